@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Global options, parsed before the subcommand. */
+typedef struct {
+  const char *db_path;     /* --db FILE, or NULL for the default database */
+} SalCliGlobals;
+
+/* A subcommand gets its own argv (argv[0] is its name) and returns the exit status.
+ * It prints results to stdout and errors (one clear line) to stderr. */
+typedef int (*SalCliFunc) (const SalCliGlobals *globals, int argc, char **argv);
+
+typedef struct {
+  const char *name;          /* "info", "workouts" ... */
+  const char *summary;       /* one line for --help, translatable (N_) */
+  SalCliFunc  func;
+} SalCliCommand;
+
+/* Prints "salient-cli: MESSAGE" to stderr; returns 1 for `return sal_cli_fail (...)`. */
+int sal_cli_fail (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
+/* Subcommands, one file per area (sal-cli-<area>.c). */
+int sal_cli_version_cmd (const SalCliGlobals *g, int argc, char **argv);
+
+G_END_DECLS

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "sal-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sal-cli.h"
+#include "sal-cli-private.h"
+#include "sal-engine.h"
+
+/* The subcommand table: add a line per subcommand, sorted by name. */
+static const SalCliCommand commands[] = {
+  { "version", N_("Print the version"), sal_cli_version_cmd },
+};
+
+int
+sal_cli_fail (const char *format, ...)
+{
+  va_list args;
+  g_autofree char *msg = NULL;
+
+  va_start (args, format);
+  msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stderr, "salient-cli: %s\n", msg);
+  return 1;
+}
+
+int
+sal_cli_version_cmd (const SalCliGlobals *g, int argc, char **argv)
+{
+  printf ("salient-cli %s\n", PACKAGE_VERSION);
+  return 0;
+}
+
+static void
+print_help (FILE *out)
+{
+  fprintf (out, "%s\n\n", _("Usage: salient-cli [--db FILE] COMMAND [ARGS…]"));
+  fprintf (out, "%s\n\n", _("Salient without a window: models, explanations, imports and reports for scripts."));
+  fprintf (out, "%s\n", _("Options:"));
+  fprintf (out, "  --db FILE    %s\n", _("Use this database instead of the default one"));
+  fprintf (out, "  --help       %s\n", _("Show this help"));
+  fprintf (out, "  --version    %s\n\n", _("Print the version"));
+  fprintf (out, "%s\n", _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-12s %s\n", commands[i].name, _(commands[i].summary));
+  fprintf (out, "\n%s\n", _("Run “salient-cli COMMAND --help” for a command’s options."));
+}
+
+int
+sal_cli_main (int argc, char **argv)
+{
+  SalCliGlobals globals = { NULL };
+  int i;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  sal_engine_init ();
+
+  for (i = 1; i < argc; i++)
+    {
+      if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0)
+        {
+          print_help (stdout);
+          return 0;
+        }
+      else if (strcmp (argv[i], "--version") == 0)
+        return sal_cli_version_cmd (&globals, 0, NULL);
+      else if (strcmp (argv[i], "--db") == 0)
+        {
+          if (i + 1 >= argc)
+            return sal_cli_fail (_("--db needs a file name"));
+          globals.db_path = argv[++i];
+        }
+      else if (g_str_has_prefix (argv[i], "--db="))
+        globals.db_path = argv[i] + strlen ("--db=");
+      else if (argv[i][0] == '-')
+        return sal_cli_fail (_("unknown option “%s”; see salient-cli --help"), argv[i]);
+      else
+        break;
+    }
+
+  if (i >= argc)
+    {
+      print_help (stderr);
+      return 2;
+    }
+
+  for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
+    if (strcmp (commands[c].name, argv[i]) == 0)
+      return commands[c].func (&globals, argc - i, argv + i);
+
+  return sal_cli_fail (_("unknown command “%s”; see salient-cli --help"), argv[i]);
+}
