@@ -14,6 +14,9 @@
 
 /* The subcommand table: add a line per subcommand, sorted by name. */
 static const SalCliCommand commands[] = {
+  { "infer", N_("Run a model on one input (PNG, CSV, text or .pb)"), sal_cli_infer_cmd },
+  { "info", N_("Describe a model: inputs, outputs, operators, metadata"), sal_cli_info_cmd },
+  { "run-test", N_("Run an ONNX test case folder and compare the outputs"), sal_cli_run_test_cmd },
   { "version", N_("Print the version"), sal_cli_version_cmd },
 };
 
