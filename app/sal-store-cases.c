@@ -20,12 +20,12 @@ sal_case_free (SalCase *c)
 }
 
 void
-sal_image_free (SalImage *image)
+sal_stored_image_free (SalStoredImage *image)
 {
   if (image == NULL)
     return;
   g_free (image->source);
-  g_clear_pointer (&image->pixels, g_bytes_unref);
+  g_clear_pointer (&image->image, sal_image_free);
   g_free (image);
 }
 
@@ -237,32 +237,35 @@ sal_store_list_cases (SalStore *store, GError **error)
 /* ---- images ----------------------------------------------------------------------- */
 
 gint64
-sal_store_add_image (SalStore    *store,
-                     gint64       case_id,
-                     const char  *source,
-                     guint        width,
-                     guint        height,
-                     guint        channels,
-                     guint        bit_depth,
-                     GBytes      *pixels,
-                     GError     **error)
+sal_store_add_image (SalStore        *store,
+                     gint64           case_id,
+                     const char      *source,
+                     const SalImage  *image,
+                     GError         **error)
 {
   const char *doing = _("Could not save the image");
+  g_autofree guint16 *le = NULL;
   sqlite3_stmt *stmt;
-  gsize size;
+  guint64 n_values;
   const void *data;
-  guint64 expected = (guint64) width * height * channels * 2;
   SAL_STORE_LOCK (store);
 
-  g_return_val_if_fail (pixels != NULL, 0);
-  data = g_bytes_get_data (pixels, &size);
-  if (expected == 0 || size != expected || size > G_MAXINT)
+  g_return_val_if_fail (image != NULL, 0);
+  n_values = (guint64) MAX (image->width, 0) * MAX (image->height, 0) * MAX (image->channels, 0);
+  if (n_values == 0 || image->pixels == NULL || n_values * 2 > G_MAXINT)
     {
       g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_INVALID,
-                   _("%s: %u × %u × %u pixels need %" G_GUINT64_FORMAT " bytes, got %"
-                     G_GSIZE_FORMAT), doing, width, height, channels, expected, size);
+                   _("%s: a %d × %d image with %d channels cannot be stored"), doing,
+                   image->width, image->height, image->channels);
       return 0;
     }
+  data = image->pixels;
+#if G_BYTE_ORDER == G_BIG_ENDIAN
+  le = g_new (guint16, n_values);
+  for (guint64 i = 0; i < n_values; i++)
+    le[i] = GUINT16_TO_LE (image->pixels[i]);
+  data = le;
+#endif
   stmt = sal_store_stmt (store, "INSERT INTO images (case_id, source, width, height, channels, "
                                 "bit_depth, pixels, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                          error);
@@ -270,40 +273,38 @@ sal_store_add_image (SalStore    *store,
     return 0;
   sqlite3_bind_int64 (stmt, 1, case_id);
   sal_bind_text (stmt, 2, source);
-  sqlite3_bind_int (stmt, 3, (int) width);
-  sqlite3_bind_int (stmt, 4, (int) height);
-  sqlite3_bind_int (stmt, 5, (int) channels);
-  sqlite3_bind_int (stmt, 6, (int) bit_depth);
-  sqlite3_bind_blob (stmt, 7, data, (int) size, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 3, image->width);
+  sqlite3_bind_int (stmt, 4, image->height);
+  sqlite3_bind_int (stmt, 5, image->channels);
+  sqlite3_bind_int (stmt, 6, image->bit_depth);
+  sqlite3_bind_blob (stmt, 7, data, (int) (n_values * 2), SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 8, sal_store_now_ms ());
   if (!sal_store_step_done (store, stmt, error, doing))
     return 0;
   return sqlite3_last_insert_rowid (store->db);
 }
 
-static SalImage *
+static SalStoredImage *
 image_from_row (sqlite3_stmt *stmt)
 {
-  SalImage *image = g_new0 (SalImage, 1);
+  SalStoredImage *si = g_new0 (SalStoredImage, 1);
 
-  image->id = sqlite3_column_int64 (stmt, 0);
-  image->case_id = sqlite3_column_int64 (stmt, 1);
-  image->source = sal_col_text (stmt, 2);
-  image->width = (guint) sqlite3_column_int (stmt, 3);
-  image->height = (guint) sqlite3_column_int (stmt, 4);
-  image->channels = (guint) sqlite3_column_int (stmt, 5);
-  image->bit_depth = (guint) sqlite3_column_int (stmt, 6);
-  image->created_ms = sqlite3_column_int64 (stmt, 7);
-  if (sqlite3_column_count (stmt) > 8)
-    image->pixels = sal_col_bytes (stmt, 8);
-  return image;
+  si->id = sqlite3_column_int64 (stmt, 0);
+  si->case_id = sqlite3_column_int64 (stmt, 1);
+  si->source = sal_col_text (stmt, 2);
+  si->width = sqlite3_column_int (stmt, 3);
+  si->height = sqlite3_column_int (stmt, 4);
+  si->channels = sqlite3_column_int (stmt, 5);
+  si->bit_depth = sqlite3_column_int (stmt, 6);
+  si->created_ms = sqlite3_column_int64 (stmt, 7);
+  return si;
 }
 
-SalImage *
+SalStoredImage *
 sal_store_get_image (SalStore *store, gint64 id, GError **error)
 {
+  g_autoptr(SalStoredImage) si = NULL;
   sqlite3_stmt *stmt;
-  SalImage *image = NULL;
   int rc;
   SAL_STORE_LOCK (store);
 
@@ -314,13 +315,32 @@ sal_store_get_image (SalStore *store, gint64 id, GError **error)
   sqlite3_bind_int64 (stmt, 1, id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    image = image_from_row (stmt);
+    {
+      gsize n_bytes = (gsize) sqlite3_column_bytes (stmt, 8);
+      const guint16 *blob = sqlite3_column_blob (stmt, 8);
+
+      si = image_from_row (stmt);
+      si->image = sal_image_new (si->width, si->height, si->channels, si->bit_depth);
+      if (si->image == NULL
+          || n_bytes != (gsize) si->width * si->height * si->channels * 2 || blob == NULL)
+        {
+          g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_CORRUPT,
+                       _("Image %" G_GINT64_FORMAT " in the database is damaged"), id);
+          sqlite3_reset (stmt);
+          return NULL;
+        }
+      memcpy (si->image->pixels, blob, n_bytes);
+#if G_BYTE_ORDER == G_BIG_ENDIAN
+      for (gsize i = 0; i < n_bytes / 2; i++)
+        si->image->pixels[i] = GUINT16_FROM_LE (si->image->pixels[i]);
+#endif
+    }
   else if (rc == SQLITE_DONE)
     not_found (error, "image", id);
   else
     sal_store_fail (store, error, _("Could not read the image"));
   sqlite3_reset (stmt);
-  return image;
+  return g_steal_pointer (&si);
 }
 
 GPtrArray *
@@ -335,7 +355,8 @@ sal_store_list_images (SalStore *store, gint64 case_id, GError **error)
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, case_id);
-  return collect (store, stmt, (gpointer) image_from_row, (GDestroyNotify) sal_image_free, error);
+  return collect (store, stmt, (gpointer) image_from_row,
+                  (GDestroyNotify) sal_stored_image_free, error);
 }
 
 /* ---- notes ------------------------------------------------------------------------ */

@@ -22,6 +22,7 @@
 
 #include <glib.h>
 
+#include "sal-image.h"
 #include "sal-workout.h"
 
 G_BEGIN_DECLS
@@ -126,29 +127,26 @@ GPtrArray *sal_store_list_cases       (SalStore   *store,
                                        GError    **error);
 
 typedef struct {
-  gint64  id;
-  gint64  case_id;
-  char   *source;       /* file name it came from, or NULL */
-  guint   width;
-  guint   height;
-  guint   channels;     /* 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA */
-  guint   bit_depth;    /* of the original file: 1, 2, 4, 8 or 16 */
-  GBytes *pixels;       /* width*height*channels guint16, little-endian, row-major;
-                           NULL in lists */
-  gint64  created_ms;
-} SalImage;
+  gint64    id;
+  gint64    case_id;
+  char     *source;       /* file name it came from, or NULL */
+  int       width;
+  int       height;
+  int       channels;
+  int       bit_depth;
+  SalImage *image;        /* the pixels (sal-image.h); NULL in lists */
+  gint64    created_ms;
+} SalStoredImage;
 
-void      sal_image_free              (SalImage *image);
-gint64    sal_store_add_image         (SalStore   *store,
-                                       gint64      case_id,
-                                       const char *source,
-                                       guint       width,
-                                       guint       height,
-                                       guint       channels,
-                                       guint       bit_depth,
-                                       GBytes     *pixels,
-                                       GError    **error);
-SalImage  *sal_store_get_image        (SalStore *store, gint64 id, GError **error);
+void      sal_stored_image_free       (SalStoredImage *image);
+/* Pixels are stored as little-endian guint16, as SalImage holds them. */
+gint64    sal_store_add_image         (SalStore       *store,
+                                       gint64          case_id,
+                                       const char     *source,
+                                       const SalImage *image,
+                                       GError        **error);
+SalStoredImage *sal_store_get_image   (SalStore *store, gint64 id, GError **error);
+/* Of SalStoredImage without pixels. */
 GPtrArray *sal_store_list_images      (SalStore *store, gint64 case_id, GError **error);
 
 typedef struct {
@@ -446,7 +444,7 @@ GPtrArray *sal_store_list_explanations (SalStore *store, SalObjectKind kind, gin
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalStore, sal_store_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalCase, sal_case_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalImage, sal_image_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalStoredImage, sal_stored_image_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalNote, sal_note_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalAthlete, sal_athlete_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalWellness, sal_wellness_free)
