@@ -92,6 +92,7 @@ test_info (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (out, "Gemm"));
   g_assert_nonnull (strstr (out, "8"));   /* parameters */
   g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
 
   g_assert_cmpint (sal_test_run_cli (&out, &err, "info", "--json", path, NULL), ==, 0);
   root = parse_json (out);
@@ -175,6 +176,7 @@ test_infer_csv (Fixture *f, gconstpointer data)
   g_assert_cmpint (sal_test_run_cli (&out, &err, "infer", model, csv, "--json", NULL), ==, 0);
   check_scores (out, expect, 2, expect[1] > expect[0] ? "malignant" : "benign");
   g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
   g_assert_cmpint (sal_test_run_cli (&out, &err, "infer", model, csv, NULL), ==, 0);
   g_assert_nonnull (strstr (out, "malignant"));
   g_clear_pointer (&out, g_free);
