@@ -222,6 +222,39 @@ test_int64 (void)
   }
 }
 
+/* 8-bit tensors wrap around like the hardware (numpy's uint8 arithmetic). */
+static void
+test_8bit (void)
+{
+  guint8 a[3] = { 250, 3, 7 }, b[3] = { 10, 5, 2 };
+  guint8 sum[3] = { 4, 8, 9 }, diff[3] = { 240, 254, 5 }, quot[3] = { 25, 0, 3 };
+  gint8 c[3] = { -128, 100, -7 }, d[3] = { -1, 100, 2 }, cq[3] = { -128, 1, -3 }, cmax[3] = { -1, 100, 2 };
+  const char *uops[3] = { "Add", "Sub", "Div" };
+  const guint8 *uexp[3] = { sum, diff, quot };
+
+  for (int k = 0; k < 3; k++)
+    {
+      g_autoptr(SalOpTest) t = sal_op_test_new (uops[k], 14);
+      sal_op_test_add_input (t, sal_op_test_tensor (SAL_DTYPE_UINT8, 1, (int64_t[]) { 3 }, a));
+      sal_op_test_add_input (t, sal_op_test_tensor (SAL_DTYPE_UINT8, 1, (int64_t[]) { 3 }, b));
+      sal_op_test_run (t);
+      g_assert_cmpint (sal_op_test_output (t, 0)->dtype, ==, SAL_DTYPE_UINT8);
+      g_assert_cmpmem (sal_op_test_output (t, 0)->data, 3, uexp[k], 3);
+    }
+  {
+    g_autoptr(SalOpTest) t = sal_op_test_new ("Div", 14);
+    g_autoptr(SalOpTest) u = sal_op_test_new ("Max", 13);
+    sal_op_test_add_input (t, sal_op_test_tensor (SAL_DTYPE_INT8, 1, (int64_t[]) { 3 }, c));
+    sal_op_test_add_input (t, sal_op_test_tensor (SAL_DTYPE_INT8, 1, (int64_t[]) { 3 }, d));
+    sal_op_test_run (t);
+    g_assert_cmpmem (sal_op_test_output (t, 0)->data, 3, cq, 3);
+    sal_op_test_add_input (u, sal_op_test_tensor (SAL_DTYPE_INT8, 1, (int64_t[]) { 3 }, c));
+    sal_op_test_add_input (u, sal_op_test_tensor (SAL_DTYPE_INT8, 1, (int64_t[]) { 3 }, d));
+    sal_op_test_run (u);
+    g_assert_cmpmem (sal_op_test_output (u, 0)->data, 3, cmax, 3);
+  }
+}
+
 static void
 test_int_div_zero (void)
 {
@@ -519,6 +552,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/ops/elementwise/broadcast-shapes", test_broadcast_shapes);
   g_test_add_func ("/engine/ops/elementwise/broadcast-error", test_broadcast_error);
   g_test_add_func ("/engine/ops/elementwise/int64", test_int64);
+  g_test_add_func ("/engine/ops/elementwise/8bit", test_8bit);
   g_test_add_func ("/engine/ops/elementwise/int-div-zero", test_int_div_zero);
   g_test_add_func ("/engine/ops/elementwise/pow-types", test_pow_types);
   g_test_add_func ("/engine/ops/elementwise/where", test_where);
