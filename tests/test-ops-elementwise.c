@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sal-op-test.h"
+#include "sal-plan-private.h"
 
 #include <math.h>
 
@@ -542,6 +543,50 @@ test_gradients (void)
     }
 }
 
+/* Large maps split over a thread team give exactly the serial result,
+ * including broadcast runs that start mid-row. */
+static void
+test_parallel (void)
+{
+  static const char *ops[] = { "Add", "Mul", "Where", "Exp", "Max" };
+  g_autoptr(GRand) rng = g_rand_new_with_seed (4);
+  SalThreadTeam *team = sal_thread_team_new (3);
+  int64_t big[3] = { 7, 129, 67 }, row[2] = { 129, 1 };
+
+  for (guint k = 0; k < G_N_ELEMENTS (ops); k++)
+    {
+      g_autoptr(SalOpTest) serial = sal_op_test_new (ops[k], 13);
+      g_autoptr(SalOpTest) par = sal_op_test_new (ops[k], 13);
+      SalOpTest *both[2] = { serial, par };
+      SalTensor *a = sal_op_test_random_f32 (rng, 3, big, -1, 1);
+      SalTensor *b = sal_op_test_random_f32 (rng, 2, row, -1, 1);
+      SalTensor *c = sal_op_test_bool (2, row, NULL);
+
+      for (int64_t i = 0; i < c->numel; i++)
+        sal_tensor_u8 (c)[i] = g_rand_boolean (rng);
+      for (int j = 0; j < 2; j++)
+        {
+          if (g_str_equal (ops[k], "Where"))
+            sal_op_test_add_input (both[j], sal_tensor_copy (c));
+          sal_op_test_add_input (both[j], sal_tensor_copy (a));
+          if (!g_str_equal (ops[k], "Exp"))
+            sal_op_test_add_input (both[j], sal_tensor_copy (b));
+        }
+      par->ctx.n_threads = 3;
+      par->ctx.runner = team;
+      sal_op_test_run (serial);
+      sal_op_test_run (par);
+      g_assert_cmpint (sal_op_test_output (par, 0)->numel, ==, 7 * 129 * 67);
+      g_assert_cmpmem (sal_op_test_output (par, 0)->data, sal_tensor_nbytes (sal_op_test_output (par, 0)),
+                       sal_op_test_output (serial, 0)->data,
+                       sal_tensor_nbytes (sal_op_test_output (serial, 0)));
+      sal_tensor_free (a);
+      sal_tensor_free (b);
+      sal_tensor_free (c);
+    }
+  sal_thread_team_free (team);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -562,5 +607,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/ops/elementwise/variadic", test_variadic);
   g_test_add_func ("/engine/ops/elementwise/max-tie-gradient", test_max_tie_gradient);
   g_test_add_func ("/engine/ops/elementwise/gradients", test_gradients);
+  g_test_add_func ("/engine/ops/elementwise/parallel", test_parallel);
   return g_test_run ();
 }
