@@ -529,9 +529,12 @@ read_value_info (SalGraph *graph, const Onnx__ValueInfoProto *vi, const char *wh
   tt = vi->type->tensor_type;
   if (tt == NULL)
     return TRUE;
-  if (tt->has_elem_type && tt->elem_type != 0 &&
-      !map_dtype (tt->elem_type, what, name, &v->dtype, error))
-    return FALSE;
+  if (tt->has_elem_type && tt->elem_type != 0)
+    {
+      g_autofree char *label = g_strdup_printf ("graph %s", what);
+      if (!map_dtype (tt->elem_type, label, name, &v->dtype, error))
+        return FALSE;
+    }
   if (tt->shape != NULL)
     {
       if (tt->shape->n_dim > SAL_MAX_RANK)
