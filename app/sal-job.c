@@ -340,6 +340,7 @@ sal_job_new_interrupted (const char     *id,
   self->priority = priority;
   self->result_type = G_TYPE_NONE;
   self->state = SAL_JOB_STATE_INTERRUPTED;
+  g_free (self->status);
   self->status = g_strdup (sal_job_state_describe (SAL_JOB_STATE_INTERRUPTED));
   if (params != NULL)
     self->params = g_variant_ref_sink (params);
