@@ -14,7 +14,12 @@
 
 /* The subcommand table: add a line per subcommand, sorted by name. */
 static const SalCliCommand commands[] = {
+  { "audit", N_("Verify the audit log’s hash chain"), sal_cli_audit_cmd },
+  { "backup", N_("Write a backup copy of the database"), sal_cli_backup_cmd },
+  { "cases", N_("List cases"), sal_cli_cases_cmd },
+  { "restore", N_("Replace the database with a checked backup"), sal_cli_restore_cmd },
   { "version", N_("Print the version"), sal_cli_version_cmd },
+  { "workouts", N_("List workouts"), sal_cli_workouts_cmd },
 };
 
 int
