@@ -14,6 +14,7 @@
 
 /* The subcommand table: add a line per subcommand, sorted by name. */
 static const SalCliCommand commands[] = {
+  { "deid", N_("Print a note with names, dates and other identifiers removed"), sal_cli_deid_cmd },
   { "version", N_("Print the version"), sal_cli_version_cmd },
 };
 
