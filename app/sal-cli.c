@@ -21,6 +21,7 @@ static const SalCliCommand commands[] = {
   { "backup", N_("Write a backup copy of the database"), sal_cli_backup_cmd },
   { "cases", N_("List cases"), sal_cli_cases_cmd },
   { "restore", N_("Replace the database with a checked backup"), sal_cli_restore_cmd },
+  { "deid", N_("Print a note with names, dates and other identifiers removed"), sal_cli_deid_cmd },
   { "version", N_("Print the version"), sal_cli_version_cmd },
   { "workouts", N_("List workouts"), sal_cli_workouts_cmd },
 };
