@@ -624,9 +624,12 @@ sal_run_execute (SalRun *run, GError **error)
   for (guint i = 0; i < graph->inputs->len; i++)
     {
       int vi = g_array_index (graph->inputs, int, i);
-      if (plan->kinds[vi] == SAL_SLOT_INPUT)
-        plan->values[vi].data = run->inputs[i]->numel > 0 ? run->inputs[i]->data
-                                                          : (void *) empty_data;
+      if (plan->kinds[vi] != SAL_SLOT_INPUT)
+        continue;
+      if (run->inputs[i]->numel > 0 && run->inputs[i]->data == NULL)
+        return check_input (run, i, error);   /* says which input has no data */
+      plan->values[vi].data = run->inputs[i]->numel > 0 ? run->inputs[i]->data
+                                                        : (void *) empty_data;
     }
 
   for (int s = 0; s < plan->n_steps; s++)
