@@ -13,6 +13,10 @@
 #include <string.h>
 
 #define ALIGN 64
+/* A hostile model can ask for a huge tensor in a few bytes (ConstantOfShape
+ * of [2e9]); refuse before touching the memory. */
+#define MAX_TENSOR_BYTES ((gsize) 4 << 30)
+#define MAX_ARENA_BYTES  ((gsize) 8 << 30)
 
 /* Storage for zero-element tensors, so that "data != NULL" still means known. */
 static guint64 empty_data[8];
@@ -78,6 +82,14 @@ sal_plan_fold_node (SalNode *node, SalTensor *const *in, SalTensor **out, GPtrAr
       if (!check_inferred (node, -1, o, out[o], error))
         return FALSE;
       nbytes = sal_tensor_nbytes (out[o]);
+      if (nbytes > MAX_TENSOR_BYTES)
+        {
+          g_autofree char *shape = sal_shape_to_string (out[o]->rank, out[o]->dims);
+          g_set_error (error, SAL_ERROR, SAL_ERROR_TOO_LARGE,
+                       "output %d of shape %s would take %" G_GSIZE_FORMAT " bytes; the limit is %"
+                       G_GSIZE_FORMAT, o, shape, nbytes, MAX_TENSOR_BYTES);
+          return FALSE;
+        }
       if (nbytes == 0)
         {
           out[o]->data = empty_data;
@@ -388,6 +400,13 @@ plan_build (SalRun *run, int level, GError **error)
         g_array_append_val (blocks, b);
     }
   arena_bytes = assign_offsets (blocks);
+  if (arena_bytes > MAX_ARENA_BYTES)
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_TOO_LARGE,
+                   "the run would need %" G_GSIZE_FORMAT " bytes of activations; the limit is %"
+                   G_GSIZE_FORMAT " (use a smaller batch or input)", arena_bytes, MAX_ARENA_BYTES);
+      goto fail;
+    }
   if (arena_bytes > 0)
     {
       plan->arena = sal_alloc0 (arena_bytes);

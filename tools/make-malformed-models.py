@@ -179,6 +179,9 @@ def cases():
     yield "input-without-type.onnx", model(graph(
         nodes=[node("MatMul", ["x", "W"], ["y"])], inits=[W], inputs=[ld(1, "x")], outputs=[Y])), \
         "no element type"
+    huge = tensor("shape", [2], data_type=7, extra=ld(7, varint(1 << 31) + varint(1 << 20)))
+    yield "huge-constant-of-shape.onnx", model(graph(
+        nodes=[node("ConstantOfShape", ["shape"], ["y"])], inits=[huge], outputs=[Y])), "the limit is"
     yield "empty-op-type.onnx", model(graph(
         nodes=[node("", ["x"], ["y"])], inputs=[X], outputs=[Y])), "no valid operator type"
 
