@@ -720,3 +720,64 @@ sal_run_n_plans (SalRun *run)
 {
   return run->n_plans;
 }
+
+/* Shape inference at load: when every input has a known rank, plan once with
+ * the dynamic dims at 1 and once at 2, and give every value the model did not
+ * describe its dtype and shape (-1 where the two plans differ). Models whose
+ * shapes depend on input values stay as declared. */
+void
+sal_plan_infer_declared (SalModel *model)
+{
+  SalGraph *graph = model->graph;
+  guint n_inputs = graph->inputs->len, nv = graph->values->len;
+  SalPlan *plans[2] = { NULL, NULL };
+  g_autoptr(GPtrArray) tensors = g_ptr_array_new_with_free_func ((GDestroyNotify) sal_tensor_free);
+  SalRun *run;
+
+  for (guint i = 0; i < n_inputs; i++)
+    if (sal_graph_get_value (graph, g_array_index (graph->inputs, int, i))->rank < 0)
+      return;
+  run = sal_run_new (model);
+  for (int p = 0; p < 2; p++)
+    {
+      g_ptr_array_set_size (tensors, 0);
+      for (guint i = 0; i < n_inputs; i++)
+        {
+          SalValue *v = sal_graph_get_value (graph, g_array_index (graph->inputs, int, i));
+          int64_t dims[SAL_MAX_RANK];
+          SalTensor *t;
+
+          for (int d = 0; d < v->rank; d++)
+            dims[d] = v->dims[d] >= 0 ? v->dims[d] : p + 1;
+          t = sal_tensor_new (v->dtype, v->rank, dims, NULL);
+          if (t == NULL)
+            goto out;
+          g_ptr_array_add (tensors, t);
+          run->inputs[i] = t;
+        }
+      plans[p] = plan_build (run, 0, NULL);
+      if (plans[p] == NULL)
+        goto out;
+    }
+  for (guint v = 0; v < nv; v++)
+    {
+      SalValue *val = sal_graph_get_value (graph, v);
+      const SalTensor *a = &plans[0]->values[v], *b = &plans[1]->values[v];
+
+      if (val->kind != SAL_VALUE_INTERMEDIATE || plans[0]->kinds[v] == SAL_SLOT_NONE ||
+          a->rank != b->rank || a->dtype != b->dtype)
+        continue;
+      if (val->dtype == SAL_DTYPE_UNDEFINED)
+        val->dtype = a->dtype;
+      if (val->rank < 0)
+        {
+          val->rank = a->rank;
+          for (int d = 0; d < a->rank; d++)
+            val->dims[d] = a->dims[d] == b->dims[d] ? a->dims[d] : -1;
+        }
+    }
+out:
+  plan_free (plans[0], n_inputs);
+  plan_free (plans[1], n_inputs);
+  sal_run_free (run);
+}

@@ -162,6 +162,12 @@ test_introspection (void)
   g_assert_cmpint (info.rank, ==, 2);
   g_assert_cmpint (info.dims[0], ==, -1);
   g_assert_cmpint (info.dims[1], ==, 4);
+  /* Shapes inferred at load: the batch dim stays dynamic. */
+  sal_model_get_output (model, 0, &info);
+  g_assert_cmpint (info.dtype, ==, SAL_DTYPE_FLOAT);
+  g_assert_cmpint (info.rank, ==, 2);
+  g_assert_cmpint (info.dims[0], ==, -1);
+  g_assert_cmpint (info.dims[1], ==, 2);
   g_assert_cmpint (sal_model_parameter_count (model), ==, 32 + 8 + 48 + 12 + 2);
   types = sal_model_op_types (model, &n_types);
   g_assert_cmpuint (n_types, ==, 2);
