@@ -31,7 +31,8 @@ typedef struct {
   gboolean    exclude_outside;
   int         rank, taps;
   int64_t     in[SAL_MAX_RANK], out[SAL_MAX_RANK];
-  double      scale[SAL_MAX_RANK], resized[SAL_MAX_RANK], roi_start[SAL_MAX_RANK], roi_end[SAL_MAX_RANK];
+  double      scale[SAL_MAX_RANK], resized[SAL_MAX_RANK];   /* resized: in × scale, unrounded */
+  double      roi_start[SAL_MAX_RANK], roi_end[SAL_MAX_RANK];
   int         n_pass, pass_axis[SAL_MAX_RANK];   /* resized axes, last first */
 } Resize;
 
