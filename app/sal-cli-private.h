@@ -25,5 +25,6 @@ int sal_cli_fail (const char *format, ...) G_GNUC_PRINTF (1, 2);
 
 /* Subcommands, one file per area (sal-cli-<area>.c). */
 int sal_cli_version_cmd (const SalCliGlobals *g, int argc, char **argv);
+int sal_cli_bench_cmd   (const SalCliGlobals *g, int argc, char **argv);
 
 G_END_DECLS

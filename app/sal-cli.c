@@ -14,6 +14,7 @@
 
 /* The subcommand table: add a line per subcommand, sorted by name. */
 static const SalCliCommand commands[] = {
+  { "bench", N_("Measure a model’s latency"), sal_cli_bench_cmd },
   { "version", N_("Print the version"), sal_cli_version_cmd },
 };
 
