@@ -14,6 +14,7 @@
 
 /* The subcommand table: add a line per subcommand, sorted by name. */
 static const SalCliCommand commands[] = {
+  { "bench", N_("Measure a model’s latency"), sal_cli_bench_cmd },
   { "audit", N_("Verify the audit log’s hash chain"), sal_cli_audit_cmd },
   { "backup", N_("Write a backup copy of the database"), sal_cli_backup_cmd },
   { "cases", N_("List cases"), sal_cli_cases_cmd },
