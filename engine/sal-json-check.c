@@ -242,6 +242,7 @@ sal_json_check_metadata (const char *key, const char *value, GError **error)
           g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
                        "model metadata “%s” is %s; expected one of: %s",
                        key, value, metadata_keys[i].choices);
+          /* (choices are listed as in the table: "a|b") */
           return FALSE;
         }
       return TRUE;

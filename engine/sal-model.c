@@ -28,8 +28,8 @@ folded_free (gpointer data)
 /* Builds the input tensors a node sees at load time: constants with their
  * data, everything else with the declared type and no data (rank -1 and
  * numel -1 when unknown). */
-static void
-load_time_inputs (SalModel *model, SalNode *node, SalTensor *storage, SalTensor **in)
+void
+sal_model_load_time_inputs (SalModel *model, SalNode *node, SalTensor *storage, SalTensor **in)
 {
   for (int i = 0; i < node->n_inputs; i++)
     {
@@ -79,7 +79,7 @@ fold_and_prepare (SalModel *model, GError **error)
       g_autofree SalTensor **out = g_new0 (SalTensor *, node->n_outputs + 1);
       gboolean all_const = TRUE;
 
-      load_time_inputs (model, node, storage, in);
+      sal_model_load_time_inputs (model, node, storage, in);
       for (int i = 0; i < node->n_inputs; i++)
         if (node->inputs[i] >= 0 && model->consts[node->inputs[i]] == NULL)
           all_const = FALSE;

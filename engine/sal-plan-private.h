@@ -71,6 +71,12 @@ struct _SalRun {
   SalAllocAccount  account;
 };
 
+/* The input tensors a node sees at load time: constants with their data,
+ * everything else with the declared type and no data. `storage` and `in`
+ * have node->n_inputs entries. */
+void      sal_model_load_time_inputs (SalModel *model, SalNode *node, SalTensor *storage,
+                                      SalTensor **in);
+
 /* Makes a model of a graph built in memory (the graph builder); takes the graph. */
 SalModel *sal_model_new_from_graph (SalGraph *graph, GError **error);
 
