@@ -44,6 +44,9 @@ read_extensions (GpxCtx *ctx, xmlNode *pt, SalSample *s, GError **error)
   xmlNode *ext = sal_xml_child (pt, "extensions");
   xmlNode *power;
 
+  /* GPX 1.0 had <speed> in the point itself */
+  if (!child_number (ctx, pt, sal_xml_child (pt, "speed"), &s->speed_mps, error))
+    return FALSE;
   if (ext == NULL)
     return TRUE;
   if (!child_number (ctx, pt, sal_xml_descendant (ext, "hr"), &s->heart_rate_bpm, error)
