@@ -14,6 +14,26 @@ static gint64 n_frees_counter;
 static gint64 bytes_live;
 static gint64 bytes_peak;
 
+/* Header layout: [0] size, [1] account (or NULL). */
+static __thread SalAllocAccount *current_account;
+static __thread SalAllocAccount *account_stack[8];
+static __thread int account_depth;
+
+void
+sal_alloc_push_account (SalAllocAccount *account)
+{
+  g_return_if_fail (account_depth < (int) G_N_ELEMENTS (account_stack));
+  account_stack[account_depth++] = current_account;
+  current_account = account;
+}
+
+void
+sal_alloc_pop_account (void)
+{
+  g_return_if_fail (account_depth > 0);
+  current_account = account_stack[--account_depth];
+}
+
 gpointer
 sal_alloc (gsize n_bytes)
 {
@@ -24,7 +44,13 @@ sal_alloc (gsize n_bytes)
     return NULL;
   if (posix_memalign ((void **) &block, 64, n_bytes + HEADER) != 0)
     return NULL;
-  *(gsize *) block = n_bytes;
+  ((gsize *) block)[0] = n_bytes;
+  ((SalAllocAccount **) block)[1] = current_account;
+  if (current_account != NULL)
+    {
+      __atomic_fetch_add (&current_account->bytes_live, (gint64) n_bytes, __ATOMIC_RELAXED);
+      __atomic_fetch_add (&current_account->n_allocs, 1, __ATOMIC_RELAXED);
+    }
   __atomic_fetch_add (&n_allocs_counter, 1, __ATOMIC_RELAXED);
   live = __atomic_add_fetch (&bytes_live, (gint64) n_bytes, __ATOMIC_RELAXED);
   peak = __atomic_load_n (&bytes_peak, __ATOMIC_RELAXED);
@@ -55,6 +81,9 @@ sal_free (gpointer p)
   block = (guint8 *) p - HEADER;
   __atomic_fetch_add (&n_frees_counter, 1, __ATOMIC_RELAXED);
   __atomic_sub_fetch (&bytes_live, (gint64) *(gsize *) block, __ATOMIC_RELAXED);
+  if (((SalAllocAccount **) block)[1] != NULL)
+    __atomic_sub_fetch (&((SalAllocAccount **) block)[1]->bytes_live,
+                        (gint64) *(gsize *) block, __ATOMIC_RELAXED);
   free (block);
 }
 

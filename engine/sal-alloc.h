@@ -20,4 +20,16 @@ gpointer sal_alloc0       (gsize n_bytes);
 void     sal_free         (gpointer p);
 void     sal_alloc_stats  (SalAllocStats *out);
 
+/* Per-owner accounting: while an account is pushed on a thread, the blocks
+ * that thread allocates are charged to it (and uncharged when freed, on any
+ * thread), so a loaded model and a run can each report the memory they hold.
+ * An account must outlive the blocks charged to it. */
+typedef struct {
+  gint64  bytes_live;
+  guint64 n_allocs;
+} SalAllocAccount;
+
+void     sal_alloc_push_account (SalAllocAccount *account);
+void     sal_alloc_pop_account  (void);
+
 G_END_DECLS

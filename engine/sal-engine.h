@@ -5,6 +5,8 @@
 #include "sal-error.h"
 #include "sal-tensor.h"
 #include "sal-alloc.h"
+#include "sal-model.h"
+#include "sal-graph-builder.h"
 
 G_BEGIN_DECLS
 

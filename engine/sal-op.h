@@ -17,7 +17,17 @@ typedef struct _SalExecCtx {
   gboolean training;      /* Dropout and BatchNormalization in training mode */
   GRand   *rng;           /* seeded randomness (training-mode dropout); NULL in inference */
   gpointer runner;        /* engine-private: used by sal_exec_parallel_for */
+  gboolean (*cancel) (gpointer data);   /* NULL or the run's cancel callback */
+  gpointer cancel_data;
 } SalExecCtx;
+
+/* Long operators (a big recurrent loop...) poll this and return a
+ * SAL_ERROR_CANCELLED error when it is TRUE. */
+static inline gboolean
+sal_exec_cancelled (const SalExecCtx *ctx)
+{
+  return ctx != NULL && ctx->cancel != NULL && ctx->cancel (ctx->cancel_data);
+}
 
 /* Runs fn(i0, i1, data) over [0, n) split into at most ctx->n_threads contiguous
  * ranges, on the engine's own threads; returns when all are done. */

@@ -1,7 +1,381 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "sal-engine"
 
-#include "sal-op.h"
+/* MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool over 1-D to 3-D
+ * planes X [N, C, *in] -> Y [N, C, *out].
+ *   MaxPool:     Y = max of the window's input positions (padding never wins);
+ *                optional Indices: flat index of the max in X (row-major, or
+ *                column-major over the spatial axes with storage_order 1).
+ *   AveragePool: Y = sum / count; count is the window clipped to the input
+ *                (count_include_pad 0) or to the padded input (1).
+ * ceil_mode rounds the output extent up, but, as PyTorch does, never starts a
+ * window in the end padding. Planes run in parallel on the engine's threads. */
 
-/* Empty until this group's operators land. */
-const SalOpGroup sal_ops_pool = { NULL, 0 };
+#include "sal-ops-nn.h"
+
+#include <float.h>
+
+typedef enum { POOL_MAX, POOL_AVG } PoolKind;
+
+typedef struct {
+  PoolKind kind;
+  gboolean global;
+  int      nsp;
+  int64_t  planes;                            /* N * C */
+  int64_t  in[3], out[3], k[3], s[3], d[3], pb[3], pe[3];
+  int64_t  in_size, out_size;
+  gboolean count_include_pad;
+  int      storage_order;
+} PoolParams;
+
+static gboolean
+pool_fail (const SalNode *node, GError **error, const char *what)
+{
+  g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID, "%s node '%s': %s", node->op_type,
+               node->name, what);
+  return FALSE;
+}
+
+static gboolean
+pool_params (const SalNode *node, SalTensor *const *in, PoolKind kind, gboolean global,
+             PoolParams *p, GError **error)
+{
+  const SalTensor *x = in[0];
+  int64_t k[3], s[3], d[3], pads[6];
+  const char *auto_pad = sal_node_attr_string (node, "auto_pad", "NOTSET");
+  gboolean ceil_mode = sal_node_attr_int (node, "ceil_mode", 0) != 0;
+  int nsp, off;
+
+  memset (p, 0, sizeof *p);
+  p->kind = kind;
+  p->global = global;
+  if (x == NULL)
+    return pool_fail (node, error, "input X is required");
+  if (!sal_nn_check_float (node, x, "X", error))
+    return FALSE;
+  nsp = x->rank - 2;
+  if (nsp < 1 || nsp > SAL_NN_MAX_SPATIAL)
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_UNSUPPORTED,
+                   "%s node '%s': input of rank %d; Salient pools 1-D to 3-D inputs",
+                   node->op_type, node->name, x->rank);
+      return FALSE;
+    }
+  p->nsp = nsp;
+  off = 3 - nsp;
+  p->planes = x->dims[0] * x->dims[1];
+  p->count_include_pad = sal_node_attr_int (node, "count_include_pad", 0) != 0;
+  p->storage_order = (int) sal_node_attr_int (node, "storage_order", 0);
+  if (p->storage_order != 0 && p->storage_order != 1)
+    return pool_fail (node, error, "storage_order must be 0 or 1");
+  for (int i = 0; i < 3; i++)
+    {
+      p->in[i] = p->out[i] = p->k[i] = p->s[i] = p->d[i] = 1;
+      p->pb[i] = p->pe[i] = 0;
+    }
+  if (global)
+    {
+      for (int i = 0; i < nsp; i++)
+        p->in[off + i] = p->k[off + i] = x->dims[2 + i];
+    }
+  else
+    {
+      if (sal_node_attr (node, "kernel_shape") == NULL)
+        return pool_fail (node, error, "attribute kernel_shape is required");
+      if (!sal_nn_attr_ints (node, "kernel_shape", nsp, 1, 1, k, error)
+          || !sal_nn_attr_ints (node, "strides", nsp, 1, 1, s, error)
+          || !sal_nn_attr_ints (node, "dilations", nsp, 1, 1, d, error)
+          || !sal_nn_attr_ints (node, "pads", 2 * nsp, 0, 0, pads, error))
+        return FALSE;
+      for (int i = 0; i < nsp; i++)
+        {
+          int64_t in_i = x->dims[2 + i], span = (k[i] - 1) * d[i] + 1, pb = pads[i];
+          int64_t pe = pads[nsp + i], out_i;
+          if (span > G_MAXINT32 || in_i > G_MAXINT32)
+            return pool_fail (node, error, "window or input too large");
+          if (strcmp (auto_pad, "SAME_UPPER") == 0 || strcmp (auto_pad, "SAME_LOWER") == 0)
+            {
+              int64_t total;
+              out_i = (in_i + s[i] - 1) / s[i];
+              total = MAX (0, (out_i - 1) * s[i] + span - in_i);
+              pb = strcmp (auto_pad, "SAME_UPPER") == 0 ? total / 2 : total - total / 2;
+              pe = total - pb;
+            }
+          else
+            {
+              int64_t room;
+              if (strcmp (auto_pad, "VALID") == 0)
+                pb = pe = 0;
+              else if (strcmp (auto_pad, "NOTSET") != 0)
+                {
+                  g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
+                               "%s node '%s': unknown auto_pad '%s'", node->op_type,
+                               node->name, auto_pad);
+                  return FALSE;
+                }
+              room = in_i + pb + pe - span;
+              if (room < 0)
+                return pool_fail (node, error, "the window is larger than the padded input");
+              out_i = (ceil_mode ? (room + s[i] - 1) / s[i] : room / s[i]) + 1;
+              if (ceil_mode && (out_i - 1) * s[i] >= in_i + pb)
+                out_i--;
+            }
+          p->in[off + i] = in_i;
+          p->out[off + i] = out_i;
+          p->k[off + i] = k[i];
+          p->s[off + i] = s[i];
+          p->d[off + i] = d[i];
+          p->pb[off + i] = pb;
+          p->pe[off + i] = pe;
+        }
+    }
+  p->in_size = p->in[0] * p->in[1] * p->in[2];
+  p->out_size = p->out[0] * p->out[1] * p->out[2];
+  return TRUE;
+}
+
+/* Taps t in [lo, hi) with lo_bound <= start + t * d < hi_bound. */
+static inline void
+taps (int64_t start, int64_t k, int64_t d, int64_t lo_bound, int64_t hi_bound, int64_t *lo,
+      int64_t *hi)
+{
+  int64_t a = lo_bound - start, b = hi_bound - 1 - start;
+
+  *lo = a > 0 ? (a + d - 1) / d : 0;
+  *hi = b < 0 ? 0 : MIN (k, b / d + 1);
+  if (*lo > *hi)
+    *lo = *hi;
+}
+
+/* Window of output position o: valid taps per axis and the count_include_pad
+ * divisor. Returns the flat input index of tap (0, 0, 0) via *base. */
+typedef struct {
+  int64_t lo[3], hi[3], start[3];
+  int64_t count;
+} Window;
+
+static inline void
+window (const PoolParams *p, const int64_t *o, Window *w)
+{
+  int64_t padded = 1, valid = 1;
+
+  for (int i = 0; i < 3; i++)
+    {
+      int64_t plo, phi;
+      w->start[i] = o[i] * p->s[i] - p->pb[i];
+      taps (w->start[i], p->k[i], p->d[i], 0, p->in[i], &w->lo[i], &w->hi[i]);
+      taps (w->start[i], p->k[i], p->d[i], -p->pb[i], p->in[i] + p->pe[i], &plo, &phi);
+      padded *= phi - plo;
+      valid *= w->hi[i] - w->lo[i];
+    }
+  w->count = p->count_include_pad ? padded : valid;
+}
+
+#define FOR_WINDOW(p, w, IDX, BODY)                                                           \
+  for (int64_t t0 = (w).lo[0]; t0 < (w).hi[0]; t0++)                                        \
+    for (int64_t t1 = (w).lo[1]; t1 < (w).hi[1]; t1++)                                      \
+      {                                                                                       \
+        int64_t row_ = (((w).start[0] + t0 * (p)->d[0]) * (p)->in[1]                         \
+                        + (w).start[1] + t1 * (p)->d[1]) * (p)->in[2];                        \
+        for (int64_t t2 = (w).lo[2]; t2 < (w).hi[2]; t2++)                                  \
+          {                                                                                   \
+            int64_t IDX = row_ + (w).start[2] + t2 * (p)->d[2];                               \
+            BODY;                                                                             \
+          }                                                                                   \
+      }
+
+/* Flat ONNX index of plane-local position idx for the Indices output. */
+static int64_t
+onnx_index (const PoolParams *p, int64_t plane, int64_t idx)
+{
+  int64_t z, r, q;
+
+  if (p->storage_order == 0)
+    return plane * p->in_size + idx;
+  q = idx % p->in[2];
+  r = (idx / p->in[2]) % p->in[1];
+  z = idx / (p->in[2] * p->in[1]);
+  /* column-major over the model's spatial axes (leading padded axes have extent 1) */
+  return plane * p->in_size + z + p->in[0] * (r + p->in[1] * q);
+}
+
+typedef struct {
+  const PoolParams *p;
+  const float      *x;
+  float            *y;
+  int64_t          *indices;
+} PoolRun;
+
+static void
+pool_planes (int slot, int64_t i0, int64_t i1, gpointer data)
+{
+  const PoolRun *r = data;
+  const PoolParams *p = r->p;
+
+  for (int64_t plane = i0; plane < i1; plane++)
+    {
+      const float *xp = r->x + plane * p->in_size;
+      float *yp = r->y + plane * p->out_size;
+      int64_t o[3], pos = 0;
+      for (o[0] = 0; o[0] < p->out[0]; o[0]++)
+        for (o[1] = 0; o[1] < p->out[1]; o[1]++)
+          for (o[2] = 0; o[2] < p->out[2]; o[2]++, pos++)
+            {
+              Window w;
+              window (p, o, &w);
+              if (p->kind == POOL_MAX)
+                {
+                  float best = -INFINITY;
+                  int64_t arg = -1;
+                  FOR_WINDOW (p, w, idx, {
+                    if (xp[idx] > best || arg < 0)
+                      {
+                        best = xp[idx];
+                        arg = idx;
+                      }
+                  });
+                  yp[pos] = arg >= 0 ? best : -FLT_MAX;
+                  if (r->indices != NULL)
+                    r->indices[plane * p->out_size + pos] =
+                      onnx_index (p, plane, arg >= 0 ? arg : 0);
+                }
+              else
+                {
+                  double acc = 0;
+                  FOR_WINDOW (p, w, idx, { acc += xp[idx]; });
+                  yp[pos] = w.count > 0 ? (float) (acc / w.count) : 0.f;
+                }
+            }
+    }
+}
+
+static gboolean
+pool_infer_common (SalNode *node, SalTensor *const *in, SalTensor **out, gsize *workspace,
+                   PoolKind kind, gboolean global, GError **error)
+{
+  PoolParams p;
+  int64_t dims[5];
+
+  if (node->n_inputs < 1)
+    return pool_fail (node, error, "input X is required");
+  if (!pool_params (node, in, kind, global, &p, error))
+    return FALSE;
+  dims[0] = in[0]->dims[0];
+  dims[1] = in[0]->dims[1];
+  for (int i = 0; i < p.nsp; i++)
+    dims[2 + i] = p.out[3 - p.nsp + i];
+  *workspace = 0;
+  if (!sal_tensor_set_shape (out[0], SAL_DTYPE_FLOAT, 2 + p.nsp, dims, error))
+    return FALSE;
+  if (node->n_outputs > 1 && out[1] != NULL)
+    {
+      if (kind != POOL_MAX || global)
+        return pool_fail (node, error, "only MaxPool has a second output");
+      return sal_tensor_set_shape (out[1], SAL_DTYPE_INT64, 2 + p.nsp, dims, error);
+    }
+  return TRUE;
+}
+
+static gboolean
+pool_forward_common (SalNode *node, SalTensor *const *in, SalTensor **out,
+                     const SalExecCtx *ctx, PoolKind kind, gboolean global, GError **error)
+{
+  PoolParams p;
+  PoolRun r;
+
+  if (!pool_params (node, in, kind, global, &p, error))
+    return FALSE;
+  r.p = &p;
+  r.x = sal_tensor_f32 (in[0]);
+  r.y = sal_tensor_f32 (out[0]);
+  r.indices = node->n_outputs > 1 && out[1] != NULL ? sal_tensor_i64 (out[1]) : NULL;
+  if (p.out_size > 0)
+    sal_nn_parallel (p.planes * p.out_size >= 4096 ? ctx : NULL, p.planes, pool_planes, &r);
+  return TRUE;
+}
+
+/* MaxPool: dX[argmax] += dY;  AveragePool: dX[window] += dY / count */
+static gboolean
+pool_backward_common (SalNode *node, SalTensor *const *in, SalTensor *const *gout,
+                      SalTensor **gin, PoolKind kind, gboolean global, GError **error)
+{
+  PoolParams p;
+  const float *x = sal_tensor_f32 (in[0]);
+  const float *gy;
+  float *gx;
+
+  if (gout[0] == NULL || gin[0] == NULL)
+    return TRUE;
+  if (!pool_params (node, in, kind, global, &p, error))
+    return FALSE;
+  gy = sal_tensor_f32 (gout[0]);
+  gx = sal_tensor_f32 (gin[0]);
+  for (int64_t plane = 0; plane < p.planes; plane++)
+    {
+      const float *xp = x + plane * p.in_size;
+      const float *gyp = gy + plane * p.out_size;
+      float *gxp = gx + plane * p.in_size;
+      int64_t o[3], pos = 0;
+      for (o[0] = 0; o[0] < p.out[0]; o[0]++)
+        for (o[1] = 0; o[1] < p.out[1]; o[1]++)
+          for (o[2] = 0; o[2] < p.out[2]; o[2]++, pos++)
+            {
+              Window w;
+              window (&p, o, &w);
+              if (kind == POOL_MAX)
+                {
+                  float best = -INFINITY;
+                  int64_t arg = -1;
+                  FOR_WINDOW (&p, w, idx, {
+                    if (xp[idx] > best || arg < 0)
+                      {
+                        best = xp[idx];
+                        arg = idx;
+                      }
+                  });
+                  if (arg >= 0)
+                    gxp[arg] += gyp[pos];
+                }
+              else if (w.count > 0)
+                {
+                  float share = gyp[pos] / (float) w.count;
+                  FOR_WINDOW (&p, w, idx, { gxp[idx] += share; });
+                }
+            }
+    }
+  return TRUE;
+}
+
+#define POOL_OP(fn, kind, global)                                                            \
+  static gboolean fn##_infer (SalNode *node, SalTensor *const *in, SalTensor **out,          \
+                              gsize *workspace, GError **error)                              \
+  {                                                                                           \
+    return pool_infer_common (node, in, out, workspace, kind, global, error);                \
+  }                                                                                           \
+  static gboolean fn##_forward (SalNode *node, SalTensor *const *in, SalTensor **out,        \
+                                void *scratch, const SalExecCtx *ctx, GError **error)        \
+  {                                                                                           \
+    return pool_forward_common (node, in, out, ctx, kind, global, error);                    \
+  }                                                                                           \
+  static gboolean fn##_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out, \
+                                 SalTensor *const *gout, SalTensor **gin, void *scratch,     \
+                                 const SalExecCtx *ctx, GError **error)                      \
+  {                                                                                           \
+    return pool_backward_common (node, in, gout, gin, kind, global, error);                  \
+  }
+
+POOL_OP (max_pool, POOL_MAX, FALSE)
+POOL_OP (average_pool, POOL_AVG, FALSE)
+POOL_OP (global_max_pool, POOL_MAX, TRUE)
+POOL_OP (global_average_pool, POOL_AVG, TRUE)
+
+static const SalOpDef pool_defs[] = {
+  { "AveragePool", average_pool_infer, NULL, average_pool_forward, average_pool_backward },
+  { "GlobalAveragePool", global_average_pool_infer, NULL, global_average_pool_forward,
+    global_average_pool_backward },
+  { "GlobalMaxPool", global_max_pool_infer, NULL, global_max_pool_forward,
+    global_max_pool_backward },
+  { "MaxPool", max_pool_infer, NULL, max_pool_forward, max_pool_backward },
+};
+
+const SalOpGroup sal_ops_pool = { pool_defs, G_N_ELEMENTS (pool_defs) };

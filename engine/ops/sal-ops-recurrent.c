@@ -1,7 +1,885 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "sal-engine"
 
-#include "sal-op.h"
+/* Recurrent operators: RNN, GRU, LSTM (ONNX opsets 7-17), forward, reverse and
+ * bidirectional, with activations, clip, sequence_lens, initial states, layout
+ * 0 and 1, GRU linear_before_reset 0 and 1, LSTM peepholes.
+ *
+ * Forward precomputes X·Wᵀ + biases for all timesteps with one sgemm, then per
+ * step adds H·Rᵀ (sgemv at batch 1). Backward re-runs the forward of each
+ * direction into scratch, keeping every gate pre-activation and state, then
+ * walks back through time (BPTT) collecting gate gradients dA for all steps,
+ * so the weight gradients are again one sgemm each. */
 
-/* Empty until this group's operators land. */
-const SalOpGroup sal_ops_recurrent = { NULL, 0 };
+#include "sal-ops-shape-private.h"
+#include "sal-blas.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef enum { CELL_RNN, CELL_GRU, CELL_LSTM } CellKind;
+
+typedef enum {
+  ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_AFFINE, ACT_LEAKY_RELU, ACT_THRESHOLDED_RELU,
+  ACT_SCALED_TANH, ACT_HARD_SIGMOID, ACT_ELU, ACT_SOFTSIGN, ACT_SOFTPLUS,
+} ActKind;
+
+typedef struct {
+  ActKind kind;
+  float   alpha, beta;
+} Act;
+
+static const struct {
+  const char *name;
+  ActKind     kind;
+  int         n_params;   /* 1: alpha, 2: alpha and beta */
+  float       alpha, beta;
+} act_table[] = {
+  { "Sigmoid", ACT_SIGMOID, 0, 0, 0 },
+  { "Tanh", ACT_TANH, 0, 0, 0 },
+  { "Relu", ACT_RELU, 0, 0, 0 },
+  { "Affine", ACT_AFFINE, 2, 1.0f, 0.0f },
+  { "LeakyRelu", ACT_LEAKY_RELU, 1, 0.01f, 0 },
+  { "ThresholdedRelu", ACT_THRESHOLDED_RELU, 1, 1.0f, 0 },
+  { "ScaledTanh", ACT_SCALED_TANH, 2, 1.0f, 1.0f },
+  { "HardSigmoid", ACT_HARD_SIGMOID, 2, 0.2f, 0.5f },
+  { "Elu", ACT_ELU, 1, 1.0f, 0 },
+  { "Softsign", ACT_SOFTSIGN, 0, 0, 0 },
+  { "Softplus", ACT_SOFTPLUS, 0, 0, 0 },
+};
+
+/* y = act(x); *d = dy/dx */
+static inline float
+act_eval (const Act *a, float x, float *d)
+{
+  float y, t;
+
+  switch (a->kind)
+    {
+    case ACT_SIGMOID:
+      y = 1.0f / (1.0f + expf (-x));
+      *d = y * (1.0f - y);
+      return y;
+    case ACT_TANH:
+      y = tanhf (x);
+      *d = 1.0f - y * y;
+      return y;
+    case ACT_RELU:
+      *d = x > 0 ? 1.0f : 0.0f;
+      return x > 0 ? x : 0.0f;
+    case ACT_AFFINE:
+      *d = a->alpha;
+      return a->alpha * x + a->beta;
+    case ACT_LEAKY_RELU:
+      *d = x >= 0 ? 1.0f : a->alpha;
+      return x >= 0 ? x : a->alpha * x;
+    case ACT_THRESHOLDED_RELU:
+      *d = x > a->alpha ? 1.0f : 0.0f;
+      return x > a->alpha ? x : 0.0f;
+    case ACT_SCALED_TANH:
+      t = tanhf (a->beta * x);
+      *d = a->alpha * a->beta * (1.0f - t * t);
+      return a->alpha * t;
+    case ACT_HARD_SIGMOID:
+      t = a->alpha * x + a->beta;
+      *d = t > 0 && t < 1 ? a->alpha : 0.0f;
+      return t < 0 ? 0.0f : t > 1 ? 1.0f : t;
+    case ACT_ELU:
+      *d = x >= 0 ? 1.0f : a->alpha * expf (x);
+      return x >= 0 ? x : a->alpha * (expf (x) - 1.0f);
+    case ACT_SOFTSIGN:
+      t = 1.0f + fabsf (x);
+      *d = 1.0f / (t * t);
+      return x / t;
+    case ACT_SOFTPLUS:
+      *d = 1.0f / (1.0f + expf (-x));
+      return x > 20.0f ? x : log1pf (expf (x));
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* The model of one node, checked. */
+typedef struct {
+  CellKind         kind;
+  int              G, D, layout;   /* gates, directions, 0: [T, B, .], 1: [B, T, .] */
+  int64_t          T, B, I, H;
+  gboolean         lbr;            /* GRU linear_before_reset */
+  gboolean         reverse;        /* direction "reverse" (one direction) */
+  float            clip;           /* 0: no clipping */
+  Act              act[2][3];      /* per direction: f, g, h */
+  const SalTensor *x, *w, *r, *b, *lens, *h0, *c0, *p;
+} Rnn;
+
+static gboolean
+parse_acts (SalNode *node, Rnn *m, GError **error)
+{
+  static const char *defaults[3] = { "Sigmoid", "Tanh", "Tanh" };
+  int per_dir = m->kind == CELL_RNN ? 1 : m->kind == CELL_GRU ? 2 : 3;
+  const SalAttr *names = sal_node_attr (node, "activations");
+  const float *alphas, *betas;
+  int na = sal_node_attr_floats (node, "activation_alpha", &alphas);
+  int nb = sal_node_attr_floats (node, "activation_beta", &betas);
+  int ia = 0, ib = 0;
+
+  if (names != NULL && (names->type != SAL_ATTR_STRINGS || names->n != per_dir * m->D))
+    {
+      sal_op_fail (error, SAL_ERROR_INVALID, node,
+                   "activations must list %d functions for %d direction(s)",
+                   per_dir * m->D, m->D);
+      return FALSE;
+    }
+  for (int d = 0; d < m->D; d++)
+    for (int k = 0; k < per_dir; k++)
+      {
+        const char *name = names != NULL ? names->strings[d * per_dir + k]
+                                         : m->kind == CELL_RNN ? "Tanh" : defaults[k];
+        guint j;
+        for (j = 0; j < G_N_ELEMENTS (act_table); j++)
+          if (g_ascii_strcasecmp (name, act_table[j].name) == 0)
+            break;
+        if (j == G_N_ELEMENTS (act_table))
+          {
+            sal_op_fail (error, SAL_ERROR_UNSUPPORTED, node,
+                         "activation function '%s' is not supported", name);
+            return FALSE;
+          }
+        m->act[d][k].kind = act_table[j].kind;
+        m->act[d][k].alpha = act_table[j].alpha;
+        m->act[d][k].beta = act_table[j].beta;
+        if (act_table[j].n_params >= 1 && ia < na)
+          m->act[d][k].alpha = alphas[ia++];
+        if (act_table[j].n_params >= 2 && ib < nb)
+          m->act[d][k].beta = betas[ib++];
+      }
+  return TRUE;
+}
+
+static gboolean
+check_dims (SalNode *node, const SalTensor *t, const char *what, int rank, const int64_t *dims,
+            GError **error)
+{
+  if (t->dtype == SAL_DTYPE_FLOAT && t->rank == rank)
+    {
+      int i;
+      for (i = 0; i < rank; i++)
+        if (t->dims[i] != dims[i])
+          break;
+      if (i == rank)
+        return TRUE;
+    }
+  {
+    g_autofree char *got = sal_shape_to_string (t->rank, t->dims);
+    g_autofree char *want = sal_shape_to_string (rank, dims);
+    sal_op_fail (error, SAL_ERROR_INVALID, node, "%s must be float32 of shape %s, not %s %s",
+                 what, want, sal_dtype_name (t->dtype), got);
+  }
+  return FALSE;
+}
+
+static gboolean
+rnn_setup (SalNode *node, SalTensor *const *in, Rnn *m, GError **error)
+{
+  const char *dir = sal_node_attr_string (node, "direction", "forward");
+  int64_t state[3];
+
+  memset (m, 0, sizeof *m);
+  m->kind = g_str_equal (node->op_type, "RNN") ? CELL_RNN
+            : g_str_equal (node->op_type, "GRU") ? CELL_GRU : CELL_LSTM;
+  m->G = m->kind == CELL_RNN ? 1 : m->kind == CELL_GRU ? 3 : 4;
+  if (g_strcmp0 (dir, "forward") == 0 || g_strcmp0 (dir, "reverse") == 0)
+    m->D = 1;
+  else if (g_strcmp0 (dir, "bidirectional") == 0)
+    m->D = 2;
+  else
+    {
+      sal_op_fail (error, SAL_ERROR_INVALID, node, "direction '%s' is not valid", dir);
+      return FALSE;
+    }
+  m->reverse = g_strcmp0 (dir, "reverse") == 0;
+  m->layout = node->opset >= 14 ? (int) sal_node_attr_int (node, "layout", 0) : 0;
+  m->lbr = m->kind == CELL_GRU && sal_node_attr_int (node, "linear_before_reset", 0) != 0;
+  m->clip = sal_node_attr (node, "clip") != NULL ? sal_node_attr_float (node, "clip", 0) : 0;
+  if (m->layout != 0 && m->layout != 1)
+    {
+      sal_op_fail (error, SAL_ERROR_INVALID, node, "layout must be 0 or 1");
+      return FALSE;
+    }
+  if (m->kind == CELL_LSTM && sal_node_attr_int (node, "input_forget", 0) != 0)
+    {
+      sal_op_fail (error, SAL_ERROR_UNSUPPORTED, node, "input_forget is not supported");
+      return FALSE;
+    }
+  if (sal_node_attr (node, "clip") != NULL && !(m->clip > 0))
+    {
+      sal_op_fail (error, SAL_ERROR_INVALID, node, "clip must be positive");
+      return FALSE;
+    }
+  for (int i = 0; i < 3; i++)
+    if (!sal_op_has_in (node, in, i))
+      {
+        sal_op_fail (error, SAL_ERROR_INVALID, node, "input %d (X, W or R) is missing", i);
+        return FALSE;
+      }
+  m->x = in[0];
+  m->w = in[1];
+  m->r = in[2];
+  if (m->x->rank != 3 || m->x->dtype != SAL_DTYPE_FLOAT || m->r->rank != 3)
+    {
+      sal_op_fail (error, SAL_ERROR_INVALID, node, "X and R must be float32 of rank 3");
+      return FALSE;
+    }
+  m->T = m->x->dims[m->layout ? 1 : 0];
+  m->B = m->x->dims[m->layout ? 0 : 1];
+  m->I = m->x->dims[2];
+  m->H = sal_node_attr_int (node, "hidden_size", m->r->dims[2]);
+  if (m->H <= 0 || m->H > (1 << 20) || m->I > (1 << 24) || m->T > (1 << 24))
+    {
+      sal_op_fail (error, SAL_ERROR_INVALID, node, "hidden_size %" G_GINT64_FORMAT " is not valid",
+                   m->H);
+      return FALSE;
+    }
+  if (!check_dims (node, m->w, "W", 3, (int64_t[]) { m->D, m->G * m->H, m->I }, error)
+      || !check_dims (node, m->r, "R", 3, (int64_t[]) { m->D, m->G * m->H, m->H }, error))
+    return FALSE;
+  if (sal_op_has_in (node, in, 3))
+    {
+      m->b = in[3];
+      if (!check_dims (node, m->b, "B", 2, (int64_t[]) { m->D, 2 * m->G * m->H }, error))
+        return FALSE;
+    }
+  if (sal_op_has_in (node, in, 4))
+    {
+      m->lens = in[4];
+      if ((m->lens->dtype != SAL_DTYPE_INT32 && m->lens->dtype != SAL_DTYPE_INT64)
+          || m->lens->rank != 1 || m->lens->dims[0] != m->B)
+        {
+          sal_op_fail (error, SAL_ERROR_INVALID, node,
+                       "sequence_lens must be an int32 vector of the batch size");
+          return FALSE;
+        }
+    }
+  state[0] = m->layout ? m->B : m->D;
+  state[1] = m->layout ? m->D : m->B;
+  state[2] = m->H;
+  if (sal_op_has_in (node, in, 5))
+    {
+      m->h0 = in[5];
+      if (!check_dims (node, m->h0, "initial_h", 3, state, error))
+        return FALSE;
+    }
+  if (m->kind == CELL_LSTM && sal_op_has_in (node, in, 6))
+    {
+      m->c0 = in[6];
+      if (!check_dims (node, m->c0, "initial_c", 3, state, error))
+        return FALSE;
+    }
+  if (m->kind == CELL_LSTM && sal_op_has_in (node, in, 7))
+    {
+      m->p = in[7];
+      if (!check_dims (node, m->p, "P", 2, (int64_t[]) { m->D, 3 * m->H }, error))
+        return FALSE;
+    }
+  return parse_acts (node, m, error);
+}
+
+/* Scratch for one direction (directions run one after the other). Buffers
+ * indexed by time t hold [B, .] blocks. */
+typedef struct {
+  float *A;    /* [T, B, GH] gate pre-activations (X·Wᵀ + H·Rᵀ + biases + peepholes) */
+  float *dA;   /* [T, B, GH] their gradients */
+  float *Hp;   /* [T, B, H] the state each step started from */
+  float *Cp;   /* [T, B, H] LSTM: the cell state each step started from */
+  float *Cn;   /* [T, B, H] LSTM: the cell state each step made */
+  float *Q;    /* [T, B, H] GRU: r ⊙ H (lbr 0) or H·Rhᵀ + Rbh (lbr 1) */
+  float *dQ;   /* [T, B, H] GRU lbr 1: gradient of Q */
+  float *h, *c, *hn, *cn, *dh, *dc, *dhp, *dcp, *tmp;   /* [B, H] */
+} Work;
+
+static gsize
+work_layout (const Rnn *m, float *base, Work *w)
+{
+  gsize off = 0;
+  int64_t tbh = m->T * m->B * m->H, tbg = tbh * m->G, bh = m->B * m->H;
+  struct { float **p; int64_t n; } parts[] = {
+    { &w->A, tbg }, { &w->dA, tbg }, { &w->Hp, tbh },
+    { &w->Cp, m->kind == CELL_LSTM ? tbh : 0 }, { &w->Cn, m->kind == CELL_LSTM ? tbh : 0 },
+    { &w->Q, m->kind == CELL_GRU ? tbh : 0 }, { &w->dQ, m->kind == CELL_GRU ? tbh : 0 },
+    { &w->h, bh }, { &w->c, bh }, { &w->hn, bh }, { &w->cn, bh }, { &w->dh, bh },
+    { &w->dc, bh }, { &w->dhp, bh }, { &w->dcp, bh }, { &w->tmp, bh },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      *parts[i].p = base != NULL ? base + off : NULL;
+      off += (parts[i].n + 15) & ~(int64_t) 15;   /* 64-byte aligned pieces */
+    }
+  return off * sizeof (float);
+}
+
+/* C[M, N] += A[M, K] · Bmᵀ (Bm is [N, K]) */
+static void
+mm_abt (int64_t M, int64_t N, int64_t K, const float *A, int64_t lda, const float *Bm,
+        int64_t ldb, float *C, int64_t ldc)
+{
+  if (M == 0 || N == 0 || K == 0)
+    return;
+  if (M == 1)
+    sal_sgemv (FALSE, (int) N, (int) K, 1.0f, Bm, (int) ldb, A, 1.0f, C);
+  else
+    sal_sgemm (FALSE, TRUE, (int) M, (int) N, (int) K, 1.0f, A, (int) lda, Bm, (int) ldb,
+               1.0f, C, (int) ldc);
+}
+
+/* C[M, N] += A[M, K] · Bm (Bm is [K, N]) */
+static void
+mm_ab (int64_t M, int64_t N, int64_t K, const float *A, int64_t lda, const float *Bm,
+       int64_t ldb, float *C, int64_t ldc)
+{
+  if (M == 0 || N == 0 || K == 0)
+    return;
+  if (M == 1)
+    sal_sgemv (TRUE, (int) K, (int) N, 1.0f, Bm, (int) ldb, A, 1.0f, C);
+  else
+    sal_sgemm (FALSE, FALSE, (int) M, (int) N, (int) K, 1.0f, A, (int) lda, Bm, (int) ldb,
+               1.0f, C, (int) ldc);
+}
+
+/* C[M, N] += Aᵀ · Bm, A is [K, M], Bm is [K, N] (weight gradients over all steps) */
+static void
+mm_atb (int64_t M, int64_t N, int64_t K, const float *A, int64_t lda, const float *Bm,
+        int64_t ldb, float *C, int64_t ldc)
+{
+  if (M == 0 || N == 0 || K == 0)
+    return;
+  sal_sgemm (TRUE, FALSE, (int) M, (int) N, (int) K, 1.0f, A, (int) lda, Bm, (int) ldb, 1.0f,
+             C, (int) ldc);
+}
+
+static inline float
+clipv (const Rnn *m, float x, float *dclip)
+{
+  *dclip = 1.0f;
+  if (m->clip > 0 && (x > m->clip || x < -m->clip))
+    {
+      *dclip = 0.0f;
+      return x > 0 ? m->clip : -m->clip;
+    }
+  return x;
+}
+
+/* act(clip(x)) and its derivative wrt x */
+static inline float
+gate (const Rnn *m, const Act *a, float x, float *d)
+{
+  float dc, y = act_eval (a, clipv (m, x, &dc), d);
+
+  *d *= dc;
+  return y;
+}
+
+/* The time a direction processes at its step s. */
+static inline int64_t
+step_time (const Rnn *m, int d, int64_t s)
+{
+  return (m->D == 2 ? d == 1 : m->reverse) ? m->T - 1 - s : s;
+}
+
+static inline int64_t
+seq_len (const Rnn *m, int64_t b)
+{
+  return m->lens != NULL ? sal_tensor_get_i64 (m->lens, b) : m->T;
+}
+
+/* Offsets of [d, b] in a state tensor and of [t, d, b] in Y, per layout. */
+static inline int64_t
+state_off (const Rnn *m, int d, int64_t b)
+{
+  return (m->layout ? b * m->D + d : d * m->B + b) * m->H;
+}
+
+static inline int64_t
+y_off (const Rnn *m, int64_t t, int d, int64_t b)
+{
+  return (m->layout ? (b * m->T + t) * m->D + d : (t * m->D + d) * m->B + b) * m->H;
+}
+
+/* X rows of time t and their leading dimension */
+static inline const float *
+x_rows (const Rnn *m, const float *X, int64_t t, int64_t *ld)
+{
+  *ld = m->layout ? m->T * m->I : m->I;
+  return X + (m->layout ? t * m->I : t * m->B * m->I);
+}
+
+/* One direction forward: fills w (A, Hp, Cp, Cn, Q, and h, c as the final
+ * states) and writes Y, Y_h, Y_c when non-NULL. */
+static void
+run_direction (const Rnn *m, int d, Work *w, float *Y, float *Yh, float *Yc)
+{
+  int64_t T = m->T, B = m->B, H = m->H, GH = m->G * H, I = m->I, ld;
+  const float *X = sal_tensor_f32 (m->x);
+  const float *W = sal_tensor_f32 (m->w) + d * GH * I;
+  const float *R = sal_tensor_f32 (m->r) + d * GH * H;
+  const float *Wb = m->b != NULL ? sal_tensor_f32 (m->b) + d * 2 * GH : NULL;
+  const float *Rb = Wb != NULL ? Wb + GH : NULL;
+  const float *P = m->p != NULL ? sal_tensor_f32 (m->p) + d * 3 * H : NULL;
+  const Act *f = &m->act[d][0], *g = &m->act[d][1], *ha = &m->act[d][2];
+
+  for (int64_t b = 0; b < B; b++)
+    {
+      if (m->h0 != NULL)
+        memcpy (w->h + b * H, sal_tensor_f32 (m->h0) + state_off (m, d, b), H * sizeof (float));
+      else
+        memset (w->h + b * H, 0, H * sizeof (float));
+      if (m->c0 != NULL)
+        memcpy (w->c + b * H, sal_tensor_f32 (m->c0) + state_off (m, d, b), H * sizeof (float));
+      else
+        memset (w->c + b * H, 0, H * sizeof (float));
+    }
+
+  /* A = X·Wᵀ + Wb + Rb for all steps (GRU lbr 1 keeps Rbh for inside r ⊙ (.)) */
+  if (T * B > 0)
+    memset (w->A, 0, T * B * GH * sizeof (float));
+  if (m->layout == 0)
+    mm_abt (T * B, GH, I, X, I, W, I, w->A, GH);
+  else
+    for (int64_t t = 0; t < T; t++)
+      {
+        const float *xt = x_rows (m, X, t, &ld);
+        mm_abt (B, GH, I, xt, ld, W, I, w->A + t * B * GH, GH);
+      }
+  if (Wb != NULL)
+    for (int64_t row = 0; row < T * B; row++)
+      {
+        float *a = w->A + row * GH;
+        for (int64_t k = 0; k < GH; k++)
+          a[k] += Wb[k] + (m->lbr && k >= 2 * H ? 0.0f : Rb[k]);
+      }
+
+  for (int64_t s = 0; s < T; s++)
+    {
+      int64_t t = step_time (m, d, s);
+      float *a = w->A + t * B * GH, dummy;
+
+      memcpy (w->Hp + t * B * H, w->h, B * H * sizeof (float));
+      switch (m->kind)
+        {
+        case CELL_RNN:
+          mm_abt (B, H, H, w->h, H, R, H, a, GH);
+          for (int64_t i = 0; i < B * H; i++)
+            w->hn[i] = gate (m, f, a[i], &dummy);
+          break;
+
+        case CELL_GRU:
+          mm_abt (B, 2 * H, H, w->h, H, R, H, a, GH);
+          {
+            float *q = w->Q + t * B * H;
+            if (!m->lbr)
+              {
+                for (int64_t b = 0; b < B; b++)
+                  for (int64_t j = 0; j < H; j++)
+                    q[b * H + j] = gate (m, f, a[b * GH + H + j], &dummy) * w->h[b * H + j];
+                mm_abt (B, H, H, q, H, R + 2 * H * H, H, a + 2 * H, GH);
+              }
+            else
+              {
+                for (int64_t b = 0; b < B; b++)
+                  for (int64_t j = 0; j < H; j++)
+                    q[b * H + j] = Rb != NULL ? Rb[2 * H + j] : 0.0f;
+                mm_abt (B, H, H, w->h, H, R + 2 * H * H, H, q, H);
+                for (int64_t b = 0; b < B; b++)
+                  for (int64_t j = 0; j < H; j++)
+                    a[b * GH + 2 * H + j] += gate (m, f, a[b * GH + H + j], &dummy) * q[b * H + j];
+              }
+            for (int64_t b = 0; b < B; b++)
+              for (int64_t j = 0; j < H; j++)
+                {
+                  float z = gate (m, f, a[b * GH + j], &dummy);
+                  float hh = gate (m, g, a[b * GH + 2 * H + j], &dummy);
+                  w->hn[b * H + j] = (1.0f - z) * hh + z * w->h[b * H + j];
+                }
+          }
+          break;
+
+        case CELL_LSTM:
+          memcpy (w->Cp + t * B * H, w->c, B * H * sizeof (float));
+          mm_abt (B, GH, H, w->h, H, R, H, a, GH);
+          for (int64_t b = 0; b < B; b++)
+            for (int64_t j = 0; j < H; j++)
+              {
+                float *ar = a + b * GH, cp = w->c[b * H + j], ig, fg, cg, og, cn;
+                if (P != NULL)
+                  {
+                    ar[j] += P[j] * cp;
+                    ar[2 * H + j] += P[2 * H + j] * cp;
+                  }
+                ig = gate (m, f, ar[j], &dummy);
+                fg = gate (m, f, ar[2 * H + j], &dummy);
+                cg = gate (m, g, ar[3 * H + j], &dummy);
+                cn = fg * cp + ig * cg;
+                if (P != NULL)
+                  ar[H + j] += P[H + j] * cn;
+                og = gate (m, f, ar[H + j], &dummy);
+                w->cn[b * H + j] = cn;
+                w->hn[b * H + j] = og * act_eval (ha, cn, &dummy);
+              }
+          memcpy (w->Cn + t * B * H, w->cn, B * H * sizeof (float));
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+
+      /* Steps past a sequence's length keep its state and output zeros. */
+      for (int64_t b = 0; b < B; b++)
+        {
+          gboolean valid = t < seq_len (m, b);
+          if (valid)
+            {
+              memcpy (w->h + b * H, w->hn + b * H, H * sizeof (float));
+              if (m->kind == CELL_LSTM)
+                memcpy (w->c + b * H, w->cn + b * H, H * sizeof (float));
+            }
+          if (Y != NULL)
+            {
+              if (valid)
+                memcpy (Y + y_off (m, t, d, b), w->hn + b * H, H * sizeof (float));
+              else
+                memset (Y + y_off (m, t, d, b), 0, H * sizeof (float));
+            }
+        }
+    }
+  for (int64_t b = 0; b < B; b++)
+    {
+      if (Yh != NULL)
+        memcpy (Yh + state_off (m, d, b), w->h + b * H, H * sizeof (float));
+      if (Yc != NULL)
+        memcpy (Yc + state_off (m, d, b), w->c + b * H, H * sizeof (float));
+    }
+}
+
+/* Backpropagation through time for one direction. The gradient pointers are
+ * the whole tensors (NULL when not wanted); this direction's part is added. */
+typedef struct {
+  const float *gY, *gYh, *gYc;
+  float       *gX, *gW, *gR, *gB, *gh0, *gc0, *gP;
+} Grads;
+
+static void
+back_direction (const Rnn *m, int d, Work *w, const Grads *gr)
+{
+  int64_t T = m->T, B = m->B, H = m->H, GH = m->G * H, I = m->I, TB = T * B, ld;
+  const float *X = sal_tensor_f32 (m->x);
+  const float *W = sal_tensor_f32 (m->w) + d * GH * I;
+  const float *R = sal_tensor_f32 (m->r) + d * GH * H;
+  const float *P = m->p != NULL ? sal_tensor_f32 (m->p) + d * 3 * H : NULL;
+  float *gP = gr->gP != NULL ? gr->gP + d * 3 * H : NULL;
+  const Act *f = &m->act[d][0], *g = &m->act[d][1], *ha = &m->act[d][2];
+  float *dh = w->dh, *dc = w->dc, *dhp = w->dhp, *dcp = w->dcp, *sw;
+
+  run_direction (m, d, w, NULL, NULL, NULL);
+  for (int64_t b = 0; b < B; b++)
+    for (int64_t j = 0; j < H; j++)
+      {
+        dh[b * H + j] = gr->gYh != NULL ? gr->gYh[state_off (m, d, b) + j] : 0.0f;
+        dc[b * H + j] = gr->gYc != NULL ? gr->gYc[state_off (m, d, b) + j] : 0.0f;
+      }
+  if (TB > 0)
+    {
+      memset (w->dA, 0, TB * GH * sizeof (float));
+      if (w->dQ != NULL)
+        memset (w->dQ, 0, TB * H * sizeof (float));
+    }
+
+  for (int64_t s = T - 1; s >= 0; s--)
+    {
+      int64_t t = step_time (m, d, s);
+      const float *a = w->A + t * B * GH, *hp = w->Hp + t * B * H;
+      float *da = w->dA + t * B * GH;
+
+      if (gr->gY != NULL)
+        for (int64_t b = 0; b < B; b++)
+          if (t < seq_len (m, b))
+            for (int64_t j = 0; j < H; j++)
+              dh[b * H + j] += gr->gY[y_off (m, t, d, b) + j];
+      memset (dhp, 0, B * H * sizeof (float));
+      memset (dcp, 0, B * H * sizeof (float));
+
+      switch (m->kind)
+        {
+        case CELL_RNN:
+          /* h = f(a): da = dh f'(a); dh_prev = da·R */
+          for (int64_t b = 0; b < B; b++)
+            if (t < seq_len (m, b))
+              for (int64_t j = 0; j < H; j++)
+                {
+                  float dd;
+                  gate (m, f, a[b * GH + j], &dd);
+                  da[b * GH + j] = dh[b * H + j] * dd;
+                }
+          mm_ab (B, H, H, da, GH, R, H, dhp, H);
+          break;
+
+        case CELL_GRU:
+          /* h = (1 - z) hh + z h_prev */
+          for (int64_t b = 0; b < B; b++)
+            if (t < seq_len (m, b))
+              for (int64_t j = 0; j < H; j++)
+                {
+                  const float *ar = a + b * GH;
+                  float dz, dhh, z = gate (m, f, ar[j], &dz);
+                  float hh = gate (m, g, ar[2 * H + j], &dhh), dv = dh[b * H + j];
+                  dhp[b * H + j] = dv * z;
+                  da[b * GH + 2 * H + j] = dv * (1.0f - z) * dhh;
+                  da[b * GH + j] = dv * (hp[b * H + j] - hh) * dz;
+                }
+          if (!m->lbr)
+            {
+              /* a_h = .. + (r ⊙ h_prev)·Rhᵀ */
+              memset (w->tmp, 0, B * H * sizeof (float));
+              mm_ab (B, H, H, da + 2 * H, GH, R + 2 * H * H, H, w->tmp, H);
+              for (int64_t b = 0; b < B; b++)
+                if (t < seq_len (m, b))
+                  for (int64_t j = 0; j < H; j++)
+                    {
+                      float dr, r = gate (m, f, a[b * GH + H + j], &dr);
+                      float tv = w->tmp[b * H + j];
+                      dhp[b * H + j] += tv * r;
+                      da[b * GH + H + j] = tv * hp[b * H + j] * dr;
+                    }
+            }
+          else
+            {
+              /* a_h = .. + r ⊙ q, q = h_prev·Rhᵀ + Rbh */
+              const float *q = w->Q + t * B * H;
+              float *dq = w->dQ + t * B * H;
+              for (int64_t b = 0; b < B; b++)
+                if (t < seq_len (m, b))
+                  for (int64_t j = 0; j < H; j++)
+                    {
+                      float dr, r = gate (m, f, a[b * GH + H + j], &dr);
+                      float dah = da[b * GH + 2 * H + j];
+                      dq[b * H + j] = dah * r;
+                      da[b * GH + H + j] = dah * q[b * H + j] * dr;
+                    }
+              mm_ab (B, H, H, dq, H, R + 2 * H * H, H, dhp, H);
+            }
+          mm_ab (B, H, 2 * H, da, GH, R, H, dhp, H);
+          break;
+
+        case CELL_LSTM:
+          /* c = f c_prev + i g, h = o h(c), peepholes on i, f (c_prev) and o (c) */
+          for (int64_t b = 0; b < B; b++)
+            if (t < seq_len (m, b))
+              for (int64_t j = 0; j < H; j++)
+                {
+                  const float *ar = a + b * GH;
+                  float *dar = da + b * GH;
+                  float cp = w->Cp[t * B * H + b * H + j], cn = w->Cn[t * B * H + b * H + j];
+                  float di, df, dg, dout, dhc, dv = dh[b * H + j], dct;
+                  float ig = gate (m, f, ar[j], &di), fg = gate (m, f, ar[2 * H + j], &df);
+                  float cg = gate (m, g, ar[3 * H + j], &dg), og = gate (m, f, ar[H + j], &dout);
+                  float hc = act_eval (ha, cn, &dhc);
+                  dar[H + j] = dv * hc * dout;
+                  dct = dc[b * H + j] + dv * og * dhc + (P != NULL ? dar[H + j] * P[H + j] : 0);
+                  dar[j] = dct * cg * di;
+                  dar[2 * H + j] = dct * cp * df;
+                  dar[3 * H + j] = dct * ig * dg;
+                  dcp[b * H + j] = dct * fg;
+                  if (P != NULL)
+                    dcp[b * H + j] += dar[j] * P[j] + dar[2 * H + j] * P[2 * H + j];
+                  if (gP != NULL)
+                    {
+                      gP[j] += dar[j] * cp;
+                      gP[2 * H + j] += dar[2 * H + j] * cp;
+                      gP[H + j] += dar[H + j] * cn;
+                    }
+                }
+          mm_ab (B, H, GH, da, GH, R, H, dhp, H);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+
+      /* past a sequence's end the state passed through unchanged */
+      for (int64_t b = 0; b < B; b++)
+        if (t >= seq_len (m, b))
+          {
+            memcpy (dhp + b * H, dh + b * H, H * sizeof (float));
+            memcpy (dcp + b * H, dc + b * H, H * sizeof (float));
+          }
+      sw = dh, dh = dhp, dhp = sw;
+      sw = dc, dc = dcp, dcp = sw;
+    }
+
+  for (int64_t b = 0; b < B; b++)
+    for (int64_t j = 0; j < H; j++)
+      {
+        if (gr->gh0 != NULL)
+          gr->gh0[state_off (m, d, b) + j] += dh[b * H + j];
+        if (gr->gc0 != NULL)
+          gr->gc0[state_off (m, d, b) + j] += dc[b * H + j];
+      }
+  if (TB == 0)
+    return;
+
+  /* dX += dA·W, dW += dAᵀ·X */
+  for (int64_t t = 0; t < (m->layout ? T : 1); t++)
+    {
+      int64_t rows = m->layout ? B : TB;
+      const float *xt = x_rows (m, X, t, &ld), *dat = w->dA + t * B * GH;
+      if (gr->gX != NULL)
+        mm_ab (rows, I, GH, dat, GH, W, I, gr->gX + (xt - X), ld);
+      if (gr->gW != NULL)
+        mm_atb (GH, I, rows, dat, GH, xt, ld, gr->gW + d * GH * I, I);
+    }
+  /* dR += dAᵀ·H_prev (GRU's candidate row block: through Q) */
+  if (gr->gR != NULL)
+    {
+      float *gR = gr->gR + d * GH * H;
+      if (m->kind != CELL_GRU)
+        mm_atb (GH, H, TB, w->dA, GH, w->Hp, H, gR, H);
+      else
+        {
+          mm_atb (2 * H, H, TB, w->dA, GH, w->Hp, H, gR, H);
+          if (!m->lbr)
+            mm_atb (H, H, TB, w->dA + 2 * H, GH, w->Q, H, gR + 2 * H * H, H);
+          else
+            mm_atb (H, H, TB, w->dQ, H, w->Hp, H, gR + 2 * H * H, H);
+        }
+    }
+  if (gr->gB != NULL)
+    {
+      float *gWb = gr->gB + d * 2 * GH, *gRb = gWb + GH;
+      for (int64_t row = 0; row < TB; row++)
+        for (int64_t k = 0; k < GH; k++)
+          {
+            float v = w->dA[row * GH + k];
+            gWb[k] += v;
+            if (m->lbr && k >= 2 * H)
+              gRb[k] += w->dQ[row * H + k - 2 * H];
+            else
+              gRb[k] += v;
+          }
+    }
+}
+
+static gboolean
+check_lens (SalNode *node, const Rnn *m, GError **error)
+{
+  for (int64_t b = 0; m->lens != NULL && b < m->B; b++)
+    if (seq_len (m, b) < 0 || seq_len (m, b) > m->T)
+      {
+        sal_op_fail (error, SAL_ERROR_INVALID, node,
+                     "sequence_lens[%" G_GINT64_FORMAT "] = %" G_GINT64_FORMAT
+                     " is outside [0, %" G_GINT64_FORMAT "]", b, seq_len (m, b), m->T);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* Y [T, D, B, H] (layout 1: [B, T, D, H]); Y_h, Y_c [D, B, H] (layout 1: [B, D, H]) */
+static gboolean
+rnn_infer (SalNode *node, SalTensor *const *in, SalTensor **out, gsize *workspace,
+           GError **error)
+{
+  int64_t ydims[4], sdims[3];
+  Work w;
+  Rnn m;
+
+  if (!rnn_setup (node, in, &m, error))
+    return FALSE;
+  if (m.layout == 0)
+    {
+      ydims[0] = m.T, ydims[1] = m.D, ydims[2] = m.B, ydims[3] = m.H;
+      sdims[0] = m.D, sdims[1] = m.B, sdims[2] = m.H;
+    }
+  else
+    {
+      ydims[0] = m.B, ydims[1] = m.T, ydims[2] = m.D, ydims[3] = m.H;
+      sdims[0] = m.B, sdims[1] = m.D, sdims[2] = m.H;
+    }
+  if (sal_op_has_out (node, out, 0)
+      && !sal_tensor_set_shape (out[0], SAL_DTYPE_FLOAT, 4, ydims, error))
+    return FALSE;
+  for (int i = 1; i < (m.kind == CELL_LSTM ? 3 : 2); i++)
+    if (sal_op_has_out (node, out, i)
+        && !sal_tensor_set_shape (out[i], SAL_DTYPE_FLOAT, 3, sdims, error))
+      return FALSE;
+  if ((double) m.T * m.B * m.H * (2 * m.G + 5) > (double) G_MAXINT32 * 4)
+    {
+      sal_op_fail (error, SAL_ERROR_TOO_LARGE, node, "the sequence is too long for memory");
+      return FALSE;
+    }
+  *workspace = work_layout (&m, NULL, &w);
+  return TRUE;
+}
+
+static gboolean
+rnn_forward (SalNode *node, SalTensor *const *in, SalTensor **out, void *scratch,
+             const SalExecCtx *ctx, GError **error)
+{
+  Work w;
+  Rnn m;
+
+  if (!rnn_setup (node, in, &m, error) || !check_lens (node, &m, error))
+    return FALSE;
+  work_layout (&m, scratch, &w);
+  for (int d = 0; d < m.D; d++)
+    run_direction (&m, d, &w,
+                   sal_op_has_out (node, out, 0) ? sal_tensor_f32 (out[0]) : NULL,
+                   sal_op_has_out (node, out, 1) ? sal_tensor_f32 (out[1]) : NULL,
+                   m.kind == CELL_LSTM && sal_op_has_out (node, out, 2)
+                   ? sal_tensor_f32 (out[2]) : NULL);
+  return TRUE;
+}
+
+static float *
+grad_ptr (const SalNode *node, SalTensor **gin, int i)
+{
+  return i < node->n_inputs && gin[i] != NULL ? sal_tensor_f32 (gin[i]) : NULL;
+}
+
+static const float *
+gout_ptr (const SalNode *node, SalTensor *const *gout, int i)
+{
+  return i < node->n_outputs && gout[i] != NULL ? sal_tensor_f32 (gout[i]) : NULL;
+}
+
+/* Gradients to X, W, R, B, initial_h, initial_c and P. */
+static gboolean
+rnn_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
+              SalTensor *const *gout, SalTensor **gin, void *scratch,
+              const SalExecCtx *ctx, GError **error)
+{
+  Grads gr;
+  Work w;
+  Rnn m;
+
+  if (!rnn_setup (node, in, &m, error) || !check_lens (node, &m, error))
+    return FALSE;
+  work_layout (&m, scratch, &w);
+  gr.gY = gout_ptr (node, gout, 0);
+  gr.gYh = gout_ptr (node, gout, 1);
+  gr.gYc = m.kind == CELL_LSTM ? gout_ptr (node, gout, 2) : NULL;
+  gr.gX = grad_ptr (node, gin, 0);
+  gr.gW = grad_ptr (node, gin, 1);
+  gr.gR = grad_ptr (node, gin, 2);
+  gr.gB = grad_ptr (node, gin, 3);
+  gr.gh0 = grad_ptr (node, gin, 5);
+  gr.gc0 = m.kind == CELL_LSTM ? grad_ptr (node, gin, 6) : NULL;
+  gr.gP = m.kind == CELL_LSTM ? grad_ptr (node, gin, 7) : NULL;
+  if (gr.gY == NULL && gr.gYh == NULL && gr.gYc == NULL)
+    return TRUE;
+  for (int d = 0; d < m.D; d++)
+    back_direction (&m, d, &w, &gr);
+  return TRUE;
+}
+
+static const SalOpDef recurrent_defs[] = {
+  { "GRU", rnn_infer, NULL, rnn_forward, rnn_backward },
+  { "LSTM", rnn_infer, NULL, rnn_forward, rnn_backward },
+  { "RNN", rnn_infer, NULL, rnn_forward, rnn_backward },
+};
+
+const SalOpGroup sal_ops_recurrent = { recurrent_defs, G_N_ELEMENTS (recurrent_defs) };

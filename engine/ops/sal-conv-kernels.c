@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "sal-engine"
+
+#include "sal-conv-kernels.h"
+
+/* Positions o in [0, n_out) whose tap lands inside the image:
+ * 0 <= o * s - p + off < n_img, with off = tap * dilation. */
+static inline void
+tap_range (int64_t n_out, int64_t n_img, int64_t s, int64_t p, int64_t off, int64_t *lo,
+           int64_t *hi)
+{
+  int64_t a = p - off, b = n_img - 1 + p - off;
+
+  *lo = a > 0 ? (a + s - 1) / s : 0;
+  *hi = b < 0 ? 0 : MIN (n_out, b / s + 1);
+  if (*lo > *hi)
+    *lo = *hi;
+}
+
+/* Iterates the valid rows of one tap: calls BODY with `src` (image row start,
+ * already offset by the tap, indexed by ow * sw) and `dst` (position row start). */
+#define FOR_TAP_ROWS(g, c, kd, kh, kw, BODY)                                                  \
+  do {                                                                                        \
+    int64_t dlo_, dhi_, hlo_, hhi_, wlo, whi;                                                 \
+    tap_range ((g)->out[0], (g)->img[0], (g)->stride[0], (g)->pad[0], (kd) * (g)->dil[0],   \
+               &dlo_, &dhi_);                                                                 \
+    tap_range ((g)->out[1], (g)->img[1], (g)->stride[1], (g)->pad[1], (kh) * (g)->dil[1],   \
+               &hlo_, &hhi_);                                                                 \
+    tap_range ((g)->out[2], (g)->img[2], (g)->stride[2], (g)->pad[2], (kw) * (g)->dil[2],   \
+               &wlo, &whi);                                                                   \
+    for (int64_t od = dlo_; od < dhi_ && wlo < whi; od++)                                    \
+      {                                                                                       \
+        int64_t id = od * (g)->stride[0] - (g)->pad[0] + (kd) * (g)->dil[0];                 \
+        for (int64_t oh = hlo_; oh < hhi_; oh++)                                              \
+          {                                                                                   \
+            int64_t ih = oh * (g)->stride[1] - (g)->pad[1] + (kh) * (g)->dil[1];             \
+            int64_t src_off = (((c) * (g)->img[0] + id) * (g)->img[1] + ih) * (g)->img[2]    \
+                              - (g)->pad[2] + (kw) * (g)->dil[2];                             \
+            int64_t dst_off = (od * (g)->out[1] + oh) * (g)->out[2];                          \
+            BODY;                                                                             \
+          }                                                                                   \
+      }                                                                                       \
+  } while (0)
+
+void
+sal_conv_im2col (const SalConvGeom *g, const float *img, float *col)
+{
+  const int64_t sw = g->stride[2];
+  int64_t tap = 0;
+
+  for (int64_t c = 0; c < g->channels; c++)
+    for (int64_t kd = 0; kd < g->k[0]; kd++)
+      for (int64_t kh = 0; kh < g->k[1]; kh++)
+        for (int64_t kw = 0; kw < g->k[2]; kw++, tap++)
+          {
+            float *row = col + tap * g->out_size;
+            gboolean full = TRUE;
+            for (int i = 0; i < 3; i++)
+              {
+                int64_t lo, hi;
+                int64_t kk = i == 0 ? kd : i == 1 ? kh : kw;
+                tap_range (g->out[i], g->img[i], g->stride[i], g->pad[i], kk * g->dil[i],
+                           &lo, &hi);
+                if (lo != 0 || hi != g->out[i])
+                  full = FALSE;
+              }
+            if (!full)
+              memset (row, 0, g->out_size * sizeof (float));
+            FOR_TAP_ROWS (g, c, kd, kh, kw, {
+              const float *src = img + src_off;
+              float *dst = row + dst_off;
+              if (sw == 1)
+                memcpy (dst + wlo, src + wlo, (whi - wlo) * sizeof (float));
+              else
+                for (int64_t ow = wlo; ow < whi; ow++)
+                  dst[ow] = src[ow * sw];
+            });
+          }
+}
+
+void
+sal_conv_col2im (const SalConvGeom *g, const float *col, float *img)
+{
+  const int64_t sw = g->stride[2];
+  int64_t tap = 0;
+
+  for (int64_t c = 0; c < g->channels; c++)
+    for (int64_t kd = 0; kd < g->k[0]; kd++)
+      for (int64_t kh = 0; kh < g->k[1]; kh++)
+        for (int64_t kw = 0; kw < g->k[2]; kw++, tap++)
+          {
+            const float *row = col + tap * g->out_size;
+            FOR_TAP_ROWS (g, c, kd, kh, kw, {
+              float *dst = img + src_off;
+              const float *src = row + dst_off;
+              for (int64_t ow = wlo; ow < whi; ow++)
+                dst[ow * sw] += src[ow];
+            });
+          }
+}
+
+void
+sal_conv_direct_1ch (const SalConvGeom *g, const float *img, const float *w, int64_t n_out,
+                     float *y)
+{
+  const int64_t sw = g->stride[2];
+
+  for (int64_t m = 0; m < n_out; m++)
+    {
+      float *ym = y + m * g->out_size;
+      int64_t tap = 0;
+      for (int64_t kd = 0; kd < g->k[0]; kd++)
+        for (int64_t kh = 0; kh < g->k[1]; kh++)
+          for (int64_t kw = 0; kw < g->k[2]; kw++, tap++)
+            {
+              const float wv = w[m * g->k_size + tap];
+              FOR_TAP_ROWS (g, 0, kd, kh, kw, {
+                const float *restrict src = img + src_off;
+                float *restrict dst = ym + dst_off;
+                if (sw == 1)
+                  for (int64_t ow = wlo; ow < whi; ow++)
+                    dst[ow] += wv * src[ow];
+                else
+                  for (int64_t ow = wlo; ow < whi; ow++)
+                    dst[ow] += wv * src[ow * sw];
+              });
+            }
+    }
+}
+
+void
+sal_conv_direct_1ch_grad_img (const SalConvGeom *g, const float *dy, const float *w,
+                              int64_t n_out, float *dimg)
+{
+  const int64_t sw = g->stride[2];
+
+  for (int64_t m = 0; m < n_out; m++)
+    {
+      const float *dym = dy + m * g->out_size;
+      int64_t tap = 0;
+      for (int64_t kd = 0; kd < g->k[0]; kd++)
+        for (int64_t kh = 0; kh < g->k[1]; kh++)
+          for (int64_t kw = 0; kw < g->k[2]; kw++, tap++)
+            {
+              const float wv = w[m * g->k_size + tap];
+              FOR_TAP_ROWS (g, 0, kd, kh, kw, {
+                float *dst = dimg + src_off;
+                const float *src = dym + dst_off;
+                for (int64_t ow = wlo; ow < whi; ow++)
+                  dst[ow * sw] += wv * src[ow];
+              });
+            }
+    }
+}
+
+void
+sal_conv_direct_1ch_grad_w (const SalConvGeom *g, const float *dy, const float *img,
+                            int64_t n_out, float *dw)
+{
+  const int64_t sw = g->stride[2];
+
+  for (int64_t m = 0; m < n_out; m++)
+    {
+      const float *dym = dy + m * g->out_size;
+      int64_t tap = 0;
+      for (int64_t kd = 0; kd < g->k[0]; kd++)
+        for (int64_t kh = 0; kh < g->k[1]; kh++)
+          for (int64_t kw = 0; kw < g->k[2]; kw++, tap++)
+            {
+              double acc = 0;
+              FOR_TAP_ROWS (g, 0, kd, kh, kw, {
+                const float *x = img + src_off;
+                const float *d = dym + dst_off;
+                float part = 0;
+                for (int64_t ow = wlo; ow < whi; ow++)
+                  part += d[ow] * x[ow * sw];
+                acc += part;
+              });
+              dw[m * g->k_size + tap] += (float) acc;
+            }
+    }
+}
