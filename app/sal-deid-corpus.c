@@ -169,7 +169,8 @@ static const char *const dev_given[] = {
   "Kimberly", "Joshua", "Emily", "Kenneth", "Donna", "Kevin", "Michelle", "Brian",
   "Dorothy", "George", "Carol", "Edward", "Amanda", "Ronald", "Melissa", "Timothy",
   "Deborah", "Jason", "Stephanie", "Jeffrey", "Rebecca", "Ryan", "Sharon", "Jacob",
-  "Laura", "Gary", "Cynthia", "Chidi", "Anneliese", "Rafael", "Mei", NULL
+  "Laura", "Gary", "Cynthia", "Chidi", "Anneliese", "Rafael", "Mei", "Pat", "Drew", "Will",
+  "Oksana", "Thabo", "Saoirse", NULL
 };
 
 static const char *const dev_surnames[] = {
@@ -180,7 +181,8 @@ static const char *const dev_surnames[] = {
   "Allen", "King", "Wright", "Scott", "Torres", "Nguyen", "Hill", "Flores", "Green",
   "Adams", "Nelson", "Baker", "Hall", "Rivera", "Campbell", "Mitchell", "Carter",
   "Roberts", "Gomez", "Phillips", "Evans", "Turner", "Diaz", "Parker", "Cruz", "Edwards",
-  "Collins", "Reyes", "Eze", "Vasquez-Mora", NULL
+  "Collins", "Reyes", "Eze", "Vasquez-Mora", "Black", "Stone", "Fox", "Little", "Hunt",
+  "Adeyemi-Cole", "Mwangi", "Kowalczyk", NULL
 };
 
 static const char *const dev_streets[] = {
@@ -192,7 +194,8 @@ static const char *const dev_street_types[] = {
 };
 static const char *const dev_cities[] = {
   "Springfield", "Riverton", "Fairview", "Lakewood", "Georgetown", "Madison", "Clinton",
-  "Franklin", "Greenville", "Bristol", "Salem", "Oakdale", NULL
+  "Franklin", "Greenville", "Bristol", "Salem", "Oakdale", "Elmhurst", "Pinecrest",
+  "Cedar Rapids", NULL
 };
 static const char *const dev_states[] = { "IL", "OH", "PA", "NY", "Michigan", NULL };
 static const char *const dev_domains[] = {
@@ -225,6 +228,8 @@ static const char *const dev_headers[] = {
   "Patient Name: {PLF}\nDate of Birth: {DATE}\nAddress: {STREET}, {CITY}, {ST} {ZIP}\nPhone: {PHONE}\n",
   "Clinic note {DATE}\n{PF} is seen today for follow-up. MRN {MRN}.\n",
   "Emergency Department record\nName: {PF}   Acct #: {ACCT}\nArrival: {DATE} {TIME}\n",
+  "Consult note for {PF}, {DATE}\nRequested by Dr. {DR}.\n",
+  "Letter regarding {PF} (DOB {DATE})\n",
   NULL
 };
 
@@ -250,6 +255,9 @@ static const char *const dev_body[] = {
   "Nurse {RN} administered {DRUG} {DOSE} at {TIME}.",
   "Motor strength 4/5 on the left, 5/5 on the right. HR {VITALS}.",
   "Medical license {LIC} verified.",
+  "The family relocated from {CITY}, {ST} to {CITY} in {YEAR}.",
+  "{PFIRST} {PLAST} presented with {EPO}.",
+  "Spoke with {RELF} about transport.",
   NULL
 };
 
@@ -281,7 +289,7 @@ static const char *const vitals[] = {
   "120/80", "138/86, HR 72", "BP 142/90, pulse 88", "118/76, SpO2 97%", "T 37.2 C, RR 16",
   "HR 64, BP 110/70", NULL
 };
-static const char *const labs[] = {
+static const char *const lab_values[] = {
   "Na 138, K 4.1, Cr 1.2", "WBC 11.2, Hgb 13.5, Plt 250", "A1c 7.2%", "TSH 2.3",
   "INR 2.4", "LDL 130 mg/dL", "glucose 182", NULL
 };
@@ -475,8 +483,11 @@ expand (Gen *g, const char *key)
     }
   else if (g_str_equal (key, "EMAIL"))
     {
-      g_autofree char *user = g_ascii_strdown (pick (g, g->set->surnames), -1);
-      v = g_strdup_printf ("%c.%s%d@%s", g_ascii_tolower (pick (g, g->set->given)[0]), user,
+      /* Addresses are ASCII: "Łukasz Wojcik" writes as l.wojcik. */
+      g_autofree char *surname = g_str_to_ascii (pick (g, g->set->surnames), "C");
+      g_autofree char *given = g_str_to_ascii (pick (g, g->set->given), "C");
+      g_autofree char *user = g_ascii_strdown (surname, -1);
+      v = g_strdup_printf ("%c.%s%d@%s", g_ascii_tolower (given[0]), user,
                            g_rand_int_range (g->rand, 1, 99), pick (g, g->set->domains));
       emit (g, v, SAL_DEID_EMAIL);
     }
@@ -544,7 +555,7 @@ expand (Gen *g, const char *key)
   else if (g_str_equal (key, "VITALS"))
     emit (g, pick (g, vitals), -1);
   else if (g_str_equal (key, "LAB"))
-    emit (g, pick (g, labs), -1);
+    emit (g, pick (g, lab_values), -1);
   else if (g_str_equal (key, "DRUG"))
     emit (g, pick (g, g->set->drugs), -1);
   else if (g_str_equal (key, "EPO"))
@@ -676,8 +687,10 @@ sal_deid_score_add (SalDeidScore *score,
       const SalDeidSpan *t = &g_array_index (gold, SalDeidSpan, j);
       gboolean all = TRUE;
 
+      /* Every letter and digit must be covered (blanks and punctuation inside a span,
+       * as in "Long, Kathleen", identify no one). */
       for (gsize b = t->start; b < t->end && all; b++)
-        all = covered[b] != 0;
+        all = covered[b] != 0 || !(g_ascii_isalnum (text[b]) || (guchar) text[b] >= 0x80);
       score->gold_total++;
       score->per_category_gold[t->category]++;
       if (all)
