@@ -494,6 +494,13 @@ sal_run_set_threads (SalRun *run, int n_threads)
 }
 
 void
+sal_run_set_training (SalRun *run, gboolean training, GRand *rng)
+{
+  run->ctx.training = !!training;
+  run->ctx.rng = rng;
+}
+
+void
 sal_run_set_callbacks (SalRun *run, SalCancelFunc cancel, SalProgressFunc progress,
                        gpointer user_data)
 {
