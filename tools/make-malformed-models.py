@@ -172,7 +172,7 @@ def cases():
     yield "bad-labels-metadata.onnx", matmul_model(metadata=[("salient.labels", "benign, malignant")]), \
         "salient.labels"
     yield "bad-task-metadata.onnx", matmul_model(metadata=[("salient.task", "\"segmentation\"")]), \
-        "classification|regression"
+        "classification, regression"
     yield "bad-utf8-name.onnx", model(graph(
         nodes=[node("MatMul", [b"x\xff\xfe", "W"], ["y"])],
         inits=[W], inputs=[X], outputs=[Y])), "UTF-8"
