@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "sal-clinic-page.h"
 #include "sal-fitness-page.h"
@@ -277,8 +278,12 @@ test_keys (Fixture *f, gconstpointer data)
     { "alt+2", "fitness" },
   };
 
-  /* Without a window manager, focus follows the pointer; the window sits at 0,0. */
-  if (!sal_ui_test_xdotool ("mousemove", "200", "300", NULL))
+  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+
+  /* Without a window manager focus follows the pointer: put it over the window,
+   * wherever it was placed. */
+  if (!sal_ui_test_xdotool ("search", "--sync", "--onlyvisible", "--pid", pid, "--name", "^Salient$",
+                            "mousemove", "--window", "%1", "200", "300", NULL))
     {
       g_test_skip ("xdotool is not installed");
       return;
