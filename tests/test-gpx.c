@@ -191,7 +191,6 @@ test_limits (void)
 static void
 test_fuzz (void)
 {
-  g_autoptr(GBytes) bytes = fixture_bytes ("import", "handmade.tcx");
   g_autoptr(GBytes) gpx = fixture_bytes ("malformed", "gpx-impossible-lat.gpx");
   gsize len;
   const guint8 *src = g_bytes_get_data (gpx, &len);
@@ -212,7 +211,6 @@ test_fuzz (void)
       g_assert_true ((ws == NULL) != (error == NULL));
     }
   g_rand_free (rand);
-  (void) bytes;
 }
 
 /* Declared legacy encodings are converted; CDATA and character references read
