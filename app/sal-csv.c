@@ -483,7 +483,8 @@ sal_csv_append_cell (GString *out, const char *text, gboolean neutralise)
 GBytes *
 sal_csv_write_summary (GPtrArray *workouts)
 {
-  GString *out = g_string_new ("sport,start,duration_s,distance_m,avg_hr,max_hr,rpe,notes,title\r\n");
+  GString *out = g_string_new ("sport,start,duration_s,distance_m,avg_hr,max_hr,rpe,notes,"
+                               "title\r\n");
 
   for (guint i = 0; i < workouts->len; i++)
     {

@@ -95,7 +95,8 @@ resolve_limits (const SalImageLimits *in, SalImageLimits *out)
   out->max_bytes = in != NULL && in->max_bytes > 0 ? in->max_bytes : SAL_IMAGE_DEFAULT_MAX_BYTES;
   out->max_width = in != NULL && in->max_width > 0 ? in->max_width : SAL_IMAGE_DEFAULT_MAX_SIDE;
   out->max_height = in != NULL && in->max_height > 0 ? in->max_height : SAL_IMAGE_DEFAULT_MAX_SIDE;
-  out->max_pixels = in != NULL && in->max_pixels > 0 ? in->max_pixels : SAL_IMAGE_DEFAULT_MAX_PIXELS;
+  out->max_pixels = in != NULL && in->max_pixels > 0 ? in->max_pixels
+                                                     : SAL_IMAGE_DEFAULT_MAX_PIXELS;
   /* PNG itself caps a side at 2^31 - 1, and libpng wants the limit to fit there. */
   out->max_width = MIN (out->max_width, (guint32) G_MAXINT32);
   out->max_height = MIN (out->max_height, (guint32) G_MAXINT32);
