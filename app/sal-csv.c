@@ -404,6 +404,12 @@ sal_csv_read (GBytes *bytes, const char *name, const SalImportLimits *limits,
           res = ROW_ERROR;
           break;
         }
+      if ((n_rows & 1023) == 0
+          && g_cancellable_set_error_if_cancelled (lim.cancellable, error))
+        {
+          res = ROW_ERROR;
+          break;
+        }
       if (++n_rows > cap)
         {
           g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
