@@ -150,6 +150,7 @@ model_init (SalModel *model, SalGraph *graph, const SalLoadOptions *options, GEr
   if (!ok)
     return FALSE;
 
+  sal_plan_infer_declared (model);
   model->warnings = g_new0 (char *, graph->warnings->len + 1);
   for (guint i = 0; i < graph->warnings->len; i++)
     model->warnings[i] = g_strdup (g_ptr_array_index (graph->warnings, i));
