@@ -45,20 +45,17 @@ check_arity (SalNode *node, SalTensor *const *in, int min_in, int max_in, GError
     const TB *b = pb;                                                              \
     TO *o = po;                                                                    \
     if (sa && sb)                                                                  \
-      for (int64_t i = 0; i < n; i++)                                              \
-        { TA x = a[i]; TB y = b[i]; (void) y; o[i] = (EXPR); }                     \
+      SAL_FOR_CHUNKED (n, TO, o, =, (EXPR), TA x = a[i]; TB y = b[i]; (void) y);   \
     else if (sa)                                                                   \
       {                                                                            \
         TB y = b[0];                                                               \
         (void) y;                                                                  \
-        for (int64_t i = 0; i < n; i++)                                            \
-          { TA x = a[i]; o[i] = (EXPR); }                                          \
+        SAL_FOR_CHUNKED (n, TO, o, =, (EXPR), TA x = a[i]);                        \
       }                                                                            \
     else if (sb)                                                                   \
       {                                                                            \
         TA x = a[0];                                                               \
-        for (int64_t i = 0; i < n; i++)                                            \
-          { TB y = b[i]; (void) y; o[i] = (EXPR); }                                \
+        SAL_FOR_CHUNKED (n, TO, o, =, (EXPR), TB y = b[i]; (void) y);              \
       }                                                                            \
     else                                                                           \
       {                                                                            \
@@ -532,16 +529,15 @@ where_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
 #define MAP(name, EXPR)                                                            \
   static void name (int64_t n, const float *xs, float *ys, const SalUnaryParams *p) \
   {                                                                                \
-    for (int64_t i = 0; i < n; i++)                                                \
-      { float x = xs[i]; ys[i] = (EXPR); }                                         \
+    SAL_FOR_CHUNKED (n, float, ys, =, (EXPR), float x = xs[i]);                    \
   }
-/* gx += gy * DERIV, where DERIV may use x and y = f(x) */
+/* gx += gy * DERIV, where DERIV may use x, y = f(x) and p */
 #define GRAD(name, DERIV)                                                          \
   static void name (int64_t n, const float *xs, const float *ys, const float *gy,  \
                     float *gx, const SalUnaryParams *p)                            \
   {                                                                                \
-    for (int64_t i = 0; i < n; i++)                                                \
-      { float x = xs[i], y = ys[i]; (void) x; (void) y; gx[i] += gy[i] * (DERIV); } \
+    SAL_FOR_CHUNKED (n, float, gx, +=, gy[i] * (DERIV),                            \
+                     float x = xs[i]; float y = ys[i]; (void) x; (void) y);        \
   }
 
 MAP (f_neg, -x)
