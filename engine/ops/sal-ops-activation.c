@@ -196,11 +196,14 @@ prelu_kernel (int64_t n, const void *pa, int64_t sa, const void *pb, int64_t sb,
   const float *x = pa, *s = pb;
   float *y = po;
 
-  for (int64_t i = 0; i < n; i++)
+  /* x has the output's shape, so sa is 1; the slope is per run or per element */
+  if (sb == 0)
     {
-      float v = x[i * sa];
-      y[i] = v >= 0 ? v : s[i * sb] * v;
+      float k = s[0];
+      SAL_FOR_CHUNKED (n, float, y, =, v >= 0 ? v : k * v, float v = x[i * sa]);
     }
+  else
+    SAL_FOR_CHUNKED (n, float, y, =, v >= 0 ? v : s[i] * v, float v = x[i * sa]);
 }
 
 static gboolean
@@ -319,11 +322,8 @@ clip_f32 (int64_t n, const float *x, float *y, const SalUnaryParams *p)
 {
   float lo = p->alpha, hi = p->beta;
 
-  for (int64_t i = 0; i < n; i++)
-    {
-      float v = x[i] < lo ? lo : x[i];
-      y[i] = v > hi ? hi : v;
-    }
+  /* NaN stays NaN; with lo > hi every value becomes hi, as the spec says */
+  SAL_FOR_CHUNKED (n, float, y, =, v > hi ? hi : v, float v = x[i] < lo ? lo : x[i]);
 }
 
 static gboolean
