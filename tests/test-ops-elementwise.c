@@ -93,7 +93,8 @@ test_add_values (void)
 static void
 test_broadcast_random (void)
 {
-  static const char *ops[] = { "Add", "Sub", "Mul", "Div", "Max", "Min", "Pow", "Less", "Equal" };
+  static const char *ops[] = { "Add", "Sub", "Mul", "Div", "Max", "Min", "Pow", "Less", "Equal",
+                               "Greater", "LessOrEqual", "GreaterOrEqual" };
   g_autoptr(GRand) rng = g_rand_new_with_seed (7);
 
   for (int trial = 0; trial < 300; trial++)
@@ -126,7 +127,7 @@ test_broadcast_random (void)
         }
       a = sal_op_test_random_f32 (rng, ar, ad, lo, 2.0);
       b = sal_op_test_random_f32 (rng, br, bd, g_str_equal (op, "Div") ? 0.5 : -2.0, 2.0);
-      if (g_str_equal (op, "Equal") && b->numel > 0 && a->numel > 0)
+      if (g_str_has_suffix (op, "Equal") && b->numel > 0 && a->numel > 0)
         sal_tensor_f32 (b)[0] = sal_tensor_f32 (a)[0];
       check_binary (op, 13, a, b, out_rank, out_dims);
     }
@@ -404,6 +405,21 @@ test_logic (void)
 
   sal_op_test_add_input (v, sal_op_test_f32 (1, (int64_t[]) { 4 }, NULL));
   sal_op_test_assert_infer_fails (v, "Not", "float32", NULL);
+
+  {
+    const char *names[3] = { "And", "Or", "Xor" };
+    guint8 e_and[4] = { 0, 0, 0, 1 }, e_or[4] = { 0, 1, 1, 1 }, e_xor[4] = { 0, 1, 1, 0 };
+    const guint8 *expect[3] = { e_and, e_or, e_xor };
+
+    for (int k = 0; k < 3; k++)
+      {
+        g_autoptr(SalOpTest) w = sal_op_test_new (names[k], 13);
+        sal_op_test_add_input (w, sal_op_test_bool (1, (int64_t[]) { 4 }, a));
+        sal_op_test_add_input (w, sal_op_test_bool (1, (int64_t[]) { 4 }, b));
+        sal_op_test_run (w);
+        sal_op_test_assert_bool (sal_op_test_output (w, 0), expect[k]);
+      }
+  }
 }
 
 typedef struct {
