@@ -231,6 +231,12 @@ binary_infer (SalNode *node, SalTensor *const *in, SalTensor **out, gsize *works
                                rank, dims, error);
 }
 
+static void
+square_f32 (int64_t n, const float *x, float *y, const SalUnaryParams *p)
+{
+  SAL_FOR_CHUNKED (n, float, y, =, v * v, float v = x[i]);
+}
+
 static gboolean
 binary_forward (SalNode *node, SalTensor *const *in, SalTensor **out, void *scratch,
                 const SalExecCtx *ctx, GError **error)
@@ -242,6 +248,13 @@ binary_forward (SalNode *node, SalTensor *const *in, SalTensor **out, void *scra
       if (sal_tensor_get_i64 (in[1], i) == 0)
         return INVALID ("%s: integer division by zero (element %" G_GINT64_FORMAT
                         " of the divisor)", node->op_type, i);
+  /* x^2 (layer norms exported before opset 17) as x * x: exact, like powf, and cheaper */
+  if (op->kind == OP_POW && in[0]->dtype == SAL_DTYPE_FLOAT && in[1]->numel == 1
+      && sal_tensor_get_f64 (in[1], 0) == 2.0 && sal_tensor_same_shape (in[0], out[0]))
+    {
+      sal_map_unary_f32 (ctx, in[0]->numel, in[0]->data, out[0]->data, square_f32, NULL);
+      return TRUE;
+    }
   sal_map_binary (ctx, out[0], in[0], in[1], binary_kernel (op, in[0]->dtype, in[1]->dtype));
   return TRUE;
 }
