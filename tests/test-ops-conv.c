@@ -222,9 +222,13 @@ test_conv_depthwise (void)
 static void
 test_conv_single_channel (void)
 {
+  /* 5 outputs: the direct kernel; 12 outputs: im2col + sgemm with K = 9 */
   ConvCase c = { "Conv", 2, 3, 1, 5, 1, { 7, 6 }, { 3, 3 }, { 1, 1 }, { 1, 1 }, { 1, 1 },
                  { 1, 1 }, { 0 }, NULL, TRUE, NULL, { 7, 6 }, TRUE };
+  ConvCase wide = { "Conv", 2, 2, 1, 12, 1, { 6, 6 }, { 3, 3 }, { 1, 1 }, { 1, 1 }, { 1, 1 },
+                    { 1, 1 }, { 0 }, NULL, TRUE, NULL, { 6, 6 }, TRUE };
   check_conv (&c, 4);
+  check_conv (&wide, 40);
 }
 
 static void

@@ -42,7 +42,7 @@ tap_range (int64_t n_out, int64_t n_img, int64_t s, int64_t p, int64_t off, int6
       }                                                                                       \
   } while (0)
 
-void
+SAL_NN_HOT void
 sal_conv_im2col (const SalConvGeom *g, const float *img, float *col)
 {
   const int64_t sw = g->stride[2];
@@ -78,7 +78,7 @@ sal_conv_im2col (const SalConvGeom *g, const float *img, float *col)
           }
 }
 
-void
+SAL_NN_HOT void
 sal_conv_col2im (const SalConvGeom *g, const float *col, float *img)
 {
   const int64_t sw = g->stride[2];
@@ -99,7 +99,7 @@ sal_conv_col2im (const SalConvGeom *g, const float *col, float *img)
           }
 }
 
-void
+SAL_NN_HOT void
 sal_conv_direct_1ch (const SalConvGeom *g, const float *img, const float *w, int64_t n_out,
                      float *y)
 {
@@ -128,7 +128,7 @@ sal_conv_direct_1ch (const SalConvGeom *g, const float *img, const float *w, int
     }
 }
 
-void
+SAL_NN_HOT void
 sal_conv_direct_1ch_grad_img (const SalConvGeom *g, const float *dy, const float *w,
                               int64_t n_out, float *dimg)
 {
@@ -153,7 +153,7 @@ sal_conv_direct_1ch_grad_img (const SalConvGeom *g, const float *dy, const float
     }
 }
 
-void
+SAL_NN_HOT void
 sal_conv_direct_1ch_grad_w (const SalConvGeom *g, const float *dy, const float *img,
                             int64_t n_out, float *dw)
 {

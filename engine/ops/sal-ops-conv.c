@@ -9,8 +9,8 @@
  *                  X [N, C, *in], W [C, M/G, *k], Y [N, M, *out]
  * Each (sample, group) pair is one work item: items run in parallel on the
  * engine's threads with one im2col buffer per slot; a single item splits its
- * sgemm over the threads instead. One input channel per group (depthwise, or
- * a grey image's first layer) takes the direct kernel, 1x1 stride-1 unpadded
+ * sgemm over the threads instead. Depthwise-like groups (one input channel,
+ * fewer than 8 outputs) take the direct kernel, 1x1 stride-1 unpadded
  * convolutions skip im2col. A fused activation (see sal-ops-nn.h) is applied
  * to Y in the same pass. */
 
@@ -205,7 +205,10 @@ conv_params (const SalNode *node, SalTensor *const *in, gboolean transpose, Conv
   for (int i = 0; i < 3; i++)
     if (p->geom.stride[i] != 1 || p->geom.pad[i] != 0 || p->geom.img[i] != p->geom.out[i])
       p->pointwise = FALSE;
-  p->direct = !transpose && p->Cg == 1 && !p->pointwise;
+  /* one input channel per group and few outputs per group (depthwise): a
+   * direct loop beats im2col + an sgemm of 1 to 7 rows; with more outputs
+   * per group (a grey image's first layer) sgemm wins even at K = 9 */
+  p->direct = !transpose && p->Cg == 1 && p->Mg < 8 && !p->pointwise;
   {
     /* every size below must fit sgemm's int arguments and our byte counts */
     int64_t rows = p->geom.channels * p->geom.k_size;
@@ -272,7 +275,7 @@ typedef struct {
   const SalExecCtx  *gemm_ctx;   /* non-NULL when one item may split its sgemm */
 } ConvRun;
 
-static void
+SAL_NN_HOT static void
 bias_act (const ConvParams *p, const float *b, int64_t m0, float *y, int64_t plane)
 {
   for (int64_t m = 0; m < p->Mg; m++)
