@@ -18,11 +18,11 @@ G_BEGIN_DECLS
  * this many concurrent slots. */
 #define SAL_NN_MAX_SLOTS 4
 
-/* Hot loops: vectorised at -O3 and cloned for AVX2 + FMA with a plain x86-64
+/* Hot loops: vectorised at -O3 and cloned for AVX + FMA with a plain x86-64
  * fallback chosen at load time (GCC's target_clones); -O2 alone leaves loops
  * of unknown length scalar. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define SAL_NN_HOT __attribute__ ((optimize ("O3"), target_clones ("arch=haswell", "default")))
+#define SAL_NN_HOT __attribute__ ((optimize ("O3"), target_clones ("fma", "default")))
 #else
 #define SAL_NN_HOT
 #endif
