@@ -360,12 +360,20 @@ conv_transpose_items (int slot, int64_t i0, int64_t i1, gpointer data)
 }
 
 static gboolean
+cancelled (const SalNode *node, GError **error)
+{
+  g_set_error (error, SAL_ERROR, SAL_ERROR_CANCELLED, "%s node '%s': cancelled", node->op_type,
+               node->name);
+  return FALSE;
+}
+
+static gboolean
 conv_forward_common (SalNode *node, SalTensor *const *in, SalTensor **out, void *scratch,
                      const SalExecCtx *ctx, gboolean transpose, GError **error)
 {
   ConvParams p;
   ConvRun r;
-  int64_t items;
+  int64_t items, per;
 
   if (!conv_params (node, in, transpose, &p, error))
     return FALSE;
@@ -380,9 +388,22 @@ conv_forward_common (SalNode *node, SalTensor *const *in, SalTensor **out, void 
   if (out[0]->numel == 0)
     return TRUE;
   if (items == 1)
-    (transpose ? conv_transpose_items : conv_items) (0, 0, 1, &r);
-  else
-    sal_nn_parallel (ctx, items, transpose ? conv_transpose_items : conv_items, &r);
+    {
+      (transpose ? conv_transpose_items : conv_items) (0, 0, 1, &r);
+      return TRUE;
+    }
+  /* blocks of whole samples, polling the run's cancel callback between them */
+  per = MAX (1, 4 * (int64_t) sal_nn_n_slots (ctx, items) / p.G);
+  for (int64_t n0 = 0; n0 < p.N; n0 += per)
+    {
+      int64_t nb = MIN (per, p.N - n0);
+      ConvRun part = r;
+      part.x += n0 * p.C * (transpose ? p.geom.out_size : p.geom.img_size);
+      part.y += n0 * p.M * (transpose ? p.geom.img_size : p.geom.out_size);
+      sal_nn_parallel (ctx, nb * p.G, transpose ? conv_transpose_items : conv_items, &part);
+      if (n0 + nb < p.N && sal_exec_cancelled (ctx))
+        return cancelled (node, error);
+    }
   return TRUE;
 }
 
