@@ -50,12 +50,13 @@ const dims = JSON.parse(shapeJson);
   const feeds = {}; feeds[sess.inputNames[0]] = new ort.Tensor('float32', data, dims);
   let warm = 0, t = 0;
   while (warm < 3 || t < 0.2e9) { const a = process.hrtime.bigint(); await sess.run(feeds); t += Number(process.hrtime.bigint() - a); warm++; }
-  const times = [];
+  const times = [], cpu = [];
   for (let r = 0; r < Number(runs); r++) {
-    const a = process.hrtime.bigint(); await sess.run(feeds);
+    const c = process.cpuUsage(); const a = process.hrtime.bigint(); await sess.run(feeds);
     times.push(Number(process.hrtime.bigint() - a) / 1e6);
+    const d = process.cpuUsage(c); cpu.push((d.user + d.system) / 1e3);
   }
-  console.log(JSON.stringify(times));
+  console.log(JSON.stringify({wall: times, cpu: cpu}));
 })().catch(e => { console.error(String(e)); process.exit(1); });
 """
 
@@ -110,7 +111,8 @@ def run_ort(model, shape, threads, runs):
         f.write(ORT_SCRIPT)
     out = subprocess.run(["node", script, node_modules, model, json.dumps(shape), str(threads),
                           str(runs)], check=True, capture_output=True, text=True).stdout
-    return json.loads(out)
+    r = json.loads(out)
+    return r["wall"], r["cpu"]
 
 
 def run_torch(module, shape, threads, runs):
@@ -125,12 +127,14 @@ def run_torch(module, shape, threads, runs):
             module(x)
             spent += time.perf_counter() - t0
             warm += 1
-        times = []
+        times, cpu = [], []
         for _ in range(runs):
+            c0 = time.process_time()
             t0 = time.perf_counter()
             module(x)
             times.append((time.perf_counter() - t0) * 1e3)
-    return times
+            cpu.append((time.process_time() - c0) * 1e3)
+    return times, cpu
 
 
 def fmt(ms):
@@ -177,26 +181,46 @@ def main():
         full_shape = [batch] + list(shape)
         for threads in threads_list:
             times = {"salient": [], "ort": [], "torch": []}
+            cpu = {"salient": [], "ort": [], "torch": []}
             for _ in range(args.rounds):
-                times["salient"] += run_salient(cli, model, batch, threads,
-                                                args.chunk)["times_ms"]
+                s = run_salient(cli, model, batch, threads, args.chunk)
+                times["salient"] += s["times_ms"]
+                cpu["salient"] += s["cpu_times_ms"]
                 if ort_ok:
-                    times["ort"] += run_ort(model, full_shape, threads, args.chunk)
-                times["torch"] += run_torch(module, full_shape, threads, args.chunk)
+                    w, c = run_ort(model, full_shape, threads, args.chunk)
+                    times["ort"] += w
+                    cpu["ort"] += c
+                w, c = run_torch(module, full_shape, threads, args.chunk)
+                times["torch"] += w
+                cpu["torch"] += c
             med = {k: statistics.median(v) if v else None for k, v in times.items()}
-            rows.append((name, batch, threads, med))
-            print("%s batch %d, %d thread(s): Salient %s, onnxruntime %s, PyTorch %s"
-                  % (name, batch, threads, fmt(med["salient"]), fmt(med["ort"]),
-                     fmt(med["torch"])), file=sys.stderr, flush=True)
+            cmed = {k: statistics.median(v) if v else None for k, v in cpu.items()}
+            rows.append((name, batch, threads, med, cmed))
+            print("%s batch %d, %d thread(s): Salient %s (CPU %s), onnxruntime %s (CPU %s), "
+                  "PyTorch %s (CPU %s)"
+                  % (name, batch, threads, fmt(med["salient"]), fmt(cmed["salient"]),
+                     fmt(med["ort"]), fmt(cmed["ort"]), fmt(med["torch"]), fmt(cmed["torch"])),
+                  file=sys.stderr, flush=True)
 
     n = args.rounds * args.chunk
-    print("\n| model | batch | threads | Salient | onnxruntime | PyTorch | Salient / ORT "
+    print("\nWall-clock latency:\n")
+    print("| model | batch | threads | Salient | onnxruntime | PyTorch | Salient / ORT "
           "| Salient / PyTorch |")
     print("|---|---|---|---|---|---|---|---|")
-    for name, batch, threads, med in rows:
+    for name, batch, threads, med, cmed in rows:
         print("| %s | %d | %d | %s | %s | %s | %s | %s |"
               % (name, batch, threads, fmt(med["salient"]), fmt(med["ort"]), fmt(med["torch"]),
                  ratio(med["salient"], med["ort"]), ratio(med["salient"], med["torch"])))
+    print("\nCPU time per run (process CPU time; equals latency on an idle core, and is not"
+          " inflated by other processes holding the cores):\n")
+    print("| model | batch | threads | Salient | onnxruntime | PyTorch | Salient / ORT "
+          "| Salient / PyTorch |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, batch, threads, med, cmed in rows:
+        print("| %s | %d | %d | %s | %s | %s | %s | %s |"
+              % (name, batch, threads, fmt(cmed["salient"]), fmt(cmed["ort"]),
+                 fmt(cmed["torch"]), ratio(cmed["salient"], cmed["ort"]),
+                 ratio(cmed["salient"], cmed["torch"])))
     print("\nMedians of %d interleaved runs per engine (%d rounds of %d); "
           "OPENBLAS_CORETYPE=%s." % (n, args.rounds, args.chunk,
                                      os.environ.get("OPENBLAS_CORETYPE", "(unset)")))
