@@ -38,6 +38,10 @@ int sal_cli_backup_cmd   (const SalCliGlobals *g, int argc, char **argv);
 int sal_cli_cases_cmd    (const SalCliGlobals *g, int argc, char **argv);
 int sal_cli_restore_cmd  (const SalCliGlobals *g, int argc, char **argv);
 int sal_cli_workouts_cmd (const SalCliGlobals *g, int argc, char **argv);
+
+/* sal-cli-transfer.c */
+int sal_cli_export_cmd   (const SalCliGlobals *g, int argc, char **argv);
+int sal_cli_import_cmd   (const SalCliGlobals *g, int argc, char **argv);
 int sal_cli_deid_cmd    (const SalCliGlobals *g, int argc, char **argv);
 
 G_END_DECLS
