@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -41,6 +42,74 @@ gint64
 sal_store_now_ms (void)
 {
   return g_get_real_time () / 1000;
+}
+
+const char *
+sal_store_boot_id (void)
+{
+  static gsize once = 0;
+  static char *boot_id;
+
+  if (g_once_init_enter (&once))
+    {
+      char *text = NULL;
+
+      if (!g_file_get_contents ("/proc/sys/kernel/random/boot_id", &text, NULL, NULL))
+        text = g_strdup ("");
+      boot_id = g_strstrip (text);
+      g_once_init_leave (&once, 1);
+    }
+  return boot_id;
+}
+
+/* Whether the process that ran a job is gone: another boot, our own pid (so an earlier
+ * process of ours), or no such process. */
+static gboolean
+runner_is_gone (gint64 pid, const char *boot)
+{
+  if (pid <= 0 || boot == NULL || strcmp (boot, sal_store_boot_id ()) != 0)
+    return TRUE;
+  if (pid == getpid ())
+    return TRUE;
+  return kill ((pid_t) pid, 0) != 0 && errno == ESRCH;
+}
+
+static gboolean
+mark_interrupted_jobs (SalStore *store, GError **error)
+{
+  g_autoptr(GArray) gone = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = sal_store_stmt (store, "SELECT id, runner_pid, runner_boot FROM jobs "
+                                "WHERE state = 'running'", error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    if (runner_is_gone (sqlite3_column_int64 (stmt, 1),
+                        (const char *) sqlite3_column_text (stmt, 2)))
+      {
+        gint64 id = sqlite3_column_int64 (stmt, 0);
+        g_array_append_val (gone, id);
+      }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return sal_store_fail (store, error, _("Could not mark interrupted jobs"));
+
+  store->n_interrupted_at_open = 0;
+  for (guint i = 0; i < gone->len; i++)
+    {
+      stmt = sal_store_stmt (store, "UPDATE jobs SET state = 'interrupted', finished_ms = ? "
+                                    "WHERE id = ? AND state = 'running'", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, sal_store_now_ms ());
+      sqlite3_bind_int64 (stmt, 2, g_array_index (gone, gint64, i));
+      if (!sal_store_step_done (store, stmt, error, _("Could not mark interrupted jobs")))
+        return FALSE;
+      store->n_interrupted_at_open += (guint) sal_store_changes (store);
+    }
+  return TRUE;
 }
 
 gint64
@@ -401,20 +470,13 @@ open_connection (SalStore *store, GError **error)
 static gboolean
 prepare_store (SalStore *store, GError **error)
 {
-  sqlite3_stmt *stmt;
   int pending = 0;
 
   if (!migrate (store, error))
     return FALSE;
 
-  stmt = sal_store_stmt (store, "UPDATE jobs SET state = 'interrupted', finished_ms = ? "
-                                "WHERE state = 'running'", error);
-  if (stmt == NULL)
+  if (!mark_interrupted_jobs (store, error))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, sal_store_now_ms ());
-  if (!sal_store_step_done (store, stmt, error, _("Could not mark interrupted jobs")))
-    return FALSE;
-  store->n_interrupted_at_open = (guint) sal_store_changes (store);
 
   if (query_int (store->db,
                  "SELECT (SELECT count(*) FROM cases WHERE pending_delete_ms IS NOT NULL)"

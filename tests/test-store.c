@@ -3,6 +3,8 @@
 
 #include <math.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "sal-audit.h"
 #include "sal-store-private.h"
@@ -518,6 +520,34 @@ test_jobs (Fixture *f, gconstpointer data)
   g_clear_error (&error);
   reopen (f);
   g_assert_cmpuint (sal_store_get_n_interrupted_at_open (f->store), ==, 0);
+
+  /* A job run by another live process (salient-cli opening the window's database) stays
+   * running; one whose process has exited is interrupted. */
+  {
+    g_autofree char *sql = NULL;
+    gint64 live = sal_store_add_job (f->store, "train", NULL, 0, &error);
+    gint64 dead = sal_store_add_job (f->store, "train", NULL, 0, &error);
+    GPid child = 0;
+    const char *argv[] = { "/bin/true", NULL };
+    int status;
+
+    g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                  NULL, &child, &error));
+    g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+    sql = g_strdup_printf ("UPDATE jobs SET state = 'running', runner_boot = '%s', runner_pid = "
+                           "CASE id WHEN %" G_GINT64_FORMAT " THEN %d ELSE %d END "
+                           "WHERE id IN (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ")",
+                           sal_store_boot_id (), live, (int) getppid (), (int) child, live, dead);
+    g_assert_cmpint (sqlite3_exec (f->store->db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+    reopen (f);
+    g_assert_cmpuint (sal_store_get_n_interrupted_at_open (f->store), ==, 1);
+    g_clear_pointer (&j, sal_job_record_free);
+    j = sal_store_get_job (f->store, live, &error);
+    g_assert_cmpint (j->state, ==, SAL_JOB_RUNNING);
+    g_clear_pointer (&j, sal_job_record_free);
+    j = sal_store_get_job (f->store, dead, &error);
+    g_assert_cmpint (j->state, ==, SAL_JOB_INTERRUPTED);
+  }
 }
 
 static void
