@@ -590,13 +590,14 @@ replacement_for (const char *text, const SalDeidSpan *span)
  * @changes: (out) (optional) (element-type SalDeidChange): what was replaced
  *
  * Returns: (transfer full): @text with every span replaced by its category's tag; the
- * year of a date is kept ("[DATE] 2024"), as Safe Harbor allows.
+ * year of a date is kept ("[DATE] 2024"), as Safe Harbor allows. NULL (with a critical
+ * warning) for spans that are not sorted, overlap or leave the text.
  */
 char *
 sal_deid_apply (const char *text, GArray *spans, GPtrArray **changes)
 {
   GString *out = g_string_new (NULL);
-  gsize pos = 0;
+  gsize pos = 0, len = strlen (text);
 
   if (changes != NULL)
     *changes = g_ptr_array_new_with_free_func ((GDestroyNotify) sal_deid_change_free);
@@ -605,7 +606,14 @@ sal_deid_apply (const char *text, GArray *spans, GPtrArray **changes)
       const SalDeidSpan *s = &g_array_index (spans, SalDeidSpan, i);
       g_autofree char *rep = NULL;
 
-      g_return_val_if_fail (s->start >= pos && s->end >= s->start, g_string_free (out, FALSE));
+      if (s->start < pos || s->end < s->start || s->end > len)
+        {
+          g_critical ("sal_deid_apply: spans must be sorted, inside the text and not overlapping");
+          g_string_free (out, TRUE);
+          if (changes != NULL)
+            g_clear_pointer (changes, g_ptr_array_unref);
+          return NULL;
+        }
       g_string_append_len (out, text + pos, s->start - pos);
       rep = replacement_for (text, s);
       g_string_append (out, rep);

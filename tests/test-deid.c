@@ -158,6 +158,27 @@ test_not_flagged (void)
   assert_clean ("Follow up in 2 weeks at 14:30; INR 2.4, A1c 7.2%.");
   assert_clean ("May increase the dose to 5 mg if needed.");
   assert_clean ("ICD-10 E11.9, CPT 99213.");
+  /* Clinical text in bulk: services, drugs, scores, eponymous tests and signs. */
+  assert_clean ("Resuscitated with Lactated Ringer's and started on Vancomycin and Zosyn.\n"
+                "Seen in consultation with Infectious Disease.\n"
+                "Discussed with Physical Therapy about Home Health.\n"
+                "Follow up with Gastroenterology in 4 weeks.\n"
+                "Patient has Type 2 Diabetes Mellitus and Chronic Kidney Disease stage 3.\n"
+                "Hx of Hodgkin lymphoma s/p ABVD in 2010. Graves disease treated with RAI.\n"
+                "Apgar 8/9. GCS 15. NIHSS 4. CHA2DS2-VASc 3. HAS-BLED 2.\n"
+                "Abdomen: soft, Murphy sign negative.\n"
+                "Medications: Aspirin 81 mg daily, Atorvastatin 40 mg nightly.\n"
+                "Vitals: BP 132/84 | HR 76 | RR 14 | T 98.6 F | SpO2 99% on RA | Wt 82 kg.\n"
+                "Smoking: 30 pack-years, quit in 2015. Alcohol: 2 drinks/week.\n"
+                "Tinel and Phalen tests positive on the right. Spurling maneuver negative.\n"
+                "Epley maneuver performed. Dix-Hallpike positive on the left.\n"
+                "Mother with Alzheimer disease at 82, father with MI at 70.\n"
+                "Admitted to Internal Medicine for Community Acquired Pneumonia.\n");
+  assert_clean ("X-ray of the chest was clear. Chest X-Ray showed no infiltrate.\n"
+                "Ward 5B has a bed. Hall pass not needed. Li 0.8 on lithium.\n"
+                "Mark the site before surgery. Sims position for the exam.\n"
+                "Bishop score 8. Baker cyst noted. Beck Depression Inventory 12.\n"
+                "Austin Flint murmur. Allen test normal. Adson test negative.\n");
 }
 
 static void
