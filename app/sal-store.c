@@ -466,17 +466,23 @@ open_connection (SalStore *store, GError **error)
   return TRUE;
 }
 
-/* Everything open does after the connection is up: schema, crashed jobs, old deletions. */
+/* Everything open does after the connection is up: schema, crashed jobs, old deletions.
+ * Only the schema is needed to go on: the rest is retried at the next open when it fails
+ * (a full disk must not lock the user out of reading their data). */
 static gboolean
 prepare_store (SalStore *store, GError **error)
 {
+  g_autoptr(GError) local = NULL;
   int pending = 0;
 
   if (!migrate (store, error))
     return FALSE;
 
-  if (!mark_interrupted_jobs (store, error))
-    return FALSE;
+  if (!mark_interrupted_jobs (store, &local))
+    {
+      g_warning ("%s", local->message);
+      g_clear_error (&local);
+    }
 
   if (query_int (store->db,
                  "SELECT (SELECT count(*) FROM cases WHERE pending_delete_ms IS NOT NULL)"
@@ -488,8 +494,8 @@ prepare_store (SalStore *store, GError **error)
                  " + (SELECT count(*) FROM athlete WHERE pending_delete_ms IS NOT NULL)",
                  &pending) != SQLITE_OK)
     return sal_store_fail (store, error, _("Could not read the database"));
-  if (pending > 0)
-    return sal_store_purge_deleted (store, G_MAXINT64, NULL, error);
+  if (pending > 0 && !sal_store_purge_deleted (store, G_MAXINT64, NULL, &local))
+    g_warning ("%s", local->message);
   return TRUE;
 }
 
@@ -1000,11 +1006,13 @@ sal_store_purge_deleted (SalStore *store, gint64 before_ms, guint *n_purged, GEr
     return FALSE;
 
   /* The deleted rows are zeroed in the database pages (secure_delete), but older copies
-   * of those pages sit in the WAL until it is checkpointed and truncated. */
+   * of those pages sit in the WAL until it is checkpointed and truncated. When another
+   * program is reading the database the checkpoint cannot finish; the WAL is then
+   * truncated when the last connection closes, as SQLite does on close. */
   if (!store->memory)
     {
       rc = sqlite3_wal_checkpoint_v2 (store->db, "main", SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-      if (rc != SQLITE_OK)
+      if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
         return sal_store_fail (store, error, _("Deleted, but the database file could not be "
                                                "cleaned yet"));
     }
