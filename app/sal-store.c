@@ -748,6 +748,16 @@ file_is_empty_or_missing (const char *path)
   return g_stat (path, &st) != 0 || st.st_size == 0;
 }
 
+/* After a restore gave up between closing and swapping: the old file is still there. */
+static void
+reopen_unchanged (SalStore *store)
+{
+  g_autoptr(GError) local = NULL;
+
+  if (!open_connection (store, &local) || !prepare_store (store, &local))
+    g_warning ("%s", local->message);
+}
+
 gboolean
 sal_store_restore (SalStore *store, const char *backup_path, GError **error)
 {
@@ -806,7 +816,7 @@ sal_store_restore (SalStore *store, const char *backup_path, GError **error)
                    _("%s: the database is in use by another program. Close it and try again."),
                    doing);
       g_unlink (tmp);
-      open_connection (store, NULL);
+      reopen_unchanged (store);
       return FALSE;
     }
 
@@ -817,7 +827,7 @@ sal_store_restore (SalStore *store, const char *backup_path, GError **error)
       g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_FAILED, "%s: %s", doing,
                    g_strerror (saved));
       g_unlink (tmp);
-      open_connection (store, NULL);
+      reopen_unchanged (store);
       return FALSE;
     }
   dir = g_path_get_dirname (store->path);

@@ -820,6 +820,22 @@ test_backup_restore (Fixture *f, gconstpointer data)
   g_clear_error (&error);
   g_assert_cmpuint (n_cases (f->store), ==, 2);
 
+  /* Another program reading the database: refused, nothing replaced, still usable. */
+  {
+    sqlite3 *reader = NULL;
+
+    g_assert_cmpint (sqlite3_open (f->path, &reader), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (reader, "BEGIN; SELECT count(*) FROM cases", NULL, NULL, NULL),
+                     ==, SQLITE_OK);
+    sqlite3_busy_timeout (f->store->db, 100);
+    g_assert_false (sal_store_restore (f->store, backup, &error));
+    g_assert_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_BUSY);
+    g_clear_error (&error);
+    sqlite3_exec (reader, "COMMIT", NULL, NULL, NULL);
+    sqlite3_close (reader);
+    g_assert_cmpuint (n_cases (f->store), ==, 2);
+  }
+
   /* The good backup comes back whole; the store stays usable. */
   g_assert_true (sal_store_restore (f->store, backup, &error));
   g_assert_no_error (error);
