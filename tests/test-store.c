@@ -857,6 +857,27 @@ test_backup_restore (Fixture *f, gconstpointer data)
 
 /* ---- deletion leaves no trace ------------------------------------------------------ */
 
+/* Every log message of the run (debug included), to check no health data is logged. */
+static GString *log_text;
+static GMutex log_lock;
+
+static GLogWriterOutput
+record_log (GLogLevelFlags log_level, const GLogField *fields, gsize n_fields, gpointer data)
+{
+  g_mutex_lock (&log_lock);
+  for (gsize i = 0; i < n_fields; i++)
+    if (strcmp (fields[i].key, "MESSAGE") == 0 && fields[i].value != NULL)
+      {
+        if (fields[i].length < 0)
+          g_string_append (log_text, fields[i].value);
+        else
+          g_string_append_len (log_text, fields[i].value, fields[i].length);
+        g_string_append_c (log_text, '\n');
+      }
+  g_mutex_unlock (&log_lock);
+  return g_log_writer_default (log_level, fields, n_fields, data);
+}
+
 #define SECRET_NAME "Quorvenna Blithermoss"
 
 /* Counts files among db, -wal, -shm holding needle (exactly or lower-cased). */
@@ -942,6 +963,12 @@ test_purge_leaves_no_trace (Fixture *f, gconstpointer data)
   g_clear_error (&error);
   g_assert_cmpuint (files_containing (f->path, "Quorvenna"), ==, 0);
   g_assert_cmpuint (files_containing (f->path, "Chest pain"), ==, 0);
+
+  /* Nothing of the notes went to the log, even at debug level. */
+  g_mutex_lock (&log_lock);
+  g_assert_null (strstr (log_text->str, "Blithermoss"));
+  g_assert_null (strstr (log_text->str, "chest pain"));
+  g_mutex_unlock (&log_lock);
 }
 
 /* ---- audit ------------------------------------------------------------------------ */
@@ -1082,6 +1109,9 @@ test_memory (void)
 int
 main (int argc, char **argv)
 {
+  log_text = g_string_new (NULL);
+  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  g_log_set_writer_func (record_log, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/app/store/migrations", test_migrations);
