@@ -345,6 +345,17 @@ test_workouts (Fixture *f, gconstpointer data)
   g_assert_cmpfloat (back->rpe, ==, 7);
   g_assert_cmpstr (back->title, ==, "Tempo");
   g_assert_cmpuint (back->samples->len, ==, 0);
+
+  /* Deleting: hidden at once, samples and laps gone with the purge; a re-import after
+   * the deletion is no duplicate. */
+  g_assert_true (sal_store_mark_deleted (f->store, SAL_OBJECT_WORKOUT, id, &error));
+  g_assert_cmpint (sal_store_count_workouts (f->store, &error), ==, 3);
+  g_assert_cmpint (sal_store_find_duplicate_workout (f->store, w, &error), ==, 0);
+  g_assert_true (sal_store_purge_deleted (f->store, G_MAXINT64, NULL, &error));
+  g_assert_cmpint (raw_int (f->store, "SELECT count(*) FROM workout_samples"), ==, 150);
+  g_assert_cmpint (raw_int (f->store, "SELECT count(*) FROM workout_laps"), ==, 3);
+  g_assert_false (sal_store_mark_deleted (f->store, SAL_OBJECT_WORKOUT, id, &error));
+  g_assert_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_NOT_FOUND);
 }
 
 static void
