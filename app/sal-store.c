@@ -629,8 +629,16 @@ sal_store_backup (SalStore *store, const char *out_path, GError **error)
   g_autofree char *tmp = g_strconcat (out_path, ".partial", NULL);
   g_autofree char *doing = g_strdup_printf (_("Could not write the backup “%s”"), out_path);
   g_autofree char *dir = g_path_get_dirname (out_path);
+  GStatBuf a, b;
   SAL_STORE_LOCK (store);
 
+  if (!store->memory && g_stat (out_path, &a) == 0 && g_stat (store->path, &b) == 0
+      && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+    {
+      g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_INVALID,
+                   _("%s: that is the database itself; choose another file"), doing);
+      return FALSE;
+    }
   if (!copy_database (store->db, tmp, error, doing))
     return FALSE;
   if (g_rename (tmp, out_path) != 0)

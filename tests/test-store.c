@@ -795,9 +795,12 @@ test_backup_restore (Fixture *f, gconstpointer data)
     sal_store_add_note (f->store, c, "note", "A long enough note to fill several pages of the "
                         "database so that damage lands inside a b-tree page.", &error);
   g_assert_no_error (error);
+  g_assert_false (sal_store_backup (f->store, f->path, &error));
+  g_assert_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_INVALID);
+  g_clear_error (&error);
   g_assert_true (sal_store_backup (f->store, backup, &error));
   g_assert_no_error (error);
-  g_assert_false (g_file_test (backup, G_FILE_TEST_EXISTS) == FALSE);
+  g_assert_true (g_file_test (backup, G_FILE_TEST_IS_REGULAR));
   sal_store_add_case (f->store, "LATER-2", "added after the backup", FALSE, &error);
   g_assert_cmpuint (n_cases (f->store), ==, 2);
 
