@@ -889,6 +889,9 @@ record_log (GLogLevelFlags log_level, const GLogField *fields, gsize n_fields, g
         g_string_append_c (log_text, '\n');
       }
   g_mutex_unlock (&log_lock);
+  /* Debug and info would go to stdout and break the TAP stream. */
+  if (log_level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO))
+    return G_LOG_WRITER_HANDLED;
   return g_log_writer_default (log_level, fields, n_fields, data);
 }
 
