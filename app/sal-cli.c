@@ -14,8 +14,16 @@
 
 /* The subcommand table: add a line per subcommand, sorted by name. */
 static const SalCliCommand commands[] = {
+  { "audit", N_("Verify the audit log’s hash chain"), sal_cli_audit_cmd },
+  { "backup", N_("Write a backup copy of the database"), sal_cli_backup_cmd },
+  { "cases", N_("List cases"), sal_cli_cases_cmd },
   { "deid", N_("Print a note with names, dates and other identifiers removed"), sal_cli_deid_cmd },
+  { "infer", N_("Run a model on one input (PNG, CSV, text or .pb)"), sal_cli_infer_cmd },
+  { "info", N_("Describe a model: inputs, outputs, operators, metadata"), sal_cli_info_cmd },
+  { "restore", N_("Replace the database with a checked backup"), sal_cli_restore_cmd },
+  { "run-test", N_("Run an ONNX test case folder and compare the outputs"), sal_cli_run_test_cmd },
   { "version", N_("Print the version"), sal_cli_version_cmd },
+  { "workouts", N_("List workouts"), sal_cli_workouts_cmd },
 };
 
 int

@@ -274,3 +274,69 @@ sal_import_sport_id (const char *name)
       return map[i].id;
   return "other";
 }
+
+void
+sal_import_limits_resolve (const SalImportLimits *in, SalImportLimits *out)
+{
+  if (in != NULL)
+    *out = *in;
+  else
+    memset (out, 0, sizeof *out);
+  if (out->max_bytes == 0)
+    out->max_bytes = SAL_IMPORT_DEFAULT_MAX_BYTES;
+  if (out->max_samples == 0)
+    out->max_samples = SAL_IMPORT_DEFAULT_MAX_SAMPLES;
+  if (out->max_workouts == 0)
+    out->max_workouts = SAL_IMPORT_DEFAULT_MAX_WORKOUTS;
+}
+
+gboolean
+sal_import_parse_double (const char *text, double *value)
+{
+  char *end = NULL;
+  double v;
+
+  while (g_ascii_isspace (*text))
+    text++;
+  if (*text == '\0')
+    return FALSE;
+  v = g_ascii_strtod (text, &end);
+  while (g_ascii_isspace (*end))
+    end++;
+  if (end == text || *end != '\0' || !isfinite (v))
+    return FALSE;
+  *value = v;
+  return TRUE;
+}
+
+gboolean
+sal_import_coords_valid (double lat, double lon)
+{
+  if (isnan (lat) && isnan (lon))
+    return TRUE;
+  return isfinite (lat) && isfinite (lon) && fabs (lat) <= 90.0 && fabs (lon) <= 180.0;
+}
+
+void
+sal_import_format_double (GString *out, double v, int decimals)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  char fmt[8];
+
+  if (isnan (v))
+    return;
+  g_snprintf (fmt, sizeof fmt, "%%.%df", decimals);
+  g_ascii_formatd (buf, sizeof buf, fmt, v);
+  /* Trim trailing zeros so 72.000 reads 72. */
+  if (strchr (buf, '.') != NULL)
+    {
+      char *e = buf + strlen (buf) - 1;
+      while (*e == '0')
+        *e-- = '\0';
+      if (*e == '.')
+        *e = '\0';
+    }
+  if (strcmp (buf, "-0") == 0)
+    strcpy (buf, "0");
+  g_string_append (out, buf);
+}

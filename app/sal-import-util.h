@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "sal-import-error.h"
+#include "sal-import-limits.h"
 #include "sal-workout.h"
 
 G_BEGIN_DECLS
@@ -50,5 +51,19 @@ char    *sal_import_format_time (gint64 time_ms);
 /* Maps a sport name from a file (GPX type, TCX Sport, FIT, CSV) to one of
  * Salient's sport ids. */
 const char *sal_import_sport_id (const char *name);
+
+/* Parses a whole string as a finite number in the C locale (spaces around allowed). */
+gboolean sal_import_parse_double (const char *text,
+                                  double     *value);
+
+/* TRUE when both are NAN (no position) or both are on the globe. */
+gboolean sal_import_coords_valid (double lat,
+                                  double lon);
+
+/* Appends v in the C locale with at most decimals digits (trailing zeros
+ * trimmed); appends nothing for NAN. */
+void     sal_import_format_double (GString *out,
+                                   double   v,
+                                   int      decimals);
 
 G_END_DECLS

@@ -906,3 +906,35 @@ sal_tensor_load_pb (const guint8 *data, gsize len, char **name, GError **error)
   protobuf_c_message_free_unpacked (&tp->base, &allocator);
   return t;
 }
+
+GPtrArray *
+sal_onnx_peek_op_types (const guint8 *data, gsize len, GError **error)
+{
+  ProtobufCAllocator allocator;
+  Budget budget;
+  Onnx__ModelProto *mp;
+  GPtrArray *types;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  mp = (Onnx__ModelProto *) unpack (&onnx__model_proto__descriptor, data, len, NULL,
+                                    &allocator, &budget, error);
+  if (mp == NULL)
+    return NULL;
+  types = g_ptr_array_new_with_free_func (g_free);
+  for (size_t i = 0; mp->graph != NULL && i < mp->graph->n_node; i++)
+    {
+      const Onnx__NodeProto *np = mp->graph->node[i];
+      const char *domain = S (np->domain);
+      char *t = domain[0] == '\0' || strcmp (domain, "ai.onnx") == 0
+                ? g_strdup (S (np->op_type)) : g_strdup_printf ("%s.%s", domain, S (np->op_type));
+      if (g_hash_table_contains (seen, t))
+        g_free (t);
+      else
+        {
+          g_hash_table_add (seen, t);
+          g_ptr_array_add (types, t);
+        }
+    }
+  protobuf_c_message_free_unpacked (&mp->base, &allocator);
+  return types;
+}

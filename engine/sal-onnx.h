@@ -18,6 +18,10 @@ G_BEGIN_DECLS
 SalGraph *sal_onnx_read         (const guint8 *data, gsize len, const char *base_dir,
                                  const SalLoadOptions *options, GError **error);
 
+/* The op types a ModelProto's main graph uses ("domain.Op" outside the default
+ * domain), without converting anything else: for the conformance runner. */
+GPtrArray *sal_onnx_peek_op_types (const guint8 *data, gsize len, GError **error);
+
 /* Serializes a graph (as loaded or built) to ONNX ModelProto bytes. */
 GBytes   *sal_onnx_write        (const SalGraph *graph, GError **error);
 

@@ -192,6 +192,15 @@ test_clip_versions (void)
     sal_op_test_assert_i64 (sal_op_test_output (t, 0), e);
   }
   {
+    /* uint8 with only min: max defaults to 255 */
+    g_autoptr(SalOpTest) t = sal_op_test_new ("Clip", 13);
+    guint8 ux[3] = { 1, 200, 255 }, ulo = 5, e[3] = { 5, 200, 255 };
+    sal_op_test_add_input (t, sal_op_test_tensor (SAL_DTYPE_UINT8, 1, (int64_t[]) { 3 }, ux));
+    sal_op_test_add_input (t, sal_op_test_tensor (SAL_DTYPE_UINT8, 0, NULL, &ulo));
+    sal_op_test_run (t);
+    g_assert_cmpmem (sal_op_test_output (t, 0)->data, 3, e, 3);
+  }
+  {
     g_autoptr(SalOpTest) t = sal_op_test_new ("Clip", 13);
     sal_op_test_add_input (t, sal_op_test_f32 (1, (int64_t[]) { 5 }, x));
     sal_op_test_add_input (t, sal_op_test_f32 (1, (int64_t[]) { 2 }, NULL));

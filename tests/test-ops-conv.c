@@ -310,9 +310,8 @@ test_conv_transpose_1d_3d (void)
 static void
 test_conv_transpose_output_shape (void)
 {
-  /* output_shape [10, 8] from in 3x3, k 3, s 3, output_padding 0:
-   * total padding = 3*2 + 3 - 10 = -1 < 0 -> error; with [9, 8]: total (0, 1),
-   * NOTSET puts the odd unit at the beginning. */
+  /* output_shape [9, 8] from in 3x3, k 3, s 3: total padding (0, 1), NOTSET puts
+   * the odd unit at the beginning */
   g_autoptr(GRand) rng = g_rand_new_with_seed (18);
   int64_t xd[4] = { 1, 1, 3, 3 }, wd[4] = { 1, 2, 3, 3 }, os[2] = { 9, 8 }, bad[2] = { 10, 8 };
   int64_t s[2] = { 3, 3 };
@@ -335,6 +334,19 @@ test_conv_transpose_output_shape (void)
   sal_check_close (sal_tensor_f32 (out[0]), want, out[0]->numel, 1e-5, 1e-6);
   sal_tensor_free (out[0]);
 
+  /* [10, 8]: past the natural 9 rows, the extra row holds only the (zero) bias */
+  sal_node_set_ints (node, "output_shape", 2, bad);
+  g_assert_true (sal_check_run (node, 2, in, 1, out, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (out[0]->dims[2], ==, 10);
+  g_clear_pointer (&want, g_free);
+  want = ref_conv_transpose (&c, sal_tensor_f32 (in[0]), sal_tensor_f32 (in[1]), NULL,
+                             out[0]->dims + 2);
+  sal_check_close (sal_tensor_f32 (out[0]), want, out[0]->numel, 1e-5, 1e-6);
+  for (int i = 0; i < 8; i++)
+    g_assert_cmpfloat (sal_tensor_f32 (out[0])[9 * 8 + i], ==, 0.f);
+  sal_tensor_free (out[0]);
+  bad[0] = 0;
   sal_node_set_ints (node, "output_shape", 2, bad);
   g_assert_false (sal_check_run (node, 2, in, 1, out, &error));
   g_assert_error (error, SAL_ERROR, SAL_ERROR_INVALID);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sal-op-test.h"
+#include "sal-plan-private.h"
 
 #include <math.h>
 
@@ -219,6 +220,39 @@ test_int64 (void)
         sal_op_test_run (t);
         sal_op_test_assert_bool (sal_op_test_output (t, 0), expect[k]);
       }
+  }
+}
+
+/* 8-bit tensors wrap around like the hardware (numpy's uint8 arithmetic). */
+static void
+test_8bit (void)
+{
+  guint8 a[3] = { 250, 3, 7 }, b[3] = { 10, 5, 2 };
+  guint8 sum[3] = { 4, 8, 9 }, diff[3] = { 240, 254, 5 }, quot[3] = { 25, 0, 3 };
+  gint8 c[3] = { -128, 100, -7 }, d[3] = { -1, 100, 2 }, cq[3] = { -128, 1, -3 }, cmax[3] = { -1, 100, 2 };
+  const char *uops[3] = { "Add", "Sub", "Div" };
+  const guint8 *uexp[3] = { sum, diff, quot };
+
+  for (int k = 0; k < 3; k++)
+    {
+      g_autoptr(SalOpTest) t = sal_op_test_new (uops[k], 14);
+      sal_op_test_add_input (t, sal_op_test_tensor (SAL_DTYPE_UINT8, 1, (int64_t[]) { 3 }, a));
+      sal_op_test_add_input (t, sal_op_test_tensor (SAL_DTYPE_UINT8, 1, (int64_t[]) { 3 }, b));
+      sal_op_test_run (t);
+      g_assert_cmpint (sal_op_test_output (t, 0)->dtype, ==, SAL_DTYPE_UINT8);
+      g_assert_cmpmem (sal_op_test_output (t, 0)->data, 3, uexp[k], 3);
+    }
+  {
+    g_autoptr(SalOpTest) t = sal_op_test_new ("Div", 14);
+    g_autoptr(SalOpTest) u = sal_op_test_new ("Max", 13);
+    sal_op_test_add_input (t, sal_op_test_tensor (SAL_DTYPE_INT8, 1, (int64_t[]) { 3 }, c));
+    sal_op_test_add_input (t, sal_op_test_tensor (SAL_DTYPE_INT8, 1, (int64_t[]) { 3 }, d));
+    sal_op_test_run (t);
+    g_assert_cmpmem (sal_op_test_output (t, 0)->data, 3, cq, 3);
+    sal_op_test_add_input (u, sal_op_test_tensor (SAL_DTYPE_INT8, 1, (int64_t[]) { 3 }, c));
+    sal_op_test_add_input (u, sal_op_test_tensor (SAL_DTYPE_INT8, 1, (int64_t[]) { 3 }, d));
+    sal_op_test_run (u);
+    g_assert_cmpmem (sal_op_test_output (u, 0)->data, 3, cmax, 3);
   }
 }
 
@@ -509,6 +543,50 @@ test_gradients (void)
     }
 }
 
+/* Large maps split over a thread team give exactly the serial result,
+ * including broadcast runs that start mid-row. */
+static void
+test_parallel (void)
+{
+  static const char *ops[] = { "Add", "Mul", "Where", "Exp", "Max" };
+  g_autoptr(GRand) rng = g_rand_new_with_seed (4);
+  SalThreadTeam *team = sal_thread_team_new (3);
+  int64_t big[3] = { 7, 129, 67 }, row[2] = { 129, 1 };
+
+  for (guint k = 0; k < G_N_ELEMENTS (ops); k++)
+    {
+      g_autoptr(SalOpTest) serial = sal_op_test_new (ops[k], 13);
+      g_autoptr(SalOpTest) par = sal_op_test_new (ops[k], 13);
+      SalOpTest *both[2] = { serial, par };
+      SalTensor *a = sal_op_test_random_f32 (rng, 3, big, -1, 1);
+      SalTensor *b = sal_op_test_random_f32 (rng, 2, row, -1, 1);
+      SalTensor *c = sal_op_test_bool (2, row, NULL);
+
+      for (int64_t i = 0; i < c->numel; i++)
+        sal_tensor_u8 (c)[i] = g_rand_boolean (rng);
+      for (int j = 0; j < 2; j++)
+        {
+          if (g_str_equal (ops[k], "Where"))
+            sal_op_test_add_input (both[j], sal_tensor_copy (c));
+          sal_op_test_add_input (both[j], sal_tensor_copy (a));
+          if (!g_str_equal (ops[k], "Exp"))
+            sal_op_test_add_input (both[j], sal_tensor_copy (b));
+        }
+      par->ctx.n_threads = 3;
+      par->ctx.runner = team;
+      sal_op_test_run (serial);
+      sal_op_test_run (par);
+      g_assert_cmpint (sal_op_test_output (par, 0)->numel, ==, 7 * 129 * 67);
+      g_assert_cmpmem (sal_op_test_output (par, 0)->data, sal_tensor_nbytes (sal_op_test_output (par, 0)),
+                       sal_op_test_output (serial, 0)->data,
+                       sal_tensor_nbytes (sal_op_test_output (serial, 0)));
+      sal_tensor_free (a);
+      sal_tensor_free (b);
+      sal_tensor_free (c);
+    }
+  sal_thread_team_free (team);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -519,6 +597,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/ops/elementwise/broadcast-shapes", test_broadcast_shapes);
   g_test_add_func ("/engine/ops/elementwise/broadcast-error", test_broadcast_error);
   g_test_add_func ("/engine/ops/elementwise/int64", test_int64);
+  g_test_add_func ("/engine/ops/elementwise/8bit", test_8bit);
   g_test_add_func ("/engine/ops/elementwise/int-div-zero", test_int_div_zero);
   g_test_add_func ("/engine/ops/elementwise/pow-types", test_pow_types);
   g_test_add_func ("/engine/ops/elementwise/where", test_where);
@@ -528,5 +607,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/ops/elementwise/variadic", test_variadic);
   g_test_add_func ("/engine/ops/elementwise/max-tie-gradient", test_max_tie_gradient);
   g_test_add_func ("/engine/ops/elementwise/gradients", test_gradients);
+  g_test_add_func ("/engine/ops/elementwise/parallel", test_parallel);
   return g_test_run ();
 }

@@ -175,6 +175,34 @@ test_noop_with_empty_axes (void)
   }
 }
 
+/* Reducing an empty axis: the sum is 0, the mean NaN, the max an error. */
+static void
+test_empty_axis (void)
+{
+  int64_t dims[2] = { 0, 3 }, ax = 0;
+  float zeros[3] = { 0, 0, 0 }, nans[3] = { NAN, NAN, NAN };
+  const char *ops[3] = { "ReduceSum", "ReduceMean", "ReduceMax" };
+
+  for (int k = 0; k < 3; k++)
+    {
+      g_autoptr(SalOpTest) t = sal_op_test_new (ops[k], 13);
+      sal_op_test_add_input (t, sal_op_test_f32 (2, dims, NULL));
+      if (k == 0)
+        sal_op_test_add_input (t, sal_op_test_i64 (1, (int64_t[]) { 1 }, &ax));
+      else
+        sal_node_set_ints (t->node, "axes", 1, &ax);
+      sal_node_set_int (t->node, "keepdims", 0);
+      if (k == 2)
+        {
+          sal_op_test_assert_infer_fails (t, "ReduceMax", "empty", NULL);
+          continue;
+        }
+      sal_op_test_run (t);
+      sal_op_test_assert_shape (sal_op_test_output (t, 0), SAL_DTYPE_FLOAT, 1, (int64_t[]) { 3 });
+      sal_op_test_assert_f32 (sal_op_test_output (t, 0), k == 0 ? zeros : nans, 0, 0);
+    }
+}
+
 static void
 test_int64 (void)
 {
@@ -308,6 +336,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/ops/reduce/random", test_random);
   g_test_add_func ("/engine/ops/reduce/values", test_values);
   g_test_add_func ("/engine/ops/reduce/noop-with-empty-axes", test_noop_with_empty_axes);
+  g_test_add_func ("/engine/ops/reduce/empty-axis", test_empty_axis);
   g_test_add_func ("/engine/ops/reduce/int64", test_int64);
   g_test_add_func ("/engine/ops/reduce/errors", test_errors);
   g_test_add_func ("/engine/ops/reduce/max-tie-gradient", test_max_tie_gradient);

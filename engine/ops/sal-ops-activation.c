@@ -250,7 +250,7 @@ clip_infer (SalNode *node, SalTensor *const *in, SalTensor **out, gsize *workspa
   if (in[0] == NULL)
     return INVALID ("Clip: input 0 is missing");
   t = in[0]->dtype;
-  if (t != SAL_DTYPE_FLOAT && !(node->opset >= 12 && (t == SAL_DTYPE_INT64 || t == SAL_DTYPE_INT32)))
+  if (t != SAL_DTYPE_FLOAT && !(node->opset >= 12 && t != SAL_DTYPE_BOOL && sal_dtype_size (t) > 0))
     return UNSUPPORTED ("Clip (opset %d): inputs of type %s are not supported", node->opset,
                         sal_dtype_name (t));
   for (int i = 1; i < node->n_inputs; i++)
@@ -317,10 +317,20 @@ clip_forward (SalNode *node, SalTensor *const *in, SalTensor **out, void *scratc
     }
   else
     {
-      /* integer bounds read exactly */
-      gboolean i64 = in[0]->dtype == SAL_DTYPE_INT64;
-      int64_t ilo = i64 ? G_MININT64 : G_MININT32, ihi = i64 ? G_MAXINT64 : G_MAXINT32;
+      /* integer bounds read exactly; the defaults are the type's range */
+      int64_t ilo, ihi;
 
+      switch (in[0]->dtype)
+        {
+        case SAL_DTYPE_INT64: ilo = G_MININT64; ihi = G_MAXINT64; break;
+        case SAL_DTYPE_INT32: ilo = G_MININT32; ihi = G_MAXINT32; break;
+        case SAL_DTYPE_INT8: ilo = G_MININT8; ihi = G_MAXINT8; break;
+        case SAL_DTYPE_UINT8: ilo = 0; ihi = G_MAXUINT8; break;
+        case SAL_DTYPE_FLOAT:
+        case SAL_DTYPE_BOOL:
+        case SAL_DTYPE_UNDEFINED:
+        default: ilo = G_MININT64; ihi = G_MAXINT64; break;
+        }
       if (node->n_inputs > 1 && in[1] != NULL)
         ilo = sal_tensor_get_i64 (in[1], 0);
       if (node->n_inputs > 2 && in[2] != NULL)
@@ -330,10 +340,17 @@ clip_forward (SalNode *node, SalTensor *const *in, SalTensor **out, void *scratc
           int64_t v = sal_tensor_get_i64 (in[0], i);
           v = v < ilo ? ilo : v;
           v = v > ihi ? ihi : v;
-          if (i64)
-            sal_tensor_i64 (out[0])[i] = v;
-          else
-            ((gint32 *) out[0]->data)[i] = (gint32) v;
+          switch (in[0]->dtype)
+            {
+            case SAL_DTYPE_INT64: sal_tensor_i64 (out[0])[i] = v; break;
+            case SAL_DTYPE_INT32: ((gint32 *) out[0]->data)[i] = (gint32) v; break;
+            case SAL_DTYPE_INT8: ((gint8 *) out[0]->data)[i] = (gint8) v; break;
+            case SAL_DTYPE_UINT8:
+            case SAL_DTYPE_FLOAT:
+            case SAL_DTYPE_BOOL:
+            case SAL_DTYPE_UNDEFINED:
+            default: sal_tensor_u8 (out[0])[i] = (guint8) v; break;
+            }
         }
     }
   return TRUE;

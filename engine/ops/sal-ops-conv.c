@@ -161,17 +161,20 @@ conv_params (const SalNode *node, SalTensor *const *in, gboolean transpose, Conv
                               " or the dilation");
           if (n_os > 0 || same)
             {
-              int64_t total;
+              int64_t total, half;
               if (n_os > 0 && n_os != nsp && n_os != nsp + 2)
                 return conv_fail (node, error, "output_shape has %d values", n_os);
               out_i = n_os > 0 ? oshape[n_os - nsp + i] : in_i * s;
+              /* a negative total (output_shape past the natural extent) pads
+               * the end with zeros; halves round down as in ONNX's reference */
               total = s * (in_i - 1) + opad[i] + span - out_i;
-              if (total < 0)
-                return conv_fail (node, error, "output_shape is larger than the input allows");
+              half = total >= 0 ? total / 2 : -((-total + 1) / 2);
               if (strcmp (auto_pad, "SAME_UPPER") == 0)
-                pb = total / 2, pe = total - total / 2;
+                pb = half, pe = total - half;
               else
-                pb = total - total / 2, pe = total / 2;
+                pb = total - half, pe = half;
+              if (out_i < 1 || out_i > G_MAXINT32)
+                return conv_fail (node, error, "output_shape is out of range");
             }
           out_i = s * (in_i - 1) + opad[i] + span - pb - pe;
           if (out_i < 1)

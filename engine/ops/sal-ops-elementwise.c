@@ -74,11 +74,11 @@ check_arity (SalNode *node, SalTensor *const *in, int min_in, int max_in, GError
 #define IMAX(x, y) ((x) >= (y) ? (x) : (y))
 #define IMIN(x, y) ((x) <= (y) ? (x) : (y))
 
-#define DEF_INT_ARITH(T, U, sfx)                                                   \
+#define DEF_INT_ARITH(T, U, sfx, DIV)                                              \
   DEF_BINARY (add_##sfx, T, T, T, (T) ((U) x + (U) y))                             \
   DEF_BINARY (sub_##sfx, T, T, T, (T) ((U) x - (U) y))                             \
   DEF_BINARY (mul_##sfx, T, T, T, (T) ((U) x * (U) y))                             \
-  DEF_BINARY (div_##sfx, T, T, T, y == -1 ? (T) (0 - (U) x) : x / y)               \
+  DEF_BINARY (div_##sfx, T, T, T, DIV)                                             \
   DEF_BINARY (max_##sfx, T, T, T, IMAX (x, y))                                     \
   DEF_BINARY (min_##sfx, T, T, T, IMIN (x, y))                                     \
   DEF_BINARY (eq_##sfx, T, T, guint8, x == y)                                      \
@@ -87,8 +87,12 @@ check_arity (SalNode *node, SalTensor *const *in, int min_in, int max_in, GError
   DEF_BINARY (le_##sfx, T, T, guint8, x <= y)                                      \
   DEF_BINARY (ge_##sfx, T, T, guint8, x >= y)
 
-DEF_INT_ARITH (int64_t, guint64, i64)
-DEF_INT_ARITH (gint32, guint32, i32)
+/* INT_MIN / -1 overflows: negate with wrap-around instead. 8-bit operands are
+ * promoted to int, where it cannot happen. */
+DEF_INT_ARITH (int64_t, guint64, i64, y == -1 ? (int64_t) (0 - (guint64) x) : x / y)
+DEF_INT_ARITH (gint32, guint32, i32, y == -1 ? (gint32) (0 - (guint32) x) : x / y)
+DEF_INT_ARITH (gint8, guint8, i8, (gint8) (x / y))
+DEF_INT_ARITH (guint8, guint8, u8, (guint8) (x / y))
 
 DEF_BINARY (add_f32, float, float, float, x + y)
 DEF_BINARY (sub_f32, float, float, float, x - y)
@@ -119,42 +123,48 @@ DEF_BINARY (pow_i32_i64, gint32, int64_t, gint32, (gint32) pow ((double) x, (dou
 DEF_BINARY (pow_i32_i32, gint32, gint32, gint32, (gint32) pow ((double) x, (double) y))
 
 /* Copies a broadcast `a` (used to start the variadic folds). */
+DEF_BINARY (copy_1, guint8, guint8, guint8, x)
 DEF_BINARY (copy_4, guint32, guint32, guint32, x)
 DEF_BINARY (copy_8, guint64, guint64, guint64, x)
 
-typedef enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW, OP_CMP, OP_LOGIC } BinaryKind;
+typedef enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW, OP_CMP, OP_LOGIC, OP_FOLD } BinaryKind;
 
 typedef struct {
   const char     *op_type;
   BinaryKind      kind;
-  SalBinaryKernel f32, i32, i64, b8;
+  SalBinaryKernel f32, i32, i64, b8, i8, u8;
 } BinaryOp;
 
 static const BinaryOp binary_ops[] = {
   /* Add: y = a + b */
-  { "Add", OP_ADD, add_f32, add_i32, add_i64, NULL },
+  { "Add", OP_ADD, add_f32, add_i32, add_i64, NULL, add_i8, add_u8 },
   /* Sub: y = a - b */
-  { "Sub", OP_SUB, sub_f32, sub_i32, sub_i64, NULL },
+  { "Sub", OP_SUB, sub_f32, sub_i32, sub_i64, NULL, sub_i8, sub_u8 },
   /* Mul: y = a * b */
-  { "Mul", OP_MUL, mul_f32, mul_i32, mul_i64, NULL },
+  { "Mul", OP_MUL, mul_f32, mul_i32, mul_i64, NULL, mul_i8, mul_u8 },
   /* Div: y = a / b (integers truncate toward zero) */
-  { "Div", OP_DIV, div_f32, div_i32, div_i64, NULL },
+  { "Div", OP_DIV, div_f32, div_i32, div_i64, NULL, div_i8, div_u8 },
   /* Pow: y = a ^ b */
-  { "Pow", OP_POW, NULL, NULL, NULL, NULL },
+  { "Pow", OP_POW, NULL, NULL, NULL, NULL, NULL, NULL },
   /* Equal: y = (a == b) */
-  { "Equal", OP_CMP, eq_f32, eq_i32, eq_i64, eq_b },
+  { "Equal", OP_CMP, eq_f32, eq_i32, eq_i64, eq_b, eq_i8, eq_u8 },
   /* Less: y = (a < b) */
-  { "Less", OP_CMP, lt_f32, lt_i32, lt_i64, NULL },
+  { "Less", OP_CMP, lt_f32, lt_i32, lt_i64, NULL, lt_i8, lt_u8 },
   /* Greater: y = (a > b) */
-  { "Greater", OP_CMP, gt_f32, gt_i32, gt_i64, NULL },
+  { "Greater", OP_CMP, gt_f32, gt_i32, gt_i64, NULL, gt_i8, gt_u8 },
   /* LessOrEqual: y = (a <= b) */
-  { "LessOrEqual", OP_CMP, le_f32, le_i32, le_i64, NULL },
+  { "LessOrEqual", OP_CMP, le_f32, le_i32, le_i64, NULL, le_i8, le_u8 },
   /* GreaterOrEqual: y = (a >= b) */
-  { "GreaterOrEqual", OP_CMP, ge_f32, ge_i32, ge_i64, NULL },
+  { "GreaterOrEqual", OP_CMP, ge_f32, ge_i32, ge_i64, NULL, ge_i8, ge_u8 },
   /* And, Or, Xor: boolean logic */
-  { "And", OP_LOGIC, NULL, NULL, NULL, and_b },
-  { "Or", OP_LOGIC, NULL, NULL, NULL, or_b },
-  { "Xor", OP_LOGIC, NULL, NULL, NULL, xor_b },
+  { "And", OP_LOGIC, NULL, NULL, NULL, and_b, NULL, NULL },
+  { "Or", OP_LOGIC, NULL, NULL, NULL, or_b, NULL, NULL },
+  { "Xor", OP_LOGIC, NULL, NULL, NULL, xor_b, NULL, NULL },
+  /* the folds of the variadic Sum/Mean, Max and Min (registered below) */
+  { "Sum", OP_FOLD, add_f32, NULL, NULL, NULL, NULL, NULL },
+  { "Mean", OP_FOLD, add_f32, NULL, NULL, NULL, NULL, NULL },
+  { "Max", OP_FOLD, max_f32, max_i32, max_i64, NULL, max_i8, max_u8 },
+  { "Min", OP_FOLD, min_f32, min_i32, min_i64, NULL, min_i8, min_u8 },
 };
 
 static const BinaryOp *
@@ -190,9 +200,9 @@ binary_kernel (const BinaryOp *op, SalDType a, SalDType b)
     case SAL_DTYPE_INT32: return op->i32;
     case SAL_DTYPE_INT64: return op->i64;
     case SAL_DTYPE_BOOL: return op->b8;
+    case SAL_DTYPE_INT8: return op->i8;
+    case SAL_DTYPE_UINT8: return op->u8;
     case SAL_DTYPE_UNDEFINED:
-    case SAL_DTYPE_UINT8:
-    case SAL_DTYPE_INT8:
     default: return NULL;
     }
 }
@@ -319,6 +329,7 @@ variadic_infer (SalNode *node, SalTensor *const *in, SalTensor **out, gsize *wor
                 GError **error)
 {
   gboolean minmax = strcmp (node->op_type, "Max") == 0 || strcmp (node->op_type, "Min") == 0;
+  const BinaryOp *fold = binary_find (node->op_type);
   int64_t dims[SAL_MAX_RANK];
   int rank;
 
@@ -331,7 +342,7 @@ variadic_infer (SalNode *node, SalTensor *const *in, SalTensor **out, gsize *wor
       if (t != in[0]->dtype)
         return INVALID ("%s: input types differ (%s and %s)", node->op_type,
                         sal_dtype_name (in[0]->dtype), sal_dtype_name (t));
-      if (t != SAL_DTYPE_FLOAT && !(minmax && (t == SAL_DTYPE_INT64 || t == SAL_DTYPE_INT32)))
+      if (binary_kernel (fold, t, t) == NULL)
         return UNSUPPORTED ("%s: inputs of type %s are not supported", node->op_type,
                             sal_dtype_name (t));
     }
@@ -350,16 +361,11 @@ variadic_forward (SalNode *node, SalTensor *const *in, SalTensor **out, void *sc
 {
   const char *t = node->op_type;
   SalDType dt = in[0]->dtype;
-  SalBinaryKernel fold;
+  SalBinaryKernel fold = binary_kernel (binary_find (t), dt, dt);
+  gsize es = sal_dtype_size (dt);
 
   /* Sum/Mean: y = sum_k x_k (Mean divides by k); Max/Min: y = max_k / min_k x_k. */
-  if (strcmp (t, "Max") == 0)
-    fold = dt == SAL_DTYPE_FLOAT ? max_f32 : dt == SAL_DTYPE_INT64 ? max_i64 : max_i32;
-  else if (strcmp (t, "Min") == 0)
-    fold = dt == SAL_DTYPE_FLOAT ? min_f32 : dt == SAL_DTYPE_INT64 ? min_i64 : min_i32;
-  else
-    fold = add_f32;
-  sal_map_binary (ctx, out[0], in[0], in[0], sal_dtype_size (dt) == 8 ? copy_8 : copy_4);
+  sal_map_binary (ctx, out[0], in[0], in[0], es == 8 ? copy_8 : es == 4 ? copy_4 : copy_1);
   for (int k = 1; k < node->n_inputs; k++)
     sal_map_binary (ctx, out[0], out[0], in[k], fold);
   if (strcmp (t, "Mean") == 0)

@@ -241,7 +241,14 @@ reduce_forward (SalNode *node, SalTensor *const *in, SalTensor **out, void *scra
       break;
     }
 
-  if (kind == RED_MEAN)
+  if (kind == RED_MEAN && x->numel == 0)
+    {
+      /* the mean of nothing: NaN for floats, 0 for integers */
+      for (int64_t i = 0; i < y->numel; i++)
+        if (x->dtype == SAL_DTYPE_FLOAT)
+          sal_tensor_f32 (y)[i] = NAN;
+    }
+  else if (kind == RED_MEAN)
     {
       int64_t count = x->numel / y->numel;
 

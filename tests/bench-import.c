@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Benchmark (not a test): import of a 10,000-point GPX with heart rate,
+ * cadence and power, median of several runs, reported against peers measured
+ * in the same run on the same file: libxml2 parsing the file into a tree and
+ * nothing else (the floor for a DOM importer), and gpsbabel reading it when
+ * installed (a separate process, start-up included).
+ * Usage: bench-import [N_POINTS] [RUNS] */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <libxml/parser.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sal-import.h"
+
+static char *
+make_gpx (guint n)
+{
+  GString *s = g_string_new ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<gpx version=\"1.1\" creator=\"bench-import\" xmlns=\"http://www.topografix.com/GPX/1/1\" "
+    "xmlns:gpxtpx=\"http://www.garmin.com/xmlschemas/TrackPointExtension/v1\" "
+    "xmlns:gpxpx=\"http://www.garmin.com/xmlschemas/PowerExtension/v1\">\n"
+    "  <trk><name>Long ride</name><type>cycling</type><trkseg>\n");
+  gint64 t0 = 1714548600;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (t0 + i);
+      g_autofree char *time = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
+      char lat[32], lon[32], ele[32];
+
+      g_ascii_formatd (lat, sizeof lat, "%.7f", 47.0 + 0.01 * sin (i / 500.0));
+      g_ascii_formatd (lon, sizeof lon, "%.7f", 8.0 + 0.00002 * i);
+      g_ascii_formatd (ele, sizeof ele, "%.1f", 400 + 30 * sin (i / 700.0));
+      g_string_append_printf (s,
+        "    <trkpt lat=\"%s\" lon=\"%s\"><ele>%s</ele><time>%s</time><extensions>"
+        "<gpxpx:PowerExtension><gpxpx:PowerInWatts>%u</gpxpx:PowerInWatts></gpxpx:PowerExtension>"
+        "<gpxtpx:TrackPointExtension><gpxtpx:hr>%u</gpxtpx:hr><gpxtpx:cad>%u</gpxtpx:cad>"
+        "</gpxtpx:TrackPointExtension></extensions></trkpt>\n",
+        lat, lon, ele, time, 180 + i % 90, 110 + i % 50, 80 + i % 20);
+    }
+  g_string_append (s, "  </trkseg></trk>\n</gpx>\n");
+  return g_string_free (s, FALSE);
+}
+
+static int
+cmp_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (double *v, int n)
+{
+  qsort (v, n, sizeof *v, cmp_double);
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+int
+main (int argc, char **argv)
+{
+  guint n = argc > 1 ? (guint) atoi (argv[1]) : 10000;
+  int runs = argc > 2 ? atoi (argv[2]) : 9;
+  g_autofree char *gpx = make_gpx (n);
+  g_autofree char *dir = g_dir_make_tmp ("salient-bench-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "bench.gpx", NULL);
+  g_autofree char *gpsbabel = g_find_program_in_path ("gpsbabel");
+  double *ours = g_new (double, runs), *xml = g_new (double, runs), *babel = g_new (double, runs);
+  double m_ours, m_xml, m_babel = NAN;
+  gsize size = strlen (gpx);
+
+  if (n == 0 || runs <= 0 || dir == NULL || !g_file_set_contents (path, gpx, (gssize) size, NULL))
+    {
+      fprintf (stderr, "bench-import: bad arguments or cannot write %s\n", path);
+      return 1;
+    }
+  xmlInitParser ();
+  for (int r = 0; r < runs; r++)
+    {
+      g_auto(SalImportResult) result = { 0 };
+      g_autoptr(GError) error = NULL;
+      gint64 t = g_get_monotonic_time ();
+      const SalWorkout *w;
+
+      if (!sal_import_file (path, NULL, &result, &error))
+        {
+          fprintf (stderr, "bench-import: %s\n", error->message);
+          return 1;
+        }
+      ours[r] = (g_get_monotonic_time () - t) / 1000.0;
+      w = g_ptr_array_index (result.workouts, 0);
+      if (w->samples->len != n)
+        {
+          fprintf (stderr, "bench-import: got %u points, expected %u\n", w->samples->len, n);
+          return 1;
+        }
+
+      t = g_get_monotonic_time ();
+      {
+        g_autofree char *contents = NULL;
+        gsize len;
+        xmlDoc *doc;
+
+        g_file_get_contents (path, &contents, &len, NULL);
+        doc = xmlReadMemory (contents, (int) len, NULL, NULL, XML_PARSE_NONET);
+        xmlFreeDoc (doc);
+      }
+      xml[r] = (g_get_monotonic_time () - t) / 1000.0;
+
+      if (gpsbabel != NULL)
+        {
+          const char *args[] = { gpsbabel, "-t", "-i", "gpx", "-f", path, "-o", "unicsv",
+                                 "-F", "/dev/null", NULL };
+          int status = 0;
+
+          t = g_get_monotonic_time ();
+          g_spawn_sync (NULL, (char **) args, NULL, G_SPAWN_STDOUT_TO_DEV_NULL
+                        | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL);
+          babel[r] = (g_get_monotonic_time () - t) / 1000.0;
+        }
+    }
+  m_ours = median (ours, runs);
+  m_xml = median (xml, runs);
+  if (gpsbabel != NULL)
+    m_babel = median (babel, runs);
+
+  printf ("GPX import benchmark: %u points (%.1f MB), median of %d runs\n", n, size / 1e6, runs);
+  printf ("  salient import (read + parse + validate + summary): %8.2f ms  (%.0f points/s)\n",
+          m_ours, n / (m_ours / 1000.0));
+  printf ("  peer: libxml2 tree parse only:                      %8.2f ms  ratio salient/libxml2 = %.2f\n",
+          m_xml, m_ours / m_xml);
+  if (gpsbabel != NULL)
+    printf ("  peer: gpsbabel gpx -> unicsv (own process):         %8.2f ms  ratio salient/gpsbabel = %.2f\n",
+            m_babel, m_ours / m_babel);
+  else
+    printf ("  peer: gpsbabel not installed, skipped\n");
+  g_unlink (path);
+  g_rmdir (dir);
+  g_free (ours);
+  g_free (xml);
+  g_free (babel);
+  return 0;
+}

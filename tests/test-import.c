@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The import entry point (format detection, dispatch, all-or-nothing) and the
+ * atomic exporters, over every fixture and the whole malformed corpus. */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "import-test-util.h"
+#include "sal-test-util.h"
+
+static void
+test_detect (void)
+{
+  const struct { const char *dir, *name; SalFileFormat format; } cases[] = {
+    { "import/png", "rgb8.png", SAL_FILE_FORMAT_PNG },
+    { "import", "source.gpx", SAL_FILE_FORMAT_GPX },
+    { "import", "gpsbabel.gpx", SAL_FILE_FORMAT_GPX },
+    { "import", "gpsbabel.tcx", SAL_FILE_FORMAT_TCX },
+    { "import", "handmade.tcx", SAL_FILE_FORMAT_TCX },
+    { "import", "fitsdk-run.fit", SAL_FILE_FORMAT_FIT },
+    { "import", "fit-header12.fit", SAL_FILE_FORMAT_FIT },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GBytes) b = fixture_bytes (cases[i].dir, cases[i].name);
+      gsize len;
+      const guint8 *d = g_bytes_get_data (b, &len);
+
+      /* by content, whatever the name says */
+      g_assert_cmpint (sal_import_detect_format (d, len, "renamed.txt"), ==, cases[i].format);
+      g_assert_cmpint (sal_import_detect_format (d, len, NULL), ==, cases[i].format);
+    }
+  g_assert_cmpint (sal_import_detect_format ((const guint8 *) "sport,start\n", 12, NULL), ==,
+                   SAL_FILE_FORMAT_CSV);
+  g_assert_cmpint (sal_import_detect_format ((const guint8 *) "x", 1, "a.CSV"), ==,
+                   SAL_FILE_FORMAT_CSV);
+  g_assert_cmpint (sal_import_detect_format ((const guint8 *) "hello", 5, "notes.txt"), ==,
+                   SAL_FILE_FORMAT_UNKNOWN);
+  g_assert_cmpstr (sal_file_format_id (SAL_FILE_FORMAT_FIT), ==, "fit");
+}
+
+static void
+test_image_and_unknown (void)
+{
+  g_autofree char *png = fixture_path ("import/png", "rgba16.png");
+  g_autofree char *dir = sal_test_tmpdir ();
+  g_autofree char *txt = g_build_filename (dir, "notes.txt", NULL);
+  g_auto(SalImportResult) result = { 0 };
+  g_auto(SalImportResult) nothing = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sal_import_file (png, NULL, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (result.format, ==, SAL_FILE_FORMAT_PNG);
+  g_assert_null (result.workouts);
+  g_assert_cmpint (result.image->channels, ==, 4);
+  g_assert_cmpint (result.image->bit_depth, ==, 16);
+
+  g_assert_true (g_file_set_contents (txt, "just some words\n", -1, NULL));
+  g_assert_false (sal_import_file (txt, NULL, &nothing, &error));
+  g_assert_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_UNSUPPORTED);
+  g_assert_true (g_str_has_prefix (error->message, "notes.txt: unknown file format"));
+  g_clear_error (&error);
+
+  g_assert_false (sal_import_file ("/nonexistent/run.gpx", NULL, &nothing, &error));
+  g_assert_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_IO);
+  g_assert_true (g_str_has_prefix (error->message, "run.gpx: cannot open"));
+  g_clear_error (&error);
+
+  g_assert_false (sal_import_file (dir, NULL, &nothing, &error));
+  g_assert_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_IO);
+  sal_test_rm_rf (dir);
+}
+
+/* The byte budget is checked before reading. */
+static void
+test_byte_budget (void)
+{
+  g_autofree char *path = fixture_path ("import", "source.gpx");
+  SalImportLimits lim = { .max_bytes = 1024, .image = { .max_bytes = 1024 } };
+  g_auto(SalImportResult) result = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (sal_import_file (path, &lim, &result, &error));
+  g_assert_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE);
+  g_assert_true (g_str_has_prefix (error->message, "source.gpx: the file is"));
+}
+
+static void
+compare_samples (const SalWorkout *a, const SalWorkout *b, gboolean power)
+{
+  g_assert_cmpuint (a->samples->len, ==, b->samples->len);
+  for (guint i = 0; i < a->samples->len; i++)
+    {
+      const SalSample *x = sample_at (a, i), *y = sample_at (b, i);
+      g_assert_cmpint (x->time_ms, ==, y->time_ms);
+      g_assert_cmpfloat_with_epsilon (x->lat_deg, y->lat_deg, 5e-8);
+      g_assert_cmpfloat_with_epsilon (x->lon_deg, y->lon_deg, 5e-8);
+      g_assert_cmpfloat_with_epsilon (x->elevation_m, y->elevation_m, 0.005);
+      g_assert_cmpfloat (x->heart_rate_bpm, ==, y->heart_rate_bpm);
+      g_assert_cmpfloat (x->cadence_rpm, ==, y->cadence_rpm);
+      if (power)
+        g_assert_cmpfloat (x->power_w, ==, y->power_w);
+    }
+}
+
+/* FIT in, every export format out, imported again: the same values. */
+static void
+test_export_round_trip (void)
+{
+  g_autoptr(GPtrArray) ws = import_ok ("import", "fitsdk-multisport.fit", SAL_FILE_FORMAT_FIT);
+  g_autoptr(GPtrArray) one = g_ptr_array_new ();
+  g_autofree char *dir = sal_test_tmpdir ();
+  g_autofree char *gpx = g_build_filename (dir, "out.gpx", NULL);
+  g_autofree char *csv = g_build_filename (dir, "out.csv", NULL);
+  g_autofree char *samples = g_build_filename (dir, "samples.csv", NULL);
+  g_autoptr(GError) error = NULL;
+  SalExportFormat format;
+
+  g_assert_true (sal_export_format_from_id ("gpx", &format));
+  g_assert_cmpint (format, ==, SAL_EXPORT_GPX);
+  g_assert_false (sal_export_format_from_id ("xlsx", &format));
+
+  g_assert_true (sal_export_workouts (ws, SAL_EXPORT_GPX, gpx, &error));
+  g_assert_no_error (error);
+  {
+    g_auto(SalImportResult) r = { 0 };
+    g_assert_true (sal_import_file (gpx, NULL, &r, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (r.workouts->len, ==, 2);
+    for (guint k = 0; k < 2; k++)
+      {
+        const SalWorkout *a = g_ptr_array_index (ws, k), *b = g_ptr_array_index (r.workouts, k);
+        g_assert_cmpstr (a->sport, ==, b->sport);
+        compare_samples (a, b, TRUE);
+        g_assert_cmpint (a->start_ms, ==, b->start_ms);
+        g_assert_cmpfloat (a->duration_s, ==, b->duration_s);
+        g_assert_cmpfloat (a->max_hr_bpm, ==, b->max_hr_bpm);
+      }
+  }
+
+  g_assert_true (sal_export_workouts (ws, SAL_EXPORT_CSV, csv, &error));
+  {
+    g_auto(SalImportResult) r = { 0 };
+    g_assert_true (sal_import_file (csv, NULL, &r, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (r.format, ==, SAL_FILE_FORMAT_CSV);
+    for (guint k = 0; k < 2; k++)
+      {
+        const SalWorkout *a = g_ptr_array_index (ws, k), *b = g_ptr_array_index (r.workouts, k);
+        g_assert_cmpstr (a->sport, ==, b->sport);
+        g_assert_cmpint (a->start_ms, ==, b->start_ms);
+        g_assert_cmpfloat (a->duration_s, ==, b->duration_s);
+        g_assert_cmpfloat_with_epsilon (a->distance_m, b->distance_m, 0.005);
+        g_assert_cmpfloat (a->avg_hr_bpm, ==, b->avg_hr_bpm);
+        g_assert_cmpfloat (a->max_hr_bpm, ==, b->max_hr_bpm);
+      }
+  }
+
+  g_assert_false (sal_export_workouts (ws, SAL_EXPORT_CSV_SAMPLES, samples, &error));
+  g_assert_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+  g_assert_false (g_file_test (samples, G_FILE_TEST_EXISTS));
+  g_ptr_array_add (one, g_ptr_array_index (ws, 1));
+  g_assert_true (sal_export_workouts (one, SAL_EXPORT_CSV_SAMPLES, samples, &error));
+  {
+    g_auto(SalImportResult) r = { 0 };
+    g_assert_true (sal_import_file (samples, NULL, &r, &error));
+    g_assert_no_error (error);
+    compare_samples (g_ptr_array_index (ws, 1), g_ptr_array_index (r.workouts, 0), TRUE);
+  }
+  sal_test_rm_rf (dir);
+}
+
+/* A failed export leaves the old file whole and no temporary files behind. */
+static void
+test_export_atomic (void)
+{
+  g_autoptr(GPtrArray) ws = import_ok ("import", "source.gpx", SAL_FILE_FORMAT_GPX);
+  g_autofree char *dir = sal_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "keep.csv", NULL);
+  g_autofree char *missing = g_build_filename (dir, "no-such-dir", "x.gpx", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) d = NULL;
+  guint files = 0;
+
+  g_assert_true (g_file_set_contents (path, "old", -1, NULL));
+  g_assert_true (sal_export_workouts (ws, SAL_EXPORT_CSV, path, &error));
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_true (g_str_has_prefix (contents, "sport,start,"));
+  g_assert_false (sal_export_workouts (ws, SAL_EXPORT_GPX, missing, &error));
+  g_assert_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_IO);
+  g_assert_true (g_str_has_prefix (error->message, "x.gpx: cannot write"));
+  d = g_dir_open (dir, 0, NULL);
+  while (g_dir_read_name (d) != NULL)
+    files++;
+  g_assert_cmpuint (files, ==, 1);
+  sal_test_rm_rf (dir);
+}
+
+static void
+test_malformed_corpus (void)
+{
+  guint n = check_malformed_corpus ("");
+
+  g_test_message ("%u malformed files refused", n);
+  g_assert_cmpuint (n, >=, 69);
+}
+
+/* Every fixture imports (except gpsbabel's course FIT, refused by design). */
+static void
+test_all_fixtures (void)
+{
+  const char *dirs[] = { "import", "import/png" };
+
+  for (guint k = 0; k < G_N_ELEMENTS (dirs); k++)
+    {
+      g_autofree char *dir = fixture_path (dirs[k], NULL);
+      g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+      const char *name;
+
+      while ((name = g_dir_read_name (d)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (dir, name, NULL);
+          g_auto(SalImportResult) r = { 0 };
+          g_autoptr(GError) error = NULL;
+          gboolean ok;
+
+          if (g_file_test (path, G_FILE_TEST_IS_DIR))
+            continue;
+          ok = sal_import_file (path, NULL, &r, &error);
+          if (strcmp (name, "gpsbabel-course.fit") == 0)
+            g_assert_false (ok);
+          else if (!ok)
+            g_error ("%s: %s", name, error->message);
+          else if (r.workouts != NULL)
+            for (guint i = 0; i < r.workouts->len; i++)
+              {
+                const SalWorkout *w = g_ptr_array_index (r.workouts, i);
+                g_assert_cmpuint (w->samples->len, >, 0);
+                g_assert_cmpint (w->start_ms, >, 0);
+                g_assert_cmpfloat (w->duration_s, >, 0);
+                g_assert_false (isnan (w->max_hr_bpm));
+                g_assert_cmpstr (w->source, ==, name);
+              }
+        }
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/app/import/detect", test_detect);
+  g_test_add_func ("/app/import/image-and-unknown", test_image_and_unknown);
+  g_test_add_func ("/app/import/byte-budget", test_byte_budget);
+  g_test_add_func ("/app/import/export-round-trip", test_export_round_trip);
+  g_test_add_func ("/app/import/export-atomic", test_export_atomic);
+  g_test_add_func ("/app/import/malformed-corpus", test_malformed_corpus);
+  g_test_add_func ("/app/import/all-fixtures", test_all_fixtures);
+  return g_test_run ();
+}
