@@ -154,7 +154,8 @@ field_value (const guint8 *p, const FieldDef *f, gboolean big_endian)
 static gint64
 fit_time_ms (double fit_seconds)
 {
-  return ((gint64) fit_seconds + FIT_EPOCH_UNIX) * 1000;
+  /* callers pass values within 0 .. 2^32 - 1; negative ones mean "not a time" */
+  return ((gint64) MAX (fit_seconds, 0.0) + FIT_EPOCH_UNIX) * 1000;
 }
 
 static void
@@ -182,7 +183,9 @@ set_field (FitCtx *ctx, guint16 global, guint8 num, double v)
 {
   const double semicircle = 180.0 / 2147483648.0;
 
-  if (isnan (v))
+  /* Every field used here is at most 32 bits wide in the FIT profile; a file
+   * that declares one as float64 or sint64 cannot push casts out of range. */
+  if (isnan (v) || v < -2147483648.0 || v > 4294967295.0)
     return;
   switch (global)
     {
@@ -386,7 +389,7 @@ read_data (FitCtx *ctx, const guint8 *d, gsize *pos, gsize end, guint local,
       const FieldDef *f = &def->fields[i];
       double v = field_value (d + p, f, def->big_endian);
 
-      if (f->num == FIELD_TIMESTAMP && !isnan (v))
+      if (f->num == FIELD_TIMESTAMP && v >= 0 && v <= 4294967295.0)
         {
           ts = (guint32) v;
           has_ts = TRUE;

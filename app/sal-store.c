@@ -578,6 +578,20 @@ sal_store_backup (SalStore *store, const char *out_path, GError **error)
   return sal_audit_append_locked (store, "backup", "", error);
 }
 
+/* Opens a file read-only without leaving -wal/-shm files next to it: immutable unless it
+ * has a WAL of its own (a copy of a live database), whose content must then be read. */
+static int
+open_read_only (const char *path, sqlite3 **db)
+{
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *escaped = g_uri_escape_string (path, "/", FALSE);
+  g_autofree char *uri = g_strconcat ("file:", escaped, "?mode=ro",
+                                      g_file_test (wal, G_FILE_TEST_EXISTS) ? "" : "&immutable=1",
+                                      NULL);
+
+  return sqlite3_open_v2 (uri, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+}
+
 gboolean
 sal_store_check_file (const char *path, int *schema_version, GError **error)
 {
@@ -593,7 +607,7 @@ sal_store_check_file (const char *path, int *schema_version, GError **error)
                    _("%s: there is no such file"), doing);
       return FALSE;
     }
-  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL);
+  rc = open_read_only (path, &db);
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL);
   if (rc == SQLITE_OK)
@@ -692,7 +706,7 @@ sal_store_restore (SalStore *store, const char *backup_path, GError **error)
 
   /* 2. Copy it next to the database and check the copy: that is what gets installed. */
   tmp = g_strconcat (store->path, ".restoring", NULL);
-  rc = sqlite3_open_v2 (backup_path, &src, SQLITE_OPEN_READONLY, NULL);
+  rc = open_read_only (backup_path, &src);
   if (rc != SQLITE_OK)
     {
       sal_store_fail_code (rc, sqlite3_errstr (rc), error, doing);

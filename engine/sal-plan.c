@@ -24,6 +24,15 @@ dtype_ok (SalDType d)
          d == SAL_DTYPE_BOOL || d == SAL_DTYPE_UINT8 || d == SAL_DTYPE_INT8;
 }
 
+/* Operators whose outputs depend only on their inputs' shapes: computed at
+ * plan time even when the input values are not known, so that PyTorch's
+ * Shape -> Gather -> Concat -> Reshape chains fold into constants. */
+static gboolean
+shape_only_op (const SalNode *node)
+{
+  return strcmp (node->op_type, "Shape") == 0 || strcmp (node->op_type, "Size") == 0;
+}
+
 static gboolean
 check_inferred (const SalNode *node, int index, int o, SalTensor *t, GError **error)
 {
@@ -285,6 +294,8 @@ plan_build (SalRun *run, int level, GError **error)
             in[i] = &plan->values[node->inputs[i]];
             known = known && plan->kinds[node->inputs[i]] == SAL_SLOT_CONST;
           }
+      if (shape_only_op (node))
+        known = TRUE;
       if (known)
         {
           g_autoptr(GError) local = NULL;

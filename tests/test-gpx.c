@@ -215,6 +215,33 @@ test_fuzz (void)
   (void) bytes;
 }
 
+/* Declared legacy encodings are converted; CDATA and character references read
+ * as text; a DTD after a comment is still refused. */
+static void
+test_encodings (void)
+{
+  const char latin1[] =
+    "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n"
+    "<gpx version=\"1.1\" xmlns=\"http://www.topografix.com/GPX/1/1\"><trk>"
+    "<name>Z\xfcrich <![CDATA[<loop> & more]]> &#x4E2D;&amp;</name><trkseg>"
+    "<trkpt lat=\"47.1\" lon=\"8.5\"><time>2024-05-01T07:30:00Z</time></trkpt>"
+    "</trkseg></trk></gpx>\n";
+  const char hidden_dtd[] =
+    "\xef\xbb\xbf<?xml version=\"1.0\"?>\n<!-- a comment -->\n<?pi x?>\n"
+    "<!DOCTYPE gpx SYSTEM \"http://127.0.0.1:9/gpx.dtd\">\n<gpx/>\n";
+  g_autoptr(GBytes) a = g_bytes_new_static (latin1, sizeof latin1 - 1);
+  g_autoptr(GBytes) b = g_bytes_new_static (hidden_dtd, sizeof hidden_dtd - 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ws = sal_gpx_read (a, "latin1.gpx", NULL, &error);
+  g_autoptr(GPtrArray) none = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (((SalWorkout *) ws->pdata[0])->title, ==, "Zürich <loop> & more 中&");
+  none = sal_gpx_read (b, "dtd.gpx", NULL, &error);
+  g_assert_null (none);
+  g_assert_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_UNSUPPORTED);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -226,6 +253,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/gpx/malformed", test_malformed);
   g_test_add_func ("/app/gpx/error-line", test_error_line);
   g_test_add_func ("/app/gpx/limits", test_limits);
+  g_test_add_func ("/app/gpx/encodings", test_encodings);
   g_test_add_func ("/app/gpx/fuzz", test_fuzz);
   return g_test_run ();
 }

@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "import-test-util.h"
+#include "sal-import-util.h"
 #include "sal-test-util.h"
 
 static void
@@ -250,11 +251,54 @@ test_all_fixtures (void)
     }
 }
 
+/* Times as the importers read them, against GLib's own ISO 8601 parser. */
+static void
+test_times (void)
+{
+  const char *good[] = {
+    "2024-05-01T07:30:00Z", "2024-05-01T07:30:00.5Z", "2024-05-01T07:30:00.123456Z",
+    "2024-05-01T07:30:00+02:00", "2024-05-01T07:30:00-0330", "2024-02-29T23:59:59Z",
+    "1970-01-01T00:00:00Z", "1969-12-31T23:59:59.250Z", "2099-12-31T12:00:00Z",
+    "  2024-05-01T07:30:00Z ", "2024-05-01T07:30:00",
+  };
+  const char *bad[] = {
+    "2023-02-29T10:00:00Z", "2024-13-01T10:00:00Z", "2024-05-01T24:00:00Z", "yesterday",
+    "2024-05-01T07:30:00Zjunk", "", "2024-05-01T07:30:00.Z", "2024-05-01T07:30Z",
+  };
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autofree char *trimmed = g_strstrip (g_strdup (good[i]));
+      g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601 (trimmed, utc);
+      gint64 ms = 0, expected;
+
+      g_assert_nonnull (dt);
+      expected = g_date_time_to_unix (dt) * 1000 + g_date_time_get_microsecond (dt) / 1000;
+      if (!sal_import_parse_time (good[i], &ms))
+        g_error ("“%s” refused", good[i]);
+      g_assert_cmpint (ms, ==, expected);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      gint64 ms;
+      if (sal_import_parse_time (bad[i], &ms))
+        g_error ("“%s” accepted", bad[i]);
+    }
+  {
+    g_autofree char *a = sal_import_format_time (T0_MS);
+    g_autofree char *b = sal_import_format_time (-750);
+    g_assert_cmpstr (a, ==, "2024-05-01T07:30:00Z");
+    g_assert_cmpstr (b, ==, "1969-12-31T23:59:59.250Z");
+  }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/app/import/detect", test_detect);
+  g_test_add_func ("/app/import/times", test_times);
   g_test_add_func ("/app/import/image-and-unknown", test_image_and_unknown);
   g_test_add_func ("/app/import/byte-budget", test_byte_budget);
   g_test_add_func ("/app/import/export-round-trip", test_export_round_trip);

@@ -99,6 +99,24 @@ test_relu_zero_gradient (void)
   sal_op_test_assert_f32 (gx, expect, 0, 0);
 }
 
+/* NaN goes through the pointwise activations, as in numpy and PyTorch. */
+static void
+test_nan (void)
+{
+  static const char *ops[] = { "Relu", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh",
+                               "Elu", "Selu", "Softplus", "Softsign" };
+
+  for (guint k = 0; k < G_N_ELEMENTS (ops); k++)
+    {
+      g_autoptr(SalOpTest) t = sal_op_test_new (ops[k], 14);
+      float x[2] = { NAN, 1 };
+      sal_op_test_add_input (t, sal_op_test_f32 (1, (int64_t[]) { 2 }, x));
+      sal_op_test_run (t);
+      if (!isnan (sal_tensor_f32 (sal_op_test_output (t, 0))[0]))
+        g_error ("%s(NaN) = %g", ops[k], sal_tensor_f32 (sal_op_test_output (t, 0))[0]);
+    }
+}
+
 static void
 test_float_only (void)
 {
@@ -325,6 +343,7 @@ main (int argc, char **argv)
   sal_engine_init ();
   g_test_add_func ("/engine/ops/activation/pointwise", test_pointwise);
   g_test_add_func ("/engine/ops/activation/relu-zero-gradient", test_relu_zero_gradient);
+  g_test_add_func ("/engine/ops/activation/nan", test_nan);
   g_test_add_func ("/engine/ops/activation/float-only", test_float_only);
   g_test_add_func ("/engine/ops/activation/prelu", test_prelu);
   g_test_add_func ("/engine/ops/activation/clip-versions", test_clip_versions);

@@ -341,6 +341,49 @@ test_where (void)
   }
 }
 
+/* Random three-way broadcasts of Where against the reference offsets. */
+static void
+test_where_random (void)
+{
+  g_autoptr(GRand) rng = g_rand_new_with_seed (13);
+
+  for (int trial = 0; trial < 100; trial++)
+    {
+      g_autoptr(SalOpTest) t = sal_op_test_new ("Where", 16);
+      int rank = g_rand_int_range (rng, 1, 5), ranks[3];
+      int64_t full[4], dims[3][4];
+      SalTensor *in[3], *y;
+
+      for (int d = 0; d < rank; d++)
+        full[d] = g_rand_int_range (rng, 2, 4);
+      for (int k = 0; k < 3; k++)
+        {
+          ranks[k] = k == trial % 3 ? rank : g_rand_int_range (rng, 0, rank + 1);
+          for (int d = 0; d < ranks[k]; d++)
+            dims[k][d] = k == trial % 3 || g_rand_boolean (rng) ? full[rank - ranks[k] + d] : 1;
+        }
+      in[0] = sal_op_test_bool (ranks[0], dims[0], NULL);
+      for (int64_t i = 0; i < in[0]->numel; i++)
+        sal_tensor_u8 (in[0])[i] = g_rand_boolean (rng);
+      in[1] = sal_op_test_random_f32 (rng, ranks[1], dims[1], 0, 1);
+      in[2] = sal_op_test_random_f32 (rng, ranks[2], dims[2], -1, 0);
+      for (int k = 0; k < 3; k++)
+        sal_op_test_add_input (t, in[k]);
+      sal_op_test_run (t);
+      y = sal_op_test_output (t, 0);
+      sal_op_test_assert_shape (y, SAL_DTYPE_FLOAT, rank, full);
+      for (int64_t i = 0; i < y->numel; i++)
+        {
+          gboolean c = sal_tensor_u8 (in[0])[ref_offset (in[0], rank, full, i)];
+          const SalTensor *src = c ? in[1] : in[2];
+          float e = sal_tensor_f32 (src)[ref_offset (src, rank, full, i)];
+          g_assert_cmpfloat (sal_tensor_f32 (y)[i], ==, e);
+        }
+      if (trial < 20)
+        sal_op_test_grad_check (t, trial, 1e-2);
+    }
+}
+
 static void
 test_logic (void)
 {
@@ -601,6 +644,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/ops/elementwise/int-div-zero", test_int_div_zero);
   g_test_add_func ("/engine/ops/elementwise/pow-types", test_pow_types);
   g_test_add_func ("/engine/ops/elementwise/where", test_where);
+  g_test_add_func ("/engine/ops/elementwise/where-random", test_where_random);
   g_test_add_func ("/engine/ops/elementwise/logic", test_logic);
   g_test_add_func ("/engine/ops/elementwise/unary", test_unary);
   g_test_add_func ("/engine/ops/elementwise/unary-int", test_unary_int);

@@ -5,6 +5,8 @@
  * finite-difference gradient checks for every input. */
 
 #include "sal-shape-op-test.h"
+#include "sal-grad.h"
+#include "sal-model.h"
 
 typedef struct {
   const char *op;
@@ -349,6 +351,79 @@ test_errors (void)
   sal_op_expect_error (sal_node_new ("GRU", NULL, 13), 5, in, 2, SAL_ERROR_INVALID);
 }
 
+/* ------------------------------------------------ PyTorch nn.GRU exports */
+
+static SalTensor *
+load_pb (const char *dir, const char *file)
+{
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  g_autofree char *bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  SalTensor *t;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (path, &bytes, &len, NULL));
+  t = sal_tensor_load_pb ((const guint8 *) bytes, len, NULL, &error);
+  g_assert_no_error (error);
+  return t;
+}
+
+static void
+assert_close (const char *what, const SalTensor *got, const SalTensor *want, double rtol)
+{
+  g_assert_nonnull (got);
+  g_assert_true (sal_tensor_same_shape (got, want));
+  for (int64_t i = 0; i < want->numel; i++)
+    {
+      double a = sal_tensor_f32 (got)[i], b = sal_tensor_f32 (want)[i];
+      if (!(fabs (a - b) <= 1e-5 + rtol * fabs (b)))
+        g_error ("%s[%" G_GINT64_FORMAT "]: Salient %.7g, PyTorch %.7g", what, i, a, b);
+    }
+}
+
+/* tools/make-gru-fixture.py: nn.GRU exported by PyTorch 1.13 (linear_before_reset
+ * = 1), its outputs, and its input gradients for a seeded dL/dy. */
+static void
+test_pytorch_gru (void)
+{
+  const char *cases[] = { "bidirectional-opset13", "batch-first-opset17" };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autofree char *dir = g_build_filename (g_getenv ("SALIENT_SOURCE_DIR"), "tests",
+                                               "fixtures", "gru", cases[c], NULL);
+      g_autofree char *data = g_build_filename (dir, "test_data_set_0", NULL);
+      g_autofree char *model_path = g_build_filename (dir, "model.onnx", NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SalModel) model = sal_model_load_file (model_path, NULL, &error);
+      g_autoptr(SalRun) run = NULL;
+      g_autoptr(SalGrad) grad = NULL;
+      g_autoptr(SalTensor) x = load_pb (data, "input_0.pb");
+      g_autoptr(SalTensor) h0 = load_pb (data, "input_1.pb");
+      g_autoptr(SalTensor) y = load_pb (data, "output_0.pb");
+      g_autoptr(SalTensor) hn = load_pb (data, "output_1.pb");
+      g_autoptr(SalTensor) seed = load_pb (data, "grad_seed.pb");
+      g_autoptr(SalTensor) gx = load_pb (data, "grad_input_0.pb");
+      g_autoptr(SalTensor) gh0 = load_pb (data, "grad_input_1.pb");
+
+      g_assert_no_error (error);
+      run = sal_run_new (model);
+      grad = sal_grad_new (run);
+      sal_grad_want_inputs (grad);
+      g_assert_true (sal_run_set_input_by_name (run, "x", x, &error));
+      g_assert_true (sal_run_set_input_by_name (run, "h0", h0, &error));
+      g_assert_true (sal_run_execute (run, &error));
+      g_assert_no_error (error);
+      assert_close ("y", sal_run_get_output (run, sal_model_find_output (model, "y")), y, 1e-4);
+      assert_close ("h_n", sal_run_get_output (run, sal_model_find_output (model, "h_n")), hn,
+                    1e-4);
+      g_assert_true (sal_grad_backward (grad, sal_model_find_output (model, "y"), seed, &error));
+      g_assert_no_error (error);
+      assert_close ("dL/dx", sal_grad_get (grad, "x"), gx, 1e-3);
+      assert_close ("dL/dh0", sal_grad_get (grad, "h0"), gh0, 1e-3);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -362,5 +437,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/ops-recurrent/clip", test_clip);
   g_test_add_func ("/engine/ops-recurrent/layout1", test_layout1);
   g_test_add_func ("/engine/ops-recurrent/errors", test_errors);
+  g_test_add_func ("/engine/ops-recurrent/pytorch-gru", test_pytorch_gru);
   return g_test_run ();
 }

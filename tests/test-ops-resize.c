@@ -33,6 +33,7 @@ test_documented (void)
                                         3, 3, 3, 4, 4, 4, 3, 3, 3, 4, 4, 4 };
   static const float down_linear[2] = { 2.6666665f, 4.3333331f };
   static const float down_nearest[2] = { 1, 3 };
+  static const float down_align[2] = { 1, 3.142857f };
   g_autoptr(SalTensor) a = sal_t_f32 (4, (int64_t[]) { 1, 1, 2, 2 }, x22);
   g_autoptr(SalTensor) b = sal_t_f32 (4, (int64_t[]) { 1, 1, 2, 4 }, x24);
   g_autoptr(SalTensor) s2 = floats1 (4, (float[]) { 1, 1, 2, 2 });
@@ -44,6 +45,7 @@ test_documented (void)
   g_autoptr(SalOpRun) r3 = NULL;
   g_autoptr(SalOpRun) r4 = NULL;
   g_autoptr(SalOpRun) r5 = NULL;
+  g_autoptr(SalOpRun) r6 = NULL;
 
   n = sal_node_new ("Resize", NULL, 13);
   sal_node_set_string (n, "mode", "linear");
@@ -69,19 +71,27 @@ test_documented (void)
 
   r5 = resize (sal_node_new ("Resize", NULL, 13), b, NULL, s06, NULL);
   sal_assert_f32_close (r5->out[0], down_nearest, 2, 0, 0);
+
+  /* align_corners divides by the unrounded resized length 4 × 0.6 - 1 */
+  n = sal_node_new ("Resize", NULL, 13);
+  sal_node_set_string (n, "mode", "linear");
+  sal_node_set_string (n, "coordinate_transformation_mode", "align_corners");
+  r6 = resize (n, b, NULL, s06, NULL);
+  sal_assert_f32_close (r6->out[0], down_align, 2, 1e-6, 1e-6);
 }
 
 /* ---------------------------------------------------- direct 2-D reference */
 
+/* lr: the resized length, input length × scale (unrounded) when scales are given */
 static double
-ref_coord (const char *ct, int64_t o, int64_t li, int64_t lo, double s)
+ref_coord (const char *ct, int64_t o, int64_t li, double lr, double s)
 {
   if (strcmp (ct, "half_pixel") == 0)
     return (o + 0.5) / s - 0.5;
   if (strcmp (ct, "pytorch_half_pixel") == 0)
-    return lo > 1 ? (o + 0.5) / s - 0.5 : 0;
+    return lr != 1 ? (o + 0.5) / s - 0.5 : -0.5;
   if (strcmp (ct, "align_corners") == 0)
-    return lo > 1 ? o * (li - 1.0) / (lo - 1.0) : 0;
+    return lr != 1 ? o * (li - 1.0) / (lr - 1.0) : 0;
   if (strcmp (ct, "asymmetric") == 0)
     return o / s;
   if (strcmp (ct, "tf_half_pixel_for_nn") == 0)
@@ -144,7 +154,8 @@ check_2d (const char *mode, const char *ct, const char *nm, int64_t oh, int64_t 
     for (int64_t i = 0; i < oh; i++)
       for (int64_t j = 0; j < ow; j++)
         {
-          double yi = ref_coord (ct, i, H, oh, sh), xj = ref_coord (ct, j, W, ow, sw), want;
+          double yi = ref_coord (ct, i, H, sh * H, sh), xj = ref_coord (ct, j, W, sw * W, sw);
+          double want;
           if (strcmp (mode, "nearest") == 0)
             want = at (x, c, ref_nearest (nm, yi, H), ref_nearest (nm, xj, W));
           else

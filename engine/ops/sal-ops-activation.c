@@ -45,6 +45,13 @@ sigmoidf (float x)
     }
 }
 
+/* clamp to [0, 1], keeping NaN */
+static inline float
+clamp01 (float v)
+{
+  return v < 0 ? 0.0f : v > 1 ? 1.0f : v;
+}
+
 #define MAP(name, EXPR)                                                            \
   static void name (int64_t n, const float *xs, float *ys, const SalUnaryParams *p) \
   {                                                                                \
@@ -60,15 +67,15 @@ sigmoidf (float x)
       { float x = xs[i], y = ys[i]; (void) x; (void) y; gx[i] += gy[i] * (DERIV); } \
   }
 
-MAP (f_relu, x > 0 ? x : 0.0f)
+MAP (f_relu, x < 0 ? 0.0f : x)   /* NaN stays NaN */
 GRAD (grad_relu, x > 0 ? 1.0f : 0.0f)
 MAP (f_leaky, x >= 0 ? x : p->alpha * x)
 GRAD (grad_leaky, x > 0 ? 1.0f : p->alpha)
 MAP (f_sigmoid, sigmoidf (x))
 GRAD (grad_sigmoid, y * (1.0f - y))
-MAP (f_hardsigmoid, fmaxf (0.0f, fminf (1.0f, p->alpha * x + p->beta)))
+MAP (f_hardsigmoid, clamp01 (p->alpha * x + p->beta))
 GRAD (grad_hardsigmoid, (p->alpha * x + p->beta > 0 && p->alpha * x + p->beta < 1) ? p->alpha : 0.0f)
-MAP (f_hardswish, x * fmaxf (0.0f, fminf (1.0f, x / 6.0f + 0.5f)))
+MAP (f_hardswish, x * clamp01 (x / 6.0f + 0.5f))
 GRAD (grad_hardswish, x < -3.0f ? 0.0f : x > 3.0f ? 1.0f : x / 3.0f + 0.5f)
 MAP (f_tanh, tanhf (x))
 GRAD (grad_tanh, 1.0f - y * y)

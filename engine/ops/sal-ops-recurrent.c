@@ -11,23 +11,11 @@
  * walks back through time (BPTT) collecting gate gradients dA for all steps,
  * so the weight gradients are again one sgemm each. */
 
-#include "sal-ops-shape-private.h"
+#include "sal-ops-recurrent-private.h"
 #include "sal-blas.h"
 
 #include <math.h>
 #include <string.h>
-
-typedef enum { CELL_RNN, CELL_GRU, CELL_LSTM } CellKind;
-
-typedef enum {
-  ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_AFFINE, ACT_LEAKY_RELU, ACT_THRESHOLDED_RELU,
-  ACT_SCALED_TANH, ACT_HARD_SIGMOID, ACT_ELU, ACT_SOFTSIGN, ACT_SOFTPLUS,
-} ActKind;
-
-typedef struct {
-  ActKind kind;
-  float   alpha, beta;
-} Act;
 
 static const struct {
   const char *name;
@@ -47,69 +35,6 @@ static const struct {
   { "Softsign", ACT_SOFTSIGN, 0, 0, 0 },
   { "Softplus", ACT_SOFTPLUS, 0, 0, 0 },
 };
-
-/* y = act(x); *d = dy/dx */
-static inline float
-act_eval (const Act *a, float x, float *d)
-{
-  float y, t;
-
-  switch (a->kind)
-    {
-    case ACT_SIGMOID:
-      y = 1.0f / (1.0f + expf (-x));
-      *d = y * (1.0f - y);
-      return y;
-    case ACT_TANH:
-      y = tanhf (x);
-      *d = 1.0f - y * y;
-      return y;
-    case ACT_RELU:
-      *d = x > 0 ? 1.0f : 0.0f;
-      return x > 0 ? x : 0.0f;
-    case ACT_AFFINE:
-      *d = a->alpha;
-      return a->alpha * x + a->beta;
-    case ACT_LEAKY_RELU:
-      *d = x >= 0 ? 1.0f : a->alpha;
-      return x >= 0 ? x : a->alpha * x;
-    case ACT_THRESHOLDED_RELU:
-      *d = x > a->alpha ? 1.0f : 0.0f;
-      return x > a->alpha ? x : 0.0f;
-    case ACT_SCALED_TANH:
-      t = tanhf (a->beta * x);
-      *d = a->alpha * a->beta * (1.0f - t * t);
-      return a->alpha * t;
-    case ACT_HARD_SIGMOID:
-      t = a->alpha * x + a->beta;
-      *d = t > 0 && t < 1 ? a->alpha : 0.0f;
-      return t < 0 ? 0.0f : t > 1 ? 1.0f : t;
-    case ACT_ELU:
-      *d = x >= 0 ? 1.0f : a->alpha * expf (x);
-      return x >= 0 ? x : a->alpha * (expf (x) - 1.0f);
-    case ACT_SOFTSIGN:
-      t = 1.0f + fabsf (x);
-      *d = 1.0f / (t * t);
-      return x / t;
-    case ACT_SOFTPLUS:
-      *d = 1.0f / (1.0f + expf (-x));
-      return x > 20.0f ? x : log1pf (expf (x));
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-/* The model of one node, checked. */
-typedef struct {
-  CellKind         kind;
-  int              G, D, layout;   /* gates, directions, 0: [T, B, .], 1: [B, T, .] */
-  int64_t          T, B, I, H;
-  gboolean         lbr;            /* GRU linear_before_reset */
-  gboolean         reverse;        /* direction "reverse" (one direction) */
-  float            clip;           /* 0: no clipping */
-  Act              act[2][3];      /* per direction: f, g, h */
-  const SalTensor *x, *w, *r, *b, *lens, *h0, *c0, *p;
-} Rnn;
 
 static gboolean
 parse_acts (SalNode *node, Rnn *m, GError **error)
@@ -283,19 +208,6 @@ rnn_setup (SalNode *node, SalTensor *const *in, Rnn *m, GError **error)
   return parse_acts (node, m, error);
 }
 
-/* Scratch for one direction (directions run one after the other). Buffers
- * indexed by time t hold [B, .] blocks. */
-typedef struct {
-  float *A;    /* [T, B, GH] gate pre-activations (X·Wᵀ + H·Rᵀ + biases + peepholes) */
-  float *dA;   /* [T, B, GH] their gradients */
-  float *Hp;   /* [T, B, H] the state each step started from */
-  float *Cp;   /* [T, B, H] LSTM: the cell state each step started from */
-  float *Cn;   /* [T, B, H] LSTM: the cell state each step made */
-  float *Q;    /* [T, B, H] GRU: r ⊙ H (lbr 0) or H·Rhᵀ + Rbh (lbr 1) */
-  float *dQ;   /* [T, B, H] GRU lbr 1: gradient of Q */
-  float *h, *c, *hn, *cn, *dh, *dc, *dhp, *dcp, *tmp;   /* [B, H] */
-} Work;
-
 static gsize
 work_layout (const Rnn *m, float *base, Work *w)
 {
@@ -318,9 +230,9 @@ work_layout (const Rnn *m, float *base, Work *w)
 }
 
 /* C[M, N] += A[M, K] · Bmᵀ (Bm is [N, K]) */
-static void
-mm_abt (int64_t M, int64_t N, int64_t K, const float *A, int64_t lda, const float *Bm,
-        int64_t ldb, float *C, int64_t ldc)
+void
+sal_rnn_mm_abt (int64_t M, int64_t N, int64_t K, const float *A, int64_t lda, const float *Bm,
+                int64_t ldb, float *C, int64_t ldc)
 {
   if (M == 0 || N == 0 || K == 0)
     return;
@@ -332,9 +244,9 @@ mm_abt (int64_t M, int64_t N, int64_t K, const float *A, int64_t lda, const floa
 }
 
 /* C[M, N] += A[M, K] · Bm (Bm is [K, N]) */
-static void
-mm_ab (int64_t M, int64_t N, int64_t K, const float *A, int64_t lda, const float *Bm,
-       int64_t ldb, float *C, int64_t ldc)
+void
+sal_rnn_mm_ab (int64_t M, int64_t N, int64_t K, const float *A, int64_t lda, const float *Bm,
+               int64_t ldb, float *C, int64_t ldc)
 {
   if (M == 0 || N == 0 || K == 0)
     return;
@@ -346,9 +258,9 @@ mm_ab (int64_t M, int64_t N, int64_t K, const float *A, int64_t lda, const float
 }
 
 /* C[M, N] += Aᵀ · Bm, A is [K, M], Bm is [K, N] (weight gradients over all steps) */
-static void
-mm_atb (int64_t M, int64_t N, int64_t K, const float *A, int64_t lda, const float *Bm,
-        int64_t ldb, float *C, int64_t ldc)
+void
+sal_rnn_mm_atb (int64_t M, int64_t N, int64_t K, const float *A, int64_t lda, const float *Bm,
+                int64_t ldb, float *C, int64_t ldc)
 {
   if (M == 0 || N == 0 || K == 0)
     return;
@@ -356,66 +268,10 @@ mm_atb (int64_t M, int64_t N, int64_t K, const float *A, int64_t lda, const floa
              C, (int) ldc);
 }
 
-static inline float
-clipv (const Rnn *m, float x, float *dclip)
-{
-  *dclip = 1.0f;
-  if (m->clip > 0 && (x > m->clip || x < -m->clip))
-    {
-      *dclip = 0.0f;
-      return x > 0 ? m->clip : -m->clip;
-    }
-  return x;
-}
-
-/* act(clip(x)) and its derivative wrt x */
-static inline float
-gate (const Rnn *m, const Act *a, float x, float *d)
-{
-  float dc, y = act_eval (a, clipv (m, x, &dc), d);
-
-  *d *= dc;
-  return y;
-}
-
-/* The time a direction processes at its step s. */
-static inline int64_t
-step_time (const Rnn *m, int d, int64_t s)
-{
-  return (m->D == 2 ? d == 1 : m->reverse) ? m->T - 1 - s : s;
-}
-
-static inline int64_t
-seq_len (const Rnn *m, int64_t b)
-{
-  return m->lens != NULL ? sal_tensor_get_i64 (m->lens, b) : m->T;
-}
-
-/* Offsets of [d, b] in a state tensor and of [t, d, b] in Y, per layout. */
-static inline int64_t
-state_off (const Rnn *m, int d, int64_t b)
-{
-  return (m->layout ? b * m->D + d : d * m->B + b) * m->H;
-}
-
-static inline int64_t
-y_off (const Rnn *m, int64_t t, int d, int64_t b)
-{
-  return (m->layout ? (b * m->T + t) * m->D + d : (t * m->D + d) * m->B + b) * m->H;
-}
-
-/* X rows of time t and their leading dimension */
-static inline const float *
-x_rows (const Rnn *m, const float *X, int64_t t, int64_t *ld)
-{
-  *ld = m->layout ? m->T * m->I : m->I;
-  return X + (m->layout ? t * m->I : t * m->B * m->I);
-}
-
 /* One direction forward: fills w (A, Hp, Cp, Cn, Q, and h, c as the final
  * states) and writes Y, Y_h, Y_c when non-NULL. */
-static void
-run_direction (const Rnn *m, int d, Work *w, float *Y, float *Yh, float *Yc)
+void
+sal_rnn_run_direction (const Rnn *m, int d, Work *w, float *Y, float *Yh, float *Yc)
 {
   int64_t T = m->T, B = m->B, H = m->H, GH = m->G * H, I = m->I, ld;
   const float *X = sal_tensor_f32 (m->x);
@@ -442,12 +298,12 @@ run_direction (const Rnn *m, int d, Work *w, float *Y, float *Yh, float *Yc)
   if (T * B > 0)
     memset (w->A, 0, T * B * GH * sizeof (float));
   if (m->layout == 0)
-    mm_abt (T * B, GH, I, X, I, W, I, w->A, GH);
+    sal_rnn_mm_abt (T * B, GH, I, X, I, W, I, w->A, GH);
   else
     for (int64_t t = 0; t < T; t++)
       {
         const float *xt = x_rows (m, X, t, &ld);
-        mm_abt (B, GH, I, xt, ld, W, I, w->A + t * B * GH, GH);
+        sal_rnn_mm_abt (B, GH, I, xt, ld, W, I, w->A + t * B * GH, GH);
       }
   if (Wb != NULL)
     for (int64_t row = 0; row < T * B; row++)
@@ -466,13 +322,13 @@ run_direction (const Rnn *m, int d, Work *w, float *Y, float *Yh, float *Yc)
       switch (m->kind)
         {
         case CELL_RNN:
-          mm_abt (B, H, H, w->h, H, R, H, a, GH);
+          sal_rnn_mm_abt (B, H, H, w->h, H, R, H, a, GH);
           for (int64_t i = 0; i < B * H; i++)
             w->hn[i] = gate (m, f, a[i], &dummy);
           break;
 
         case CELL_GRU:
-          mm_abt (B, 2 * H, H, w->h, H, R, H, a, GH);
+          sal_rnn_mm_abt (B, 2 * H, H, w->h, H, R, H, a, GH);
           {
             float *q = w->Q + t * B * H;
             if (!m->lbr)
@@ -480,14 +336,14 @@ run_direction (const Rnn *m, int d, Work *w, float *Y, float *Yh, float *Yc)
                 for (int64_t b = 0; b < B; b++)
                   for (int64_t j = 0; j < H; j++)
                     q[b * H + j] = gate (m, f, a[b * GH + H + j], &dummy) * w->h[b * H + j];
-                mm_abt (B, H, H, q, H, R + 2 * H * H, H, a + 2 * H, GH);
+                sal_rnn_mm_abt (B, H, H, q, H, R + 2 * H * H, H, a + 2 * H, GH);
               }
             else
               {
                 for (int64_t b = 0; b < B; b++)
                   for (int64_t j = 0; j < H; j++)
                     q[b * H + j] = Rb != NULL ? Rb[2 * H + j] : 0.0f;
-                mm_abt (B, H, H, w->h, H, R + 2 * H * H, H, q, H);
+                sal_rnn_mm_abt (B, H, H, w->h, H, R + 2 * H * H, H, q, H);
                 for (int64_t b = 0; b < B; b++)
                   for (int64_t j = 0; j < H; j++)
                     a[b * GH + 2 * H + j] += gate (m, f, a[b * GH + H + j], &dummy) * q[b * H + j];
@@ -504,7 +360,7 @@ run_direction (const Rnn *m, int d, Work *w, float *Y, float *Yh, float *Yc)
 
         case CELL_LSTM:
           memcpy (w->Cp + t * B * H, w->c, B * H * sizeof (float));
-          mm_abt (B, GH, H, w->h, H, R, H, a, GH);
+          sal_rnn_mm_abt (B, GH, H, w->h, H, R, H, a, GH);
           for (int64_t b = 0; b < B; b++)
             for (int64_t j = 0; j < H; j++)
               {
@@ -555,212 +411,6 @@ run_direction (const Rnn *m, int d, Work *w, float *Y, float *Yh, float *Yc)
         memcpy (Yh + state_off (m, d, b), w->h + b * H, H * sizeof (float));
       if (Yc != NULL)
         memcpy (Yc + state_off (m, d, b), w->c + b * H, H * sizeof (float));
-    }
-}
-
-/* Backpropagation through time for one direction. The gradient pointers are
- * the whole tensors (NULL when not wanted); this direction's part is added. */
-typedef struct {
-  const float *gY, *gYh, *gYc;
-  float       *gX, *gW, *gR, *gB, *gh0, *gc0, *gP;
-} Grads;
-
-static void
-back_direction (const Rnn *m, int d, Work *w, const Grads *gr)
-{
-  int64_t T = m->T, B = m->B, H = m->H, GH = m->G * H, I = m->I, TB = T * B, ld;
-  const float *X = sal_tensor_f32 (m->x);
-  const float *W = sal_tensor_f32 (m->w) + d * GH * I;
-  const float *R = sal_tensor_f32 (m->r) + d * GH * H;
-  const float *P = m->p != NULL ? sal_tensor_f32 (m->p) + d * 3 * H : NULL;
-  float *gP = gr->gP != NULL ? gr->gP + d * 3 * H : NULL;
-  const Act *f = &m->act[d][0], *g = &m->act[d][1], *ha = &m->act[d][2];
-  float *dh = w->dh, *dc = w->dc, *dhp = w->dhp, *dcp = w->dcp, *sw;
-
-  run_direction (m, d, w, NULL, NULL, NULL);
-  for (int64_t b = 0; b < B; b++)
-    for (int64_t j = 0; j < H; j++)
-      {
-        dh[b * H + j] = gr->gYh != NULL ? gr->gYh[state_off (m, d, b) + j] : 0.0f;
-        dc[b * H + j] = gr->gYc != NULL ? gr->gYc[state_off (m, d, b) + j] : 0.0f;
-      }
-  if (TB > 0)
-    {
-      memset (w->dA, 0, TB * GH * sizeof (float));
-      if (w->dQ != NULL)
-        memset (w->dQ, 0, TB * H * sizeof (float));
-    }
-
-  for (int64_t s = T - 1; s >= 0; s--)
-    {
-      int64_t t = step_time (m, d, s);
-      const float *a = w->A + t * B * GH, *hp = w->Hp + t * B * H;
-      float *da = w->dA + t * B * GH;
-
-      if (gr->gY != NULL)
-        for (int64_t b = 0; b < B; b++)
-          if (t < seq_len (m, b))
-            for (int64_t j = 0; j < H; j++)
-              dh[b * H + j] += gr->gY[y_off (m, t, d, b) + j];
-      memset (dhp, 0, B * H * sizeof (float));
-      memset (dcp, 0, B * H * sizeof (float));
-
-      switch (m->kind)
-        {
-        case CELL_RNN:
-          /* h = f(a): da = dh f'(a); dh_prev = da·R */
-          for (int64_t b = 0; b < B; b++)
-            if (t < seq_len (m, b))
-              for (int64_t j = 0; j < H; j++)
-                {
-                  float dd;
-                  gate (m, f, a[b * GH + j], &dd);
-                  da[b * GH + j] = dh[b * H + j] * dd;
-                }
-          mm_ab (B, H, H, da, GH, R, H, dhp, H);
-          break;
-
-        case CELL_GRU:
-          /* h = (1 - z) hh + z h_prev */
-          for (int64_t b = 0; b < B; b++)
-            if (t < seq_len (m, b))
-              for (int64_t j = 0; j < H; j++)
-                {
-                  const float *ar = a + b * GH;
-                  float dz, dhh, z = gate (m, f, ar[j], &dz);
-                  float hh = gate (m, g, ar[2 * H + j], &dhh), dv = dh[b * H + j];
-                  dhp[b * H + j] = dv * z;
-                  da[b * GH + 2 * H + j] = dv * (1.0f - z) * dhh;
-                  da[b * GH + j] = dv * (hp[b * H + j] - hh) * dz;
-                }
-          if (!m->lbr)
-            {
-              /* a_h = .. + (r ⊙ h_prev)·Rhᵀ */
-              memset (w->tmp, 0, B * H * sizeof (float));
-              mm_ab (B, H, H, da + 2 * H, GH, R + 2 * H * H, H, w->tmp, H);
-              for (int64_t b = 0; b < B; b++)
-                if (t < seq_len (m, b))
-                  for (int64_t j = 0; j < H; j++)
-                    {
-                      float dr, r = gate (m, f, a[b * GH + H + j], &dr);
-                      float tv = w->tmp[b * H + j];
-                      dhp[b * H + j] += tv * r;
-                      da[b * GH + H + j] = tv * hp[b * H + j] * dr;
-                    }
-            }
-          else
-            {
-              /* a_h = .. + r ⊙ q, q = h_prev·Rhᵀ + Rbh */
-              const float *q = w->Q + t * B * H;
-              float *dq = w->dQ + t * B * H;
-              for (int64_t b = 0; b < B; b++)
-                if (t < seq_len (m, b))
-                  for (int64_t j = 0; j < H; j++)
-                    {
-                      float dr, r = gate (m, f, a[b * GH + H + j], &dr);
-                      float dah = da[b * GH + 2 * H + j];
-                      dq[b * H + j] = dah * r;
-                      da[b * GH + H + j] = dah * q[b * H + j] * dr;
-                    }
-              mm_ab (B, H, H, dq, H, R + 2 * H * H, H, dhp, H);
-            }
-          mm_ab (B, H, 2 * H, da, GH, R, H, dhp, H);
-          break;
-
-        case CELL_LSTM:
-          /* c = f c_prev + i g, h = o h(c), peepholes on i, f (c_prev) and o (c) */
-          for (int64_t b = 0; b < B; b++)
-            if (t < seq_len (m, b))
-              for (int64_t j = 0; j < H; j++)
-                {
-                  const float *ar = a + b * GH;
-                  float *dar = da + b * GH;
-                  float cp = w->Cp[t * B * H + b * H + j], cn = w->Cn[t * B * H + b * H + j];
-                  float di, df, dg, dout, dhc, dv = dh[b * H + j], dct;
-                  float ig = gate (m, f, ar[j], &di), fg = gate (m, f, ar[2 * H + j], &df);
-                  float cg = gate (m, g, ar[3 * H + j], &dg), og = gate (m, f, ar[H + j], &dout);
-                  float hc = act_eval (ha, cn, &dhc);
-                  dar[H + j] = dv * hc * dout;
-                  dct = dc[b * H + j] + dv * og * dhc + (P != NULL ? dar[H + j] * P[H + j] : 0);
-                  dar[j] = dct * cg * di;
-                  dar[2 * H + j] = dct * cp * df;
-                  dar[3 * H + j] = dct * ig * dg;
-                  dcp[b * H + j] = dct * fg;
-                  if (P != NULL)
-                    dcp[b * H + j] += dar[j] * P[j] + dar[2 * H + j] * P[2 * H + j];
-                  if (gP != NULL)
-                    {
-                      gP[j] += dar[j] * cp;
-                      gP[2 * H + j] += dar[2 * H + j] * cp;
-                      gP[H + j] += dar[H + j] * cn;
-                    }
-                }
-          mm_ab (B, H, GH, da, GH, R, H, dhp, H);
-          break;
-        default:
-          g_assert_not_reached ();
-        }
-
-      /* past a sequence's end the state passed through unchanged */
-      for (int64_t b = 0; b < B; b++)
-        if (t >= seq_len (m, b))
-          {
-            memcpy (dhp + b * H, dh + b * H, H * sizeof (float));
-            memcpy (dcp + b * H, dc + b * H, H * sizeof (float));
-          }
-      sw = dh, dh = dhp, dhp = sw;
-      sw = dc, dc = dcp, dcp = sw;
-    }
-
-  for (int64_t b = 0; b < B; b++)
-    for (int64_t j = 0; j < H; j++)
-      {
-        if (gr->gh0 != NULL)
-          gr->gh0[state_off (m, d, b) + j] += dh[b * H + j];
-        if (gr->gc0 != NULL)
-          gr->gc0[state_off (m, d, b) + j] += dc[b * H + j];
-      }
-  if (TB == 0)
-    return;
-
-  /* dX += dA·W, dW += dAᵀ·X */
-  for (int64_t t = 0; t < (m->layout ? T : 1); t++)
-    {
-      int64_t rows = m->layout ? B : TB;
-      const float *xt = x_rows (m, X, t, &ld), *dat = w->dA + t * B * GH;
-      if (gr->gX != NULL)
-        mm_ab (rows, I, GH, dat, GH, W, I, gr->gX + (xt - X), ld);
-      if (gr->gW != NULL)
-        mm_atb (GH, I, rows, dat, GH, xt, ld, gr->gW + d * GH * I, I);
-    }
-  /* dR += dAᵀ·H_prev (GRU's candidate row block: through Q) */
-  if (gr->gR != NULL)
-    {
-      float *gR = gr->gR + d * GH * H;
-      if (m->kind != CELL_GRU)
-        mm_atb (GH, H, TB, w->dA, GH, w->Hp, H, gR, H);
-      else
-        {
-          mm_atb (2 * H, H, TB, w->dA, GH, w->Hp, H, gR, H);
-          if (!m->lbr)
-            mm_atb (H, H, TB, w->dA + 2 * H, GH, w->Q, H, gR + 2 * H * H, H);
-          else
-            mm_atb (H, H, TB, w->dQ, H, w->Hp, H, gR + 2 * H * H, H);
-        }
-    }
-  if (gr->gB != NULL)
-    {
-      float *gWb = gr->gB + d * 2 * GH, *gRb = gWb + GH;
-      for (int64_t row = 0; row < TB; row++)
-        for (int64_t k = 0; k < GH; k++)
-          {
-            float v = w->dA[row * GH + k];
-            gWb[k] += v;
-            if (m->lbr && k >= 2 * H)
-              gRb[k] += w->dQ[row * H + k - 2 * H];
-            else
-              gRb[k] += v;
-          }
     }
 }
 
@@ -826,7 +476,7 @@ rnn_forward (SalNode *node, SalTensor *const *in, SalTensor **out, void *scratch
     return FALSE;
   work_layout (&m, scratch, &w);
   for (int d = 0; d < m.D; d++)
-    run_direction (&m, d, &w,
+    sal_rnn_run_direction (&m, d, &w,
                    sal_op_has_out (node, out, 0) ? sal_tensor_f32 (out[0]) : NULL,
                    sal_op_has_out (node, out, 1) ? sal_tensor_f32 (out[1]) : NULL,
                    m.kind == CELL_LSTM && sal_op_has_out (node, out, 2)
@@ -872,7 +522,7 @@ rnn_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
   if (gr.gY == NULL && gr.gYh == NULL && gr.gYc == NULL)
     return TRUE;
   for (int d = 0; d < m.D; d++)
-    back_direction (&m, d, &w, &gr);
+    sal_rnn_back_direction (&m, d, &w, &gr);
   return TRUE;
 }
 

@@ -31,7 +31,8 @@ typedef struct {
   gboolean    exclude_outside;
   int         rank, taps;
   int64_t     in[SAL_MAX_RANK], out[SAL_MAX_RANK];
-  double      scale[SAL_MAX_RANK], roi_start[SAL_MAX_RANK], roi_end[SAL_MAX_RANK];
+  double      scale[SAL_MAX_RANK], resized[SAL_MAX_RANK];   /* resized: in × scale, unrounded */
+  double      roi_start[SAL_MAX_RANK], roi_end[SAL_MAX_RANK];
   int         n_pass, pass_axis[SAL_MAX_RANK];   /* resized axes, last first */
 } Resize;
 
@@ -129,6 +130,7 @@ resize_setup (SalNode *node, SalTensor *const *in, Resize *p, GError **error)
               return FALSE;
             }
           p->out[i] = sizes[i];
+          p->resized[i] = (double) sizes[i];
           p->scale[i] = p->in[i] > 0 ? (double) sizes[i] / p->in[i] : 1.0;
         }
     }
@@ -153,6 +155,7 @@ resize_setup (SalNode *node, SalTensor *const *in, Resize *p, GError **error)
             }
           p->scale[i] = vals[i];
           p->out[i] = (int64_t) o;
+          p->resized[i] = vals[i] * (double) p->in[i];
         }
     }
   else
@@ -167,11 +170,13 @@ resize_setup (SalNode *node, SalTensor *const *in, Resize *p, GError **error)
   return TRUE;
 }
 
-/* The source coordinate of output position o along axis a. */
+/* The source coordinate of output position o along axis a. Like ONNX's
+ * reference, align_corners and pytorch_half_pixel use the unrounded resized
+ * length (input length × scale) when scales are given. */
 static double
 source_coord (const Resize *p, int a, int64_t o)
 {
-  double s = p->scale[a], x = (double) o;
+  double s = p->scale[a], x = (double) o, lr = p->resized[a];
   int64_t li = p->in[a], lo = p->out[a];
 
   switch (p->ct)
@@ -179,9 +184,9 @@ source_coord (const Resize *p, int a, int64_t o)
     case CT_HALF_PIXEL:
       return (x + 0.5) / s - 0.5;
     case CT_PYTORCH_HALF_PIXEL:
-      return lo > 1 ? (x + 0.5) / s - 0.5 : 0.0;
+      return lr != 1 ? (x + 0.5) / s - 0.5 : -0.5;
     case CT_ALIGN_CORNERS:
-      return lo > 1 ? x * (double) (li - 1) / (double) (lo - 1) : 0.0;
+      return lr != 1 ? x * (double) (li - 1) / (lr - 1) : 0.0;
     case CT_ASYMMETRIC:
       return x / s;
     case CT_TF_HALF_PIXEL_FOR_NN:

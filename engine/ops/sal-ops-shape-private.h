@@ -77,6 +77,25 @@ SAL_OP_DECLARE (sal_slice)
 SAL_OP_DECLARE (sal_gather)
 SAL_OP_DECLARE (sal_expand)
 SAL_OP_DECLARE (sal_tile)
+
+/* sal-ops-shape-pad.c */
 SAL_OP_DECLARE (sal_pad)
+
+/* sal-ops-shape-values.c */
+SAL_OP_DECLARE (sal_constant)
+SAL_OP_DECLARE (sal_constant_of_shape)
+SAL_OP_DECLARE (sal_cast)
+SAL_OP_DECLARE (sal_range)
+SAL_OP_DECLARE (sal_dropout)
+
+/* y = x in another shape (a plain copy) and its backward dx += dy; sal-ops-shape.c */
+G_GNUC_INTERNAL gboolean sal_op_copy_forward (SalNode *node, SalTensor *const *in,
+                                              SalTensor **out, void *scratch,
+                                              const SalExecCtx *ctx, GError **error);
+G_GNUC_INTERNAL gboolean sal_op_copy_backward (SalNode *node, SalTensor *const *in,
+                                               SalTensor *const *out,
+                                               SalTensor *const *gout, SalTensor **gin,
+                                               void *scratch, const SalExecCtx *ctx,
+                                               GError **error);
 
 G_END_DECLS
