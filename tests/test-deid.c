@@ -246,6 +246,17 @@ test_deterministic (void)
     }
 }
 
+/* The held-out set shares no name, place, drug, eponym, template or date format with
+ * the development set. */
+static void
+test_sets_disjoint (void)
+{
+  g_autofree char *overlap = sal_deid_corpus_overlap ();
+
+  if (*overlap != '\0')
+    g_test_fail_printf ("the corpus sets share:\n%s", overlap);
+}
+
 static void
 evaluate (SalDeidCorpusSet set, guint n_notes, guint32 seed, SalDeidScore *score, GString *misses)
 {
@@ -362,6 +373,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/deid/bad-input", test_bad_input);
   g_test_add_func ("/app/deid/categories", test_categories);
   g_test_add_func ("/app/deid/deterministic", test_deterministic);
+  g_test_add_func ("/app/deid/sets-disjoint", test_sets_disjoint);
   g_test_add_func ("/app/deid/development-set", test_development_set);
   g_test_add_func ("/app/deid/held-out-set", test_held_out_set);
   g_test_add_func ("/app/deid/cli", test_cli);
