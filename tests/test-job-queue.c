@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <math.h>
+
 #include "sal-blas.h"
 #include "sal-job-queue.h"
 
@@ -274,13 +276,18 @@ test_progress_throttled (void)
   g_autoptr(SalJob) job = sal_job_new ("test", "chatty", SAL_JOB_PRIORITY_INTERACTIVE,
                                        G_TYPE_NONE, chatty_func, NULL, NULL, NULL);
   ProgressCount pc = { 0 };
+  double seconds;
 
   g_signal_connect (job, "notify::progress", G_CALLBACK (on_progress), &pc);
   sal_job_queue_push (queue, job);
   wait_finished (job, 60);
-  g_test_message ("progress deliveries for 10,000 reports in 1 s: %u", pc.deliveries);
+  seconds = g_date_time_difference (sal_job_get_end_time (job), sal_job_get_start_time (job))
+            / (double) G_USEC_PER_SEC;
+  g_test_message ("progress deliveries for 10,000 reports in %.2f s: %u", seconds, pc.deliveries);
   g_assert_cmpint (sal_job_get_state (job), ==, SAL_JOB_STATE_DONE);
-  g_assert_cmpuint (pc.deliveries, <=, 12);
+  /* About ten a second: 10 or 11 for the one second the job takes on an idle machine;
+   * a loaded machine may stretch the job, not the rate. */
+  g_assert_cmpuint (pc.deliveries, <=, (guint) ceil (MAX (seconds, 1.0) * 10) + 2);
   g_assert_cmpuint (pc.deliveries, >=, 3);
   g_assert_false (pc.decreasing);
   g_assert_cmpfloat (pc.last, >, 0.0);
