@@ -469,8 +469,9 @@ sal_deid_new (GError **error)
       p->check = pattern_table[i].check;
       g_ptr_array_add (self->patterns, p);
     }
-  self->moved_to = g_regex_new ("(?i:\\b(?:moved|relocated|came|transferred|moving))\\s+(?:here\\s+)?"
-                                "from\\s+[A-Z][\\w .,-]{1,40}?\\s+to\\s+([A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)",
+  self->moved_to = g_regex_new ("(?i:\\b(?:moved|relocated|came|transferred|moving))"
+                                "\\s+(?:here\\s+)?from\\s+[A-Z][\\w .,-]{1,40}?\\s+to\\s+"
+                                "([A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)",
                                 G_REGEX_OPTIMIZE, 0, NULL);
   g_assert (self->moved_to != NULL);
   self->place_ctx = g_regex_new ("(?i:\\b(?:in|from|to|near|at|of|moved to|resident of|born in|"

@@ -547,7 +547,8 @@ sal_job_report_progress (SalJob *job, double fraction, const char *status)
   job->progress_dirty = TRUE;
   if (job->progress_source == NULL)
     {
-      gint64 wait_us = job->last_delivery_us + SAL_JOB_PROGRESS_INTERVAL_US - g_get_monotonic_time ();
+      gint64 wait_us = job->last_delivery_us + SAL_JOB_PROGRESS_INTERVAL_US
+                       - g_get_monotonic_time ();
       GSource *source;
 
       if (job->last_delivery_us == 0 || wait_us <= 0)

@@ -675,7 +675,8 @@ test_heavy_heartbeat (void)
 
   g_assert_cmpint (sal_job_get_state (job), ==, SAL_JOB_STATE_DONE);
   memcpy (&steps, g_bytes_get_data (sal_job_get_result (job), NULL), sizeof steps);
-  g_test_message ("heavy job: %" G_GUINT64_FORMAT " sgemm steps; %u heartbeats, longest gap %.1f ms",
+  g_test_message ("heavy job: %" G_GUINT64_FORMAT " sgemm steps; %u heartbeats, "
+                  "longest gap %.1f ms",
                   steps, hb.ticks, hb.longest / 1000.0);
   g_assert_cmpuint (steps, >, 0);
   g_assert_cmpuint (hb.ticks, >, 10);
