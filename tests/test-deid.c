@@ -100,6 +100,7 @@ test_dates (void)
   assert_found ("Seen on 3/14 for a rash.", "3/14", SAL_DEID_DATE);
   assert_found ("Echo 7.8.2022 normal.", "7.8.2022", SAL_DEID_DATE);
   assert_found ("Last visit 11/2019.", "11/2019", SAL_DEID_DATE);
+  assert_found ("Collected 12-Jan-2024 08:10.", "12-Jan-2024", SAL_DEID_DATE);
 }
 
 static void
@@ -119,6 +120,9 @@ test_contacts (void)
   assert_found ("Call (555) 201-3344 after 5.", "(555) 201-3344", SAL_DEID_PHONE);
   assert_found ("Cell: +1 555 201 3344", "+1 555 201 3344", SAL_DEID_PHONE);
   assert_found ("Fax: 555.201.3345", "555.201.3345", SAL_DEID_FAX);
+  assert_found ("Call back at 555 0134 tomorrow.", "555 0134", SAL_DEID_PHONE);
+  assert_found ("Resident on call, pager #4471.", "4471", SAL_DEID_PHONE);
+  assert_clean ("Call 911 if worse. Call in 2 weeks with results.");
   assert_found ("Write to o.kessler@example.net today.", "o.kessler@example.net", SAL_DEID_EMAIL);
   assert_found ("See https://portal.example.org/r/123.", "https://portal.example.org/r/123", SAL_DEID_URL);
   assert_found ("Upload from 192.168.10.24 failed.", "192.168.10.24", SAL_DEID_IP);
