@@ -564,6 +564,18 @@ sal_job_report_progress (SalJob *job, double fraction, const char *status)
   g_mutex_unlock (&job->lock);
 }
 
+gboolean
+sal_job_cancel_func (gpointer job)
+{
+  return g_cancellable_is_cancelled (SAL_JOB (job)->cancellable);
+}
+
+void
+sal_job_progress_func (double fraction, gpointer job)
+{
+  sal_job_report_progress (job, fraction, NULL);
+}
+
 static gboolean
 cancel_in_owner (gpointer data)
 {

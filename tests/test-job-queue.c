@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "sal-blas.h"
+#include "sal-error.h"
 #include "sal-job-queue.h"
 
 /* Test helpers -------------------------------------------------------------- */
@@ -353,6 +354,39 @@ test_cancel_running (void)
   g_assert_true (g_error_matches (sal_job_get_error (job), G_IO_ERROR, G_IO_ERROR_CANCELLED));
   g_assert_null (sal_job_get_result (job));
   g_assert_true (sal_job_can_retry (job));
+}
+
+/* An engine-style loop: polls SalCancelFunc, reports through SalProgressFunc, fails
+ * with the engine's own error when stopped. */
+static gpointer
+engine_style_func (SalJob *job, gpointer data, GCancellable *cancellable, GError **error)
+{
+  for (int step = 0; step < 60000; step++)
+    {
+      if (sal_job_cancel_func (job))
+        {
+          g_set_error_literal (error, SAL_ERROR, SAL_ERROR_CANCELLED, "run cancelled");
+          return NULL;
+        }
+      sal_job_progress_func ((step + 1) / 60000.0, job);
+      g_usleep (1000);
+    }
+  return NULL;
+}
+
+static void
+test_cancel_engine_error (void)
+{
+  g_autoptr(SalJobQueue) queue = sal_job_queue_new (1);
+  g_autoptr(SalJob) job = sal_job_new ("test", "engine", SAL_JOB_PRIORITY_BATCH, G_TYPE_NONE,
+                                       engine_style_func, NULL, NULL, NULL);
+
+  sal_job_queue_push (queue, job);
+  wait_running (job);
+  sal_job_cancel (job);
+  wait_finished (job, 30);
+  g_assert_cmpint (sal_job_get_state (job), ==, SAL_JOB_STATE_CANCELLED);
+  g_assert_true (g_error_matches (sal_job_get_error (job), SAL_ERROR, SAL_ERROR_CANCELLED));
 }
 
 static void
@@ -798,6 +832,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/job-queue/progress-throttled", test_progress_throttled);
   g_test_add_func ("/app/job-queue/cancel-queued", test_cancel_queued);
   g_test_add_func ("/app/job-queue/cancel-running", test_cancel_running);
+  g_test_add_func ("/app/job-queue/cancel-engine-error", test_cancel_engine_error);
   g_test_add_func ("/app/job-queue/failure", test_failure);
   g_test_add_func ("/app/job-queue/retry", test_retry);
   g_test_add_func ("/app/job-queue/mixed-500", test_mixed_500);
