@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "sal-clinic-page.h"
 #include "sal-fitness-page.h"
@@ -277,8 +278,12 @@ test_keys (Fixture *f, gconstpointer data)
     { "alt+2", "fitness" },
   };
 
-  /* Without a window manager, focus follows the pointer; the window sits at 0,0. */
-  if (!sal_ui_test_xdotool ("mousemove", "200", "300", NULL))
+  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+
+  /* Without a window manager focus follows the pointer: put it over the window,
+   * wherever it was placed. */
+  if (!sal_ui_test_xdotool ("search", "--sync", "--onlyvisible", "--pid", pid, "--name", "^Salient$",
+                            "mousemove", "--window", "%1", "200", "300", NULL))
     {
       g_test_skip ("xdotool is not installed");
       return;
@@ -471,6 +476,15 @@ test_about_and_shortcuts (Fixture *f, gconstpointer data)
   g_assert_cmpstr (adw_about_window_get_application_name (ADW_ABOUT_WINDOW (about)), ==, "Salient");
   g_assert_cmpint (adw_about_window_get_license_type (ADW_ABOUT_WINDOW (about)), ==, GTK_LICENSE_GPL_3_0);
   g_assert_true (gtk_window_get_transient_for (about) == GTK_WINDOW (window));
+  {
+    g_autofree char *path = sal_ui_test_build_path ("about-en.png");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GdkTexture) texture = NULL;
+
+    sal_ui_test_present (about);
+    texture = sal_ui_test_save_png (GTK_WIDGET (about), path, &error);
+    g_assert_no_error (error);
+  }
   gtk_window_destroy (about);
 
   g_assert_null (sal_ui_test_find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW));
@@ -478,6 +492,15 @@ test_about_and_shortcuts (Fixture *f, gconstpointer data)
   help = sal_ui_test_find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
   g_assert_nonnull (help);
   g_assert_true (help == GTK_WINDOW (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window))));
+  {
+    g_autofree char *path = sal_ui_test_build_path ("shortcuts-en.png");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GdkTexture) texture = NULL;
+
+    sal_ui_test_present (help);
+    texture = sal_ui_test_save_png (GTK_WIDGET (help), path, &error);
+    g_assert_no_error (error);
+  }
 }
 
 static void
