@@ -162,6 +162,12 @@ test_introspection (void)
   g_assert_cmpint (info.rank, ==, 2);
   g_assert_cmpint (info.dims[0], ==, -1);
   g_assert_cmpint (info.dims[1], ==, 4);
+  /* Shapes inferred at load: the batch dim stays dynamic. */
+  sal_model_get_output (model, 0, &info);
+  g_assert_cmpint (info.dtype, ==, SAL_DTYPE_FLOAT);
+  g_assert_cmpint (info.rank, ==, 2);
+  g_assert_cmpint (info.dims[0], ==, -1);
+  g_assert_cmpint (info.dims[1], ==, 2);
   g_assert_cmpint (sal_model_parameter_count (model), ==, 32 + 8 + 48 + 12 + 2);
   types = sal_model_op_types (model, &n_types);
   g_assert_cmpuint (n_types, ==, 2);
@@ -588,6 +594,49 @@ test_value_dependent_plan (void)
 }
 
 static void
+test_training_mode (void)
+{
+  g_autoptr(SalGraphBuilder) b = sal_graph_builder_new (13);
+  g_autoptr(SalModel) model = NULL;
+  g_autoptr(SalRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  int64_t dims[1] = { 1000 };
+  g_autoptr(SalTensor) x = sal_tensor_new_f32 (1, dims);
+  const char *in[] = { "x" }, *out[] = { "y" };
+  GRand *rng = g_rand_new_with_seed (5);
+  const SalTensor *y;
+  int zeros = 0, doubled = 0;
+
+  sal_graph_builder_add_input (b, "x", SAL_DTYPE_FLOAT, 1, dims);
+  sal_graph_builder_add_node (b, "Dropout", "drop", 1, in, 1, out);
+  sal_graph_builder_add_output (b, "y");
+  model = sal_graph_builder_finish (b, &error);
+  g_assert_no_error (error);
+  run = sal_run_new (model);
+  for (int i = 0; i < 1000; i++)
+    sal_tensor_f32 (x)[i] = 1.0f;
+  g_assert_true (sal_run_set_input (run, 0, x, &error));
+  g_assert_true (sal_run_execute (run, &error));
+  y = sal_run_get_output (run, 0);
+  for (int i = 0; i < 1000; i++)
+    g_assert_cmpfloat (sal_tensor_f32 (y)[i], ==, 1.0f);   /* inference: identity */
+
+  sal_run_set_training (run, TRUE, rng);
+  g_assert_true (sal_run_execute (run, &error));
+  g_assert_no_error (error);
+  y = sal_run_get_output (run, 0);
+  for (int i = 0; i < 1000; i++)
+    {
+      zeros += sal_tensor_f32 (y)[i] == 0.0f;
+      doubled += sal_tensor_f32 (y)[i] == 2.0f;   /* kept values scale by 1 / (1 - 0.5) */
+    }
+  g_assert_cmpint (zeros + doubled, ==, 1000);
+  g_assert_cmpint (zeros, >, 400);
+  g_assert_cmpint (zeros, <, 600);
+  g_rand_free (rng);
+}
+
+static void
 test_save_roundtrip (void)
 {
   g_autoptr(SalModel) model = mlp_model ();
@@ -686,6 +735,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/graph/constant-folding", test_constant_folding);
   g_test_add_func ("/engine/graph/shape-chain", test_shape_chain);
   g_test_add_func ("/engine/graph/value-dependent-plan", test_value_dependent_plan);
+  g_test_add_func ("/engine/graph/training-mode", test_training_mode);
   g_test_add_func ("/engine/graph/save-roundtrip", test_save_roundtrip);
   g_test_add_func ("/engine/graph/thread-team", test_thread_team);
   return g_test_run ();

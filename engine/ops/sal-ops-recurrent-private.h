@@ -173,9 +173,10 @@ G_GNUC_INTERNAL void sal_rnn_mm_atb (int64_t M, int64_t N, int64_t K, const floa
 
 /* One direction forward: fills w (A, Hp, Cp, Cn, Q, and h, c as the final
  * states) and writes Y, Y_h, Y_c when non-NULL. sal-ops-recurrent.c */
-G_GNUC_INTERNAL void sal_rnn_run_direction (const Rnn *m, int d, Work *w, float *Y, float *Yh,
-                                            float *Yc);
+G_GNUC_INTERNAL void sal_rnn_run_direction (const Rnn *m, int d, Work *w, const SalExecCtx *ctx,
+                                            float *Y, float *Yh, float *Yc);
 /* Adds direction d's gradients; sal-ops-recurrent-backward.c */
-G_GNUC_INTERNAL void sal_rnn_back_direction (const Rnn *m, int d, Work *w, const Grads *gr);
+G_GNUC_INTERNAL void sal_rnn_back_direction (const Rnn *m, int d, Work *w, const SalExecCtx *ctx,
+                                             const Grads *gr);
 
 G_END_DECLS
