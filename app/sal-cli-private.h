@@ -25,6 +25,7 @@ int sal_cli_fail (const char *format, ...) G_GNUC_PRINTF (1, 2);
 
 /* Subcommands, one file per area (sal-cli-<area>.c). */
 int sal_cli_version_cmd (const SalCliGlobals *g, int argc, char **argv);
+int sal_cli_bench_cmd   (const SalCliGlobals *g, int argc, char **argv);
 int sal_cli_info_cmd (const SalCliGlobals *g, int argc, char **argv);      /* sal-cli-model.c */
 int sal_cli_infer_cmd (const SalCliGlobals *g, int argc, char **argv);     /* sal-cli-model.c */
 int sal_cli_run_test_cmd (const SalCliGlobals *g, int argc, char **argv);  /* sal-cli-model.c */
@@ -37,6 +38,10 @@ int sal_cli_backup_cmd   (const SalCliGlobals *g, int argc, char **argv);
 int sal_cli_cases_cmd    (const SalCliGlobals *g, int argc, char **argv);
 int sal_cli_restore_cmd  (const SalCliGlobals *g, int argc, char **argv);
 int sal_cli_workouts_cmd (const SalCliGlobals *g, int argc, char **argv);
+
+/* sal-cli-transfer.c */
+int sal_cli_export_cmd   (const SalCliGlobals *g, int argc, char **argv);
+int sal_cli_import_cmd   (const SalCliGlobals *g, int argc, char **argv);
 int sal_cli_deid_cmd    (const SalCliGlobals *g, int argc, char **argv);
 
 G_END_DECLS

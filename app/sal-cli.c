@@ -16,8 +16,11 @@
 static const SalCliCommand commands[] = {
   { "audit", N_("Verify the audit log’s hash chain"), sal_cli_audit_cmd },
   { "backup", N_("Write a backup copy of the database"), sal_cli_backup_cmd },
+  { "bench", N_("Measure a model’s latency"), sal_cli_bench_cmd },
   { "cases", N_("List cases"), sal_cli_cases_cmd },
   { "deid", N_("Print a note with names, dates and other identifiers removed"), sal_cli_deid_cmd },
+  { "export", N_("Export workouts as CSV or GPX"), sal_cli_export_cmd },
+  { "import", N_("Import workouts and images from files (all or nothing)"), sal_cli_import_cmd },
   { "infer", N_("Run a model on one input (PNG, CSV, text or .pb)"), sal_cli_infer_cmd },
   { "info", N_("Describe a model: inputs, outputs, operators, metadata"), sal_cli_info_cmd },
   { "restore", N_("Replace the database with a checked backup"), sal_cli_restore_cmd },

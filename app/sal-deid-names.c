@@ -254,7 +254,11 @@ in_table_or_parts (GHashTable *table, const SalDeidToken *tok)
     return TRUE;
   if (strchr (tok->lower, '-') == NULL)
     return FALSE;
+  /* Double-barrelled names ("Vasquez-Mora"), not "X-ray": every part two letters or more. */
   parts = g_strsplit (tok->lower, "-", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (g_utf8_strlen (parts[i], -1) < 2)
+      return FALSE;
   for (guint i = 0; parts[i] != NULL; i++)
     if (g_hash_table_contains (table, parts[i]))
       return TRUE;
@@ -418,7 +422,7 @@ rule_labels (Names *n)
         }
       if (!next->cap)
         continue;
-      upper_ok = TOK (n, i)->upper || strchr (n->text + TOK (n, i)->end, ':') == n->text + TOK (n, i)->end;
+      upper_ok = TOK (n, i)->upper || n->text[TOK (n, i)->end] == ':';
       taken = take_name (n, i + 1, 4, upper_ok);
       /* "Last, First" after a label. */
       if (taken == 1 && i + 2 < n->tokens->len && gap_only (n, i + 1, ", ")
@@ -469,7 +473,9 @@ rule_lists (Names *n)
     {
       const SalDeidToken *tok = TOK (n, i);
 
-      if (n->mark[i] || !nameish (tok) || tok->initial || tok->upper)
+      /* Two-letter names ("Li", "Le") are also symbols and words: context only. */
+      if (n->mark[i] || !nameish (tok) || tok->initial || tok->upper
+          || g_utf8_strlen (tok->lower, -1) < 3)
         continue;
       if (g_hash_table_contains (lex->ambiguous, tok->lower) || is_eponym (n, i))
         continue;
@@ -500,7 +506,7 @@ rule_lists (Names *n)
               if (!adjacent (n, k - 1) || !prev->cap)
                 break;
               if (!given && (prev->sentence_start || !nameish (prev) || prev->upper
-                             || is_eponym (n, k - 1) || k != i))
+                             || is_eponym (n, k - 1) || (k != i && !TOK (n, k)->initial)))
                 break;
               n->mark[k - 1] = MAX (n->mark[k - 1], 1);
             }
@@ -539,6 +545,25 @@ rule_pairs (Names *n)
     }
 }
 
+/* Word endings of medical and abstract English terms ("Therapy", "Pneumonia",
+ * "Cardiology"), which unlisted names rarely have. */
+static gboolean
+looks_like_term (const SalDeidToken *tok)
+{
+  static const char *const endings[] = {
+    "ology", "ologist", "itis", "osis", "emia", "aemia", "ectomy", "otomy", "ostomy",
+    "plasty", "therapy", "pathy", "oma", "ine", "ide", "ase", "ics", "ment", "tion",
+    "sion", "ness", "ity", "ance", "ence", "ing", "ed", "ive", "ary", "ory", "ical", "ic",
+    "nia", "sia", "gia", "ism", "ist", "ure", "age", "ous", "ful", "less", "ship", "care",
+    "health", "unit", "center", "clinic", NULL
+  };
+
+  for (guint e = 0; endings[e] != NULL; e++)
+    if (g_str_has_suffix (tok->lower, endings[e]))
+      return TRUE;
+  return FALSE;
+}
+
 /* "Consult note for Oksana Mwangi", "regarding Thabo Lee": two or three capitalised
  * words after these, closing the line or the clause. */
 static void
@@ -573,9 +598,16 @@ rule_prepositions (Names *n)
         continue;
       while (*after == ' ')
         after++;
-      if (!(*after == '\0' || *after == '\n' || *after == ',' || *after == '(' || *after == '.'
-            || *after == ';' || g_str_has_prefix (after, "about") || g_str_has_prefix (after, "and")))
+      /* Header-like: the name closes the line or is followed by "," or "(". */
+      if (!(*after == '\0' || *after == '\n' || *after == '\r' || *after == ',' || *after == '('))
         continue;
+      {
+        gboolean wordlike = FALSE;
+        for (guint m = i + 1; m <= k; m++)
+          wordlike |= !listed_any (n->lex, TOK (n, m)) && looks_like_term (TOK (n, m));
+        if (wordlike)
+          continue;
+      }
       for (guint m = i + 1; m <= k; m++)
         n->mark[m] = MAX (n->mark[m], 1);
     }

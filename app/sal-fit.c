@@ -52,6 +52,8 @@ typedef struct {
   const char   *name;
   guint         max_samples;
   guint         n_samples;     /* over all chained files */
+  GCancellable *cancellable;
+  guint         n_messages;
   MsgDef        defs[16];
   guint32       last_ts;
   gboolean      have_ts;
@@ -154,7 +156,8 @@ field_value (const guint8 *p, const FieldDef *f, gboolean big_endian)
 static gint64
 fit_time_ms (double fit_seconds)
 {
-  return ((gint64) fit_seconds + FIT_EPOCH_UNIX) * 1000;
+  /* callers pass values within 0 .. 2^32 - 1; negative ones mean "not a time" */
+  return ((gint64) MAX (fit_seconds, 0.0) + FIT_EPOCH_UNIX) * 1000;
 }
 
 static void
@@ -182,7 +185,9 @@ set_field (FitCtx *ctx, guint16 global, guint8 num, double v)
 {
   const double semicircle = 180.0 / 2147483648.0;
 
-  if (isnan (v))
+  /* Every field used here is at most 32 bits wide in the FIT profile; a file
+   * that declares one as float64 or sint64 cannot push casts out of range. */
+  if (isnan (v) || v < -2147483648.0 || v > 4294967295.0)
     return;
   switch (global)
     {
@@ -386,7 +391,7 @@ read_data (FitCtx *ctx, const guint8 *d, gsize *pos, gsize end, guint local,
       const FieldDef *f = &def->fields[i];
       double v = field_value (d + p, f, def->big_endian);
 
-      if (f->num == FIELD_TIMESTAMP && !isnan (v))
+      if (f->num == FIELD_TIMESTAMP && v >= 0 && v <= 4294967295.0)
         {
           ts = (guint32) v;
           has_ts = TRUE;
@@ -408,6 +413,10 @@ read_messages (FitCtx *ctx, const guint8 *d, gsize pos, gsize end, GError **erro
   while (pos < end)
     {
       guint8 hdr = d[pos++];
+
+      if ((ctx->n_messages++ & 1023) == 0
+          && g_cancellable_set_error_if_cancelled (ctx->cancellable, error))
+        return FALSE;
 
       if (hdr & 0x80)
         {
@@ -594,6 +603,9 @@ sal_fit_read (GBytes *bytes, const char *name, const SalImportLimits *limits, GE
   d = g_bytes_get_data (bytes, &len);
   ctx->name = name != NULL ? name : "FIT";
   ctx->max_samples = lim.max_samples;
+  ctx->cancellable = lim.cancellable;
+  if (g_cancellable_set_error_if_cancelled (lim.cancellable, error))
+    return NULL;
   if (len > lim.max_bytes)
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,

@@ -14,188 +14,235 @@
 typedef struct {
   const char *name;
   guint       max_samples;
+  guint       max_workouts;
   guint       n_samples;
-} GpxCtx;
+  GPtrArray  *out;          /* finished workouts */
+  SalWorkout *trk;          /* the open <trk> */
+  gboolean    in_point;
+  SalSample   point;
+  long        point_line;
+  char       *point_time;
+} GpxState;
 
-/* Reads an optional number from a child element; an unparsable one is an error. */
-static gboolean
-child_number (GpxCtx *ctx, xmlNode *parent, xmlNode *child, double *out, GError **error)
+static void
+set_str (char **field, const char *value)
 {
-  g_autofree char *text = NULL;
+  g_free (*field);
+  *field = g_strdup (value);
+}
 
-  if (child == NULL)
-    return TRUE;
-  text = sal_xml_text (child);
+static gboolean
+number (GpxState *st, const SalXmlPath *path, const char *text, double *out, GError **error)
+{
   if (text[0] == '\0')
     return TRUE;
   if (!sal_import_parse_double (text, out))
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
-                   _("%s: line %ld: <%s> holds “%s”, not a number"), ctx->name,
-                   xmlGetLineNo (child), (const char *) child->name, text);
+                   _("%s: line %ld: <%s> holds “%s”, not a number"), st->name, path->line,
+                   sal_xml_path_up (path, 0), text);
       return FALSE;
     }
   return TRUE;
 }
 
 static gboolean
-read_extensions (GpxCtx *ctx, xmlNode *pt, SalSample *s, GError **error)
+on_start (gpointer user_data, const SalXmlPath *path, const char **attrs, int n_attrs,
+          GError **error)
 {
-  xmlNode *ext = sal_xml_child (pt, "extensions");
-  xmlNode *power;
+  GpxState *st = user_data;
+  const char *el = sal_xml_path_up (path, 0);
 
-  if (ext == NULL)
-    return TRUE;
-  if (!child_number (ctx, pt, sal_xml_descendant (ext, "hr"), &s->heart_rate_bpm, error)
-      || !child_number (ctx, pt, sal_xml_descendant (ext, "cad"), &s->cadence_rpm, error)
-      || !child_number (ctx, pt, sal_xml_descendant (ext, "speed"), &s->speed_mps, error))
-    return FALSE;
-  power = sal_xml_descendant (ext, "PowerInWatts");
-  if (power == NULL)
-    power = sal_xml_descendant (ext, "power");
-  if (power == NULL)
-    power = sal_xml_descendant (ext, "Watts");
-  return child_number (ctx, pt, power, &s->power_w, error);
+  if (path->depth == 1)
+    {
+      if (strcmp (el, "gpx") != 0)
+        {
+          g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_UNSUPPORTED,
+                       _("%s: not a GPX file (the root element is <%s>, not <gpx>)"), st->name,
+                       el);
+          return FALSE;
+        }
+    }
+  else if (path->depth == 2 && strcmp (el, "trk") == 0)
+    {
+      g_clear_pointer (&st->trk, sal_workout_free);
+      st->trk = sal_workout_new ();
+    }
+  else if (strcmp (el, "trkpt") == 0 && st->trk != NULL && path->depth == 4)
+    {
+      g_autofree char *lat = sal_xml_attr (attrs, n_attrs, "lat");
+      g_autofree char *lon = sal_xml_attr (attrs, n_attrs, "lon");
+
+      st->point = sal_sample_empty ();
+      st->point_line = path->line;
+      st->in_point = TRUE;
+      g_clear_pointer (&st->point_time, g_free);
+      if (++st->n_samples > st->max_samples)
+        {
+          g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
+                       _("%s: more than %u track points, the most allowed"), st->name,
+                       st->max_samples);
+          return FALSE;
+        }
+      if (lat == NULL || lon == NULL || !sal_import_parse_double (lat, &st->point.lat_deg)
+          || !sal_import_parse_double (lon, &st->point.lon_deg))
+        {
+          g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
+                       _("%s: line %ld: track point without a valid lat and lon"), st->name,
+                       path->line);
+          return FALSE;
+        }
+      if (!sal_import_coords_valid (st->point.lat_deg, st->point.lon_deg))
+        {
+          g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_INVALID,
+                       _("%s: line %ld: impossible coordinates (latitude %s, longitude %s)"),
+                       st->name, path->line, lat, lon);
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 static gboolean
-read_point (GpxCtx *ctx, xmlNode *pt, SalWorkout *w, GError **error)
+end_point (GpxState *st, GError **error)
 {
-  SalSample s = sal_sample_empty ();
-  g_autofree char *lat = sal_xml_attr (pt, "lat");
-  g_autofree char *lon = sal_xml_attr (pt, "lon");
-  g_autofree char *time = NULL;
-  long line = xmlGetLineNo (pt);
+  SalSample *s = &st->point;
+  GArray *samples = st->trk->samples;
 
-  if (++ctx->n_samples > ctx->max_samples)
-    {
-      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
-                   _("%s: more than %u track points, the most allowed"), ctx->name,
-                   ctx->max_samples);
-      return FALSE;
-    }
-  if (lat == NULL || lon == NULL || !sal_import_parse_double (lat, &s.lat_deg)
-      || !sal_import_parse_double (lon, &s.lon_deg))
-    {
-      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
-                   _("%s: line %ld: track point without a valid lat and lon"), ctx->name, line);
-      return FALSE;
-    }
-  if (!sal_import_coords_valid (s.lat_deg, s.lon_deg))
-    {
-      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_INVALID,
-                   _("%s: line %ld: impossible coordinates (latitude %s, longitude %s)"),
-                   ctx->name, line, lat, lon);
-      return FALSE;
-    }
-  time = sal_xml_text (sal_xml_child (pt, "time"));
-  if (time[0] == '\0')
+  st->in_point = FALSE;
+  if (st->point_time == NULL || st->point_time[0] == '\0')
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_INVALID,
                    _("%s: line %ld: track point without a time; Salient needs times to "
-                     "import a workout"), ctx->name, line);
+                     "import a workout"), st->name, st->point_line);
       return FALSE;
     }
-  if (!sal_import_parse_time (time, &s.time_ms))
+  if (!sal_import_parse_time (st->point_time, &s->time_ms))
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
-                   _("%s: line %ld: “%s” is not a valid time"), ctx->name, line, time);
+                   _("%s: line %ld: “%s” is not a valid time"), st->name, st->point_line,
+                   st->point_time);
       return FALSE;
     }
-  if (w->samples->len > 0
-      && s.time_ms < g_array_index (w->samples, SalSample, w->samples->len - 1).time_ms)
+  if (samples->len > 0 && s->time_ms < g_array_index (samples, SalSample, samples->len - 1).time_ms)
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_INVALID,
                    _("%s: line %ld: time goes backwards (%s comes after a later point)"),
-                   ctx->name, line, time);
+                   st->name, st->point_line, st->point_time);
       return FALSE;
     }
-  if (!child_number (ctx, pt, sal_xml_child (pt, "ele"), &s.elevation_m, error)
-      || !read_extensions (ctx, pt, &s, error))
-    return FALSE;
-  g_array_append_val (w->samples, s);
+  g_array_append_val (samples, *s);
   return TRUE;
 }
 
-static SalWorkout *
-read_track (GpxCtx *ctx, xmlNode *trk, GError **error)
+static gboolean
+end_track (GpxState *st, GError **error)
 {
-  g_autoptr(SalWorkout) w = sal_workout_new ();
-  g_autofree char *type = sal_xml_text (sal_xml_child (trk, "type"));
-  g_autofree char *title = sal_xml_text (sal_xml_child (trk, "name"));
-  g_autofree char *desc = sal_xml_text (sal_xml_child (trk, "desc"));
+  SalWorkout *w = g_steal_pointer (&st->trk);
 
-  g_free (w->sport);
-  w->sport = g_strdup (sal_import_sport_id (type));
-  if (title[0] != '\0')
-    w->title = g_steal_pointer (&title);
-  if (desc[0] != '\0')
-    w->notes = g_steal_pointer (&desc);
-  for (xmlNode *seg = sal_xml_child (trk, "trkseg"); seg != NULL; seg = sal_xml_next (seg, "trkseg"))
-    for (xmlNode *pt = sal_xml_child (seg, "trkpt"); pt != NULL; pt = sal_xml_next (pt, "trkpt"))
-      if (!read_point (ctx, pt, w, error))
-        return NULL;
+  if (w->samples->len == 0)
+    {
+      sal_workout_free (w);
+      return TRUE;
+    }
+  if (st->out->len >= st->max_workouts)
+    {
+      sal_workout_free (w);
+      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
+                   _("%s: more than %u tracks, the most allowed"), st->name, st->max_workouts);
+      return FALSE;
+    }
+  w->source = g_strdup (st->name);
   sal_import_complete_summary (w);
-  return g_steal_pointer (&w);
+  g_ptr_array_add (st->out, w);
+  return TRUE;
+}
+
+static gboolean
+on_end (gpointer user_data, const SalXmlPath *path, const char *text, GError **error)
+{
+  GpxState *st = user_data;
+  const char *el = sal_xml_path_up (path, 0), *parent = sal_xml_path_up (path, 1);
+
+  if (st->in_point)
+    {
+      SalSample *s = &st->point;
+
+      if (strcmp (el, "trkpt") == 0 && path->depth == 4)
+        return end_point (st, error);
+      if (strcmp (parent, "trkpt") == 0)
+        {
+          if (strcmp (el, "ele") == 0)
+            return number (st, path, text, &s->elevation_m, error);
+          if (strcmp (el, "time") == 0)
+            {
+              g_free (st->point_time);
+              st->point_time = g_strdup (text);
+            }
+          else if (strcmp (el, "speed") == 0)      /* GPX 1.0 */
+            return number (st, path, text, &s->speed_mps, error);
+          return TRUE;
+        }
+      if (!sal_xml_path_has (path, "extensions"))
+        return TRUE;
+      /* Garmin TrackPointExtension hr/cad/speed; PowerExtension, <power> or <Watts> */
+      if (strcmp (el, "hr") == 0)
+        return number (st, path, text, &s->heart_rate_bpm, error);
+      if (strcmp (el, "cad") == 0)
+        return number (st, path, text, &s->cadence_rpm, error);
+      if (strcmp (el, "speed") == 0)
+        return number (st, path, text, &s->speed_mps, error);
+      if (strcmp (el, "PowerInWatts") == 0 || strcmp (el, "power") == 0
+          || strcmp (el, "Watts") == 0)
+        return number (st, path, text, &s->power_w, error);
+      return TRUE;
+    }
+  if (st->trk == NULL)
+    return TRUE;
+  if (path->depth == 2 && strcmp (el, "trk") == 0)
+    return end_track (st, error);
+  if (path->depth == 3 && text[0] != '\0')
+    {
+      if (strcmp (el, "name") == 0)
+        set_str (&st->trk->title, text);
+      else if (strcmp (el, "desc") == 0)
+        set_str (&st->trk->notes, text);
+      else if (strcmp (el, "type") == 0)
+        set_str (&st->trk->sport, sal_import_sport_id (text));
+    }
+  return TRUE;
 }
 
 GPtrArray *
 sal_gpx_read (GBytes *bytes, const char *name, const SalImportLimits *limits, GError **error)
 {
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) sal_workout_free);
-  g_autoptr(xmlDoc) doc = NULL;
   SalImportLimits lim;
-  GpxCtx ctx = { 0 };
-  xmlNode *root;
+  GpxState st = { 0 };
+  gboolean ok;
 
   sal_import_limits_resolve (limits, &lim);
-  ctx.name = name != NULL ? name : "GPX";
-  ctx.max_samples = lim.max_samples;
+  st.name = name != NULL ? name : "GPX";
+  st.max_samples = lim.max_samples;
+  st.max_workouts = lim.max_workouts;
+  st.out = out;
   if (g_bytes_get_size (bytes) > lim.max_bytes)
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
                    _("%s: the file is larger than the %" G_GSIZE_FORMAT " bytes allowed"),
-                   ctx.name, lim.max_bytes);
+                   st.name, lim.max_bytes);
       return NULL;
     }
-  doc = sal_xml_parse (bytes, ctx.name, "GPX", error);
-  if (doc == NULL)
+  ok = sal_xml_parse (bytes, st.name, "GPX", on_start, on_end, &st, lim.cancellable, error);
+  g_clear_pointer (&st.trk, sal_workout_free);
+  g_clear_pointer (&st.point_time, g_free);
+  if (!ok)
     return NULL;
-  root = xmlDocGetRootElement (doc);
-  if (!sal_xml_is (root, "gpx"))
-    {
-      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_UNSUPPORTED,
-                   _("%s: not a GPX file (the root element is <%s>, not <gpx>)"), ctx.name,
-                   root != NULL ? (const char *) root->name : "");
-      return NULL;
-    }
-  for (xmlNode *trk = sal_xml_child (root, "trk"); trk != NULL; trk = sal_xml_next (trk, "trk"))
-    {
-      SalWorkout *w = read_track (&ctx, trk, error);
-
-      if (w == NULL)
-        return NULL;
-      if (w->samples->len == 0)
-        {
-          sal_workout_free (w);
-          continue;
-        }
-      if (out->len >= lim.max_workouts)
-        {
-          sal_workout_free (w);
-          g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
-                       _("%s: more than %u tracks, the most allowed"), ctx.name,
-                       lim.max_workouts);
-          return NULL;
-        }
-      w->source = g_strdup (ctx.name);
-      g_ptr_array_add (out, w);
-    }
   if (out->len == 0)
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_INVALID,
                    _("%s: the file holds no track with points (routes and waypoints alone "
-                     "are not workouts)"), ctx.name);
+                     "are not workouts)"), st.name);
       return NULL;
     }
   return g_steal_pointer (&out);

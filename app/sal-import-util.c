@@ -215,15 +215,99 @@ sal_import_complete_summary (SalWorkout *w)
     w->max_hr_bpm = max;
 }
 
+static gboolean
+digits (const char *p, int n, int *out)
+{
+  int v = 0;
+
+  for (int i = 0; i < n; i++)
+    {
+      if (!g_ascii_isdigit (p[i]))
+        return FALSE;
+      v = v * 10 + (p[i] - '0');
+    }
+  *out = v;
+  return TRUE;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+static gint64
+days_from_civil (int y, int m, int d)
+{
+  gint64 era, yoe, doy, doe;
+
+  y -= m <= 2;
+  era = (y >= 0 ? y : y - 399) / 400;
+  yoe = y - era * 400;
+  doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/* The common form "YYYY-MM-DDTHH:MM:SS[.fff][Z|+HH:MM]", without allocating;
+ * FALSE for anything else (then GLib's full ISO 8601 parser decides). */
+static gboolean
+parse_time_fast (const char *t, gint64 *time_ms)
+{
+  static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+  int y, mo, d, h, mi, sec, ms = 0, off = 0;
+  const char *p = t + 19;
+
+  if (!digits (t, 4, &y) || t[4] != '-' || !digits (t + 5, 2, &mo) || t[7] != '-'
+      || !digits (t + 8, 2, &d) || (t[10] != 'T' && t[10] != 't' && t[10] != ' ')
+      || !digits (t + 11, 2, &h) || t[13] != ':' || !digits (t + 14, 2, &mi) || t[16] != ':'
+      || !digits (t + 17, 2, &sec))
+    return FALSE;
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || sec > 59
+      || (mo == 2 && d == 29 && !g_date_is_leap_year ((GDateYear) y)))
+    return FALSE;
+  if (*p == '.')
+    {
+      int scale = 100;
+      p++;
+      if (!g_ascii_isdigit (*p))
+        return FALSE;
+      for (; g_ascii_isdigit (*p); p++, scale /= 10)
+        ms += (*p - '0') * scale;
+    }
+  if (*p == 'Z' || *p == 'z')
+    p++;
+  else if (*p == '+' || *p == '-')
+    {
+      int oh, om;
+      int sign = *p == '-' ? -1 : 1;
+      if (!digits (p + 1, 2, &oh))
+        return FALSE;
+      p += 3;
+      if (*p == ':')
+        p++;
+      if (!digits (p, 2, &om) || oh > 23 || om > 59)
+        return FALSE;
+      p += 2;
+      off = sign * (oh * 60 + om);
+    }
+  if (*p != '\0')
+    return FALSE;
+  *time_ms = ((days_from_civil (y, mo, d) * 24 + h) * 3600 + mi * 60 + sec - off * 60) * 1000
+             + ms;
+  return TRUE;
+}
+
 gboolean
 sal_import_parse_time (const char *text, gint64 *time_ms)
 {
-  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GTimeZone) utc = NULL;
   g_autoptr(GDateTime) dt = NULL;
-  g_autofree char *trimmed = g_strstrip (g_strdup (text));
+  g_autofree char *trimmed = NULL;
 
+  while (g_ascii_isspace (*text))
+    text++;
+  if (strlen (text) >= 19 && parse_time_fast (text, time_ms))
+    return TRUE;
+  trimmed = g_strstrip (g_strdup (text));
   if (trimmed[0] == '\0')
     return FALSE;
+  utc = g_time_zone_new_utc ();
   dt = g_date_time_new_from_iso8601 (trimmed, utc);
   if (dt == NULL)
     return FALSE;
@@ -288,6 +372,8 @@ sal_import_limits_resolve (const SalImportLimits *in, SalImportLimits *out)
     out->max_samples = SAL_IMPORT_DEFAULT_MAX_SAMPLES;
   if (out->max_workouts == 0)
     out->max_workouts = SAL_IMPORT_DEFAULT_MAX_WORKOUTS;
+  if (out->image.cancellable == NULL)
+    out->image.cancellable = out->cancellable;
 }
 
 gboolean

@@ -577,6 +577,8 @@ compare_hits (gconstpointer a, gconstpointer b)
   return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* FTS5 returns rows already sorted by rank (the ORDER BY is consumed by the virtual
+ * table), so LIMIT stops early and snippets are made for the kept rows only. */
 static gboolean
 search_table (SalStore      *store,
               const char    *sql,
@@ -622,20 +624,18 @@ sal_store_search (SalStore *store, const char *text, guint limit, GError **error
   if (query == NULL || limit == 0)
     return g_steal_pointer (&hits);
   if (!search_table (store,
-                     "SELECT n.id, n.case_id, bm25 (notes_fts, 2.0, 1.0), "
-                     "  snippet (notes_fts, -1, ?2, ?3, '…', 12) "
-                     "FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid "
+                     "SELECT n.id, n.case_id, f.rank, snippet (notes_fts, -1, ?2, ?3, '…', 12) "
+                     "FROM notes_fts f JOIN notes n ON n.id = f.rowid "
                      "JOIN cases c ON c.id = n.case_id "
                      "WHERE notes_fts MATCH ?1 AND n.pending_delete_ms IS NULL "
                      "AND c.pending_delete_ms IS NULL "
-                     "ORDER BY bm25 (notes_fts, 2.0, 1.0) LIMIT ?4",
+                     "ORDER BY f.rank LIMIT ?4",
                      SAL_OBJECT_NOTE, query, limit, hits, error)
       || !search_table (store,
-                        "SELECT c.id, c.id, bm25 (cases_fts), "
-                        "  snippet (cases_fts, -1, ?2, ?3, '…', 12) "
-                        "FROM cases_fts JOIN cases c ON c.id = cases_fts.rowid "
+                        "SELECT c.id, c.id, f.rank, snippet (cases_fts, -1, ?2, ?3, '…', 12) "
+                        "FROM cases_fts f JOIN cases c ON c.id = f.rowid "
                         "WHERE cases_fts MATCH ?1 AND c.pending_delete_ms IS NULL "
-                        "ORDER BY bm25 (cases_fts) LIMIT ?4",
+                        "ORDER BY f.rank LIMIT ?4",
                         SAL_OBJECT_CASE, query, limit, hits, error))
     return NULL;
   g_ptr_array_sort (hits, compare_hits);

@@ -14,128 +14,135 @@
 typedef struct {
   const char *name;
   guint       max_samples;
+  guint       max_workouts;
   guint       n_samples;
-} TcxCtx;
+  GPtrArray  *out;            /* finished workouts */
+  SalWorkout *act;            /* the open <Activity> */
+  gboolean    in_lap;
+  SalLap      lap;
+  gboolean    in_point;
+  SalSample   point;
+  long        point_line;
+  char       *point_time;
+} TcxState;
+
+static void
+set_str (char **field, const char *value)
+{
+  g_free (*field);
+  *field = g_strdup (value);
+}
 
 static gboolean
-number (TcxCtx *ctx, xmlNode *node, double *out, GError **error)
+number (TcxState *st, const SalXmlPath *path, const char *text, double *out, GError **error)
 {
-  g_autofree char *text = NULL;
-
-  if (node == NULL)
-    return TRUE;
-  text = sal_xml_text (node);
   if (text[0] == '\0')
     return TRUE;
   if (!sal_import_parse_double (text, out))
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
-                   _("%s: line %ld: <%s> holds “%s”, not a number"), ctx->name,
-                   xmlGetLineNo (node), (const char *) node->name, text);
+                   _("%s: line %ld: <%s> holds “%s”, not a number"), st->name, path->line,
+                   sal_xml_path_up (path, 0), text);
       return FALSE;
     }
   return TRUE;
 }
 
 static gboolean
-time_of (TcxCtx *ctx, xmlNode *node, const char *text, gint64 *out, GError **error)
+time_of (TcxState *st, long line, const char *text, gint64 *out, GError **error)
 {
   if (!sal_import_parse_time (text, out))
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
-                   _("%s: line %ld: “%s” is not a valid time"), ctx->name,
-                   xmlGetLineNo (node), text);
+                   _("%s: line %ld: “%s” is not a valid time"), st->name, line, text);
       return FALSE;
     }
   return TRUE;
 }
 
 static gboolean
-read_trackpoint (TcxCtx *ctx, xmlNode *tp, SalWorkout *w, GError **error)
+on_start (gpointer user_data, const SalXmlPath *path, const char **attrs, int n_attrs,
+          GError **error)
 {
-  SalSample s = sal_sample_empty ();
-  xmlNode *pos = sal_xml_child (tp, "Position");
-  xmlNode *ext = sal_xml_child (tp, "Extensions");
-  g_autofree char *time = sal_xml_text (sal_xml_child (tp, "Time"));
-  long line = xmlGetLineNo (tp);
+  TcxState *st = user_data;
+  const char *el = sal_xml_path_up (path, 0), *parent = sal_xml_path_up (path, 1);
 
-  if (++ctx->n_samples > ctx->max_samples)
+  if (path->depth == 1)
     {
-      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
-                   _("%s: more than %u track points, the most allowed"), ctx->name,
-                   ctx->max_samples);
-      return FALSE;
-    }
-  if (time[0] == '\0')
-    {
-      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_INVALID,
-                   _("%s: line %ld: track point without a time"), ctx->name, line);
-      return FALSE;
-    }
-  if (!time_of (ctx, tp, time, &s.time_ms, error))
-    return FALSE;
-  if (w->samples->len > 0
-      && s.time_ms < g_array_index (w->samples, SalSample, w->samples->len - 1).time_ms)
-    {
-      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_INVALID,
-                   _("%s: line %ld: time goes backwards (%s comes after a later point)"),
-                   ctx->name, line, time);
-      return FALSE;
-    }
-  if (pos != NULL)
-    {
-      if (!number (ctx, sal_xml_child (pos, "LatitudeDegrees"), &s.lat_deg, error)
-          || !number (ctx, sal_xml_child (pos, "LongitudeDegrees"), &s.lon_deg, error))
-        return FALSE;
-      if (isnan (s.lat_deg) != isnan (s.lon_deg) || !sal_import_coords_valid (s.lat_deg, s.lon_deg))
+      if (strcmp (el, "TrainingCenterDatabase") != 0)
         {
-          g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_INVALID,
-                       _("%s: line %ld: impossible coordinates (latitude %g, longitude %g)"),
-                       ctx->name, line, s.lat_deg, s.lon_deg);
+          g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_UNSUPPORTED,
+                       _("%s: not a TCX file (the root element is <%s>, not "
+                         "<TrainingCenterDatabase>)"), st->name, el);
           return FALSE;
         }
     }
-  if (!number (ctx, sal_xml_child (tp, "AltitudeMeters"), &s.elevation_m, error)
-      || !number (ctx, sal_xml_child (tp, "DistanceMeters"), &s.distance_m, error)
-      || !number (ctx, sal_xml_child (sal_xml_child (tp, "HeartRateBpm"), "Value"),
-                  &s.heart_rate_bpm, error)
-      || !number (ctx, sal_xml_child (tp, "Cadence"), &s.cadence_rpm, error))
-    return FALSE;
-  if (ext != NULL)
+  else if (strcmp (el, "Activity") == 0 && strcmp (parent, "Activities") == 0)
     {
-      if (!number (ctx, sal_xml_descendant (ext, "Speed"), &s.speed_mps, error)
-          || !number (ctx, sal_xml_descendant (ext, "Watts"), &s.power_w, error))
-        return FALSE;
-      if (isnan (s.cadence_rpm)
-          && !number (ctx, sal_xml_descendant (ext, "RunCadence"), &s.cadence_rpm, error))
+      g_autofree char *sport = sal_xml_attr (attrs, n_attrs, "Sport");
+
+      g_clear_pointer (&st->act, sal_workout_free);
+      st->act = sal_workout_new ();
+      set_str (&st->act->sport, sal_import_sport_id (sport));
+    }
+  else if (st->act == NULL)
+    return TRUE;
+  else if (strcmp (el, "Lap") == 0 && strcmp (parent, "Activity") == 0)
+    {
+      g_autofree char *start = sal_xml_attr (attrs, n_attrs, "StartTime");
+
+      st->lap = (SalLap) { 0, NAN, NAN, NAN, NAN };
+      st->in_lap = TRUE;
+      if (start != NULL && !time_of (st, path->line, start, &st->lap.start_ms, error))
         return FALSE;
     }
-  g_array_append_val (w->samples, s);
+  else if (strcmp (el, "Trackpoint") == 0 && st->in_lap)
+    {
+      st->point = sal_sample_empty ();
+      st->point_line = path->line;
+      st->in_point = TRUE;
+      g_clear_pointer (&st->point_time, g_free);
+      if (++st->n_samples > st->max_samples)
+        {
+          g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
+                       _("%s: more than %u track points, the most allowed"), st->name,
+                       st->max_samples);
+          return FALSE;
+        }
+    }
   return TRUE;
 }
 
 static gboolean
-read_lap (TcxCtx *ctx, xmlNode *lap, SalWorkout *w, GError **error)
+end_point (TcxState *st, GError **error)
 {
-  SalLap l = { 0, NAN, NAN, NAN, NAN };
-  g_autofree char *start = sal_xml_attr (lap, "StartTime");
+  SalSample *s = &st->point;
+  GArray *samples = st->act->samples;
 
-  if (start != NULL && !time_of (ctx, lap, start, &l.start_ms, error))
+  st->in_point = FALSE;
+  if (st->point_time == NULL || st->point_time[0] == '\0')
+    {
+      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_INVALID,
+                   _("%s: line %ld: track point without a time"), st->name, st->point_line);
+      return FALSE;
+    }
+  if (!time_of (st, st->point_line, st->point_time, &s->time_ms, error))
     return FALSE;
-  if (!number (ctx, sal_xml_child (lap, "TotalTimeSeconds"), &l.duration_s, error)
-      || !number (ctx, sal_xml_child (lap, "DistanceMeters"), &l.distance_m, error)
-      || !number (ctx, sal_xml_child (sal_xml_child (lap, "AverageHeartRateBpm"), "Value"),
-                  &l.avg_hr_bpm, error)
-      || !number (ctx, sal_xml_child (sal_xml_child (lap, "MaximumHeartRateBpm"), "Value"),
-                  &l.max_hr_bpm, error))
-    return FALSE;
-  for (xmlNode *track = sal_xml_child (lap, "Track"); track != NULL;
-       track = sal_xml_next (track, "Track"))
-    for (xmlNode *tp = sal_xml_child (track, "Trackpoint"); tp != NULL;
-         tp = sal_xml_next (tp, "Trackpoint"))
-      if (!read_trackpoint (ctx, tp, w, error))
-        return FALSE;
-  g_array_append_val (w->laps, l);
+  if (samples->len > 0 && s->time_ms < g_array_index (samples, SalSample, samples->len - 1).time_ms)
+    {
+      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_INVALID,
+                   _("%s: line %ld: time goes backwards (%s comes after a later point)"),
+                   st->name, st->point_line, st->point_time);
+      return FALSE;
+    }
+  if (isnan (s->lat_deg) != isnan (s->lon_deg) || !sal_import_coords_valid (s->lat_deg, s->lon_deg))
+    {
+      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_INVALID,
+                   _("%s: line %ld: impossible coordinates (latitude %g, longitude %g)"),
+                   st->name, st->point_line, s->lat_deg, s->lon_deg);
+      return FALSE;
+    }
+  g_array_append_val (samples, *s);
   return TRUE;
 }
 
@@ -179,87 +186,132 @@ summarise_laps (SalWorkout *w)
   w->max_hr_bpm = max_hr;
 }
 
-static SalWorkout *
-read_activity (TcxCtx *ctx, xmlNode *act, GError **error)
+static gboolean
+end_activity (TcxState *st, GError **error)
 {
-  g_autoptr(SalWorkout) w = sal_workout_new ();
-  g_autofree char *sport = sal_xml_attr (act, "Sport");
-  xmlNode *id = sal_xml_child (act, "Id");
-  g_autofree char *notes = sal_xml_text (sal_xml_child (act, "Notes"));
+  SalWorkout *w = g_steal_pointer (&st->act);
 
-  g_free (w->sport);
-  w->sport = g_strdup (sal_import_sport_id (sport));
-  if (notes[0] != '\0')
-    w->notes = g_steal_pointer (&notes);
-  if (id != NULL)
+  if (st->out->len >= st->max_workouts)
     {
-      g_autofree char *text = sal_xml_text (id);
-      if (!time_of (ctx, id, text, &w->start_ms, error))
-        return NULL;
+      sal_workout_free (w);
+      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
+                   _("%s: more than %u activities, the most allowed"), st->name,
+                   st->max_workouts);
+      return FALSE;
     }
-  for (xmlNode *lap = sal_xml_child (act, "Lap"); lap != NULL; lap = sal_xml_next (lap, "Lap"))
-    if (!read_lap (ctx, lap, w, error))
-      return NULL;
   summarise_laps (w);
   sal_import_complete_summary (w);
-  return g_steal_pointer (&w);
+  w->source = g_strdup (st->name);
+  g_ptr_array_add (st->out, w);
+  return TRUE;
+}
+
+static gboolean
+on_end (gpointer user_data, const SalXmlPath *path, const char *text, GError **error)
+{
+  TcxState *st = user_data;
+  const char *el = sal_xml_path_up (path, 0), *parent = sal_xml_path_up (path, 1);
+
+  if (st->act == NULL)
+    return TRUE;
+  if (st->in_point)
+    {
+      SalSample *s = &st->point;
+
+      if (strcmp (el, "Trackpoint") == 0)
+        return end_point (st, error);
+      if (strcmp (parent, "Trackpoint") == 0)
+        {
+          if (strcmp (el, "Time") == 0)
+            set_str (&st->point_time, text);
+          else if (strcmp (el, "AltitudeMeters") == 0)
+            return number (st, path, text, &s->elevation_m, error);
+          else if (strcmp (el, "DistanceMeters") == 0)
+            return number (st, path, text, &s->distance_m, error);
+          else if (strcmp (el, "Cadence") == 0)
+            return number (st, path, text, &s->cadence_rpm, error);
+          return TRUE;
+        }
+      if (strcmp (parent, "Position") == 0)
+        {
+          if (strcmp (el, "LatitudeDegrees") == 0)
+            return number (st, path, text, &s->lat_deg, error);
+          if (strcmp (el, "LongitudeDegrees") == 0)
+            return number (st, path, text, &s->lon_deg, error);
+          return TRUE;
+        }
+      if (strcmp (el, "Value") == 0 && strcmp (parent, "HeartRateBpm") == 0)
+        return number (st, path, text, &s->heart_rate_bpm, error);
+      if (sal_xml_path_has (path, "Extensions"))
+        {
+          if (strcmp (el, "Speed") == 0)
+            return number (st, path, text, &s->speed_mps, error);
+          if (strcmp (el, "Watts") == 0)
+            return number (st, path, text, &s->power_w, error);
+          if (strcmp (el, "RunCadence") == 0 && isnan (s->cadence_rpm))
+            return number (st, path, text, &s->cadence_rpm, error);
+        }
+      return TRUE;
+    }
+  if (st->in_lap)
+    {
+      if (strcmp (el, "Lap") == 0)
+        {
+          st->in_lap = FALSE;
+          g_array_append_val (st->act->laps, st->lap);
+        }
+      else if (strcmp (parent, "Lap") == 0 && strcmp (el, "TotalTimeSeconds") == 0)
+        return number (st, path, text, &st->lap.duration_s, error);
+      else if (strcmp (parent, "Lap") == 0 && strcmp (el, "DistanceMeters") == 0)
+        return number (st, path, text, &st->lap.distance_m, error);
+      else if (strcmp (el, "Value") == 0 && strcmp (parent, "AverageHeartRateBpm") == 0)
+        return number (st, path, text, &st->lap.avg_hr_bpm, error);
+      else if (strcmp (el, "Value") == 0 && strcmp (parent, "MaximumHeartRateBpm") == 0)
+        return number (st, path, text, &st->lap.max_hr_bpm, error);
+      return TRUE;
+    }
+  if (strcmp (el, "Activity") == 0)
+    return end_activity (st, error);
+  if (strcmp (parent, "Activity") == 0)
+    {
+      if (strcmp (el, "Id") == 0 && text[0] != '\0')
+        return time_of (st, path->line, text, &st->act->start_ms, error);
+      if (strcmp (el, "Notes") == 0 && text[0] != '\0')
+        set_str (&st->act->notes, text);
+    }
+  return TRUE;
 }
 
 GPtrArray *
 sal_tcx_read (GBytes *bytes, const char *name, const SalImportLimits *limits, GError **error)
 {
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) sal_workout_free);
-  g_autoptr(xmlDoc) doc = NULL;
   SalImportLimits lim;
-  TcxCtx ctx = { 0 };
-  xmlNode *root, *acts;
+  TcxState st = { 0 };
+  gboolean ok;
 
   sal_import_limits_resolve (limits, &lim);
-  ctx.name = name != NULL ? name : "TCX";
-  ctx.max_samples = lim.max_samples;
+  st.name = name != NULL ? name : "TCX";
+  st.max_samples = lim.max_samples;
+  st.max_workouts = lim.max_workouts;
+  st.out = out;
   if (g_bytes_get_size (bytes) > lim.max_bytes)
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
                    _("%s: the file is larger than the %" G_GSIZE_FORMAT " bytes allowed"),
-                   ctx.name, lim.max_bytes);
+                   st.name, lim.max_bytes);
       return NULL;
     }
-  doc = sal_xml_parse (bytes, ctx.name, "TCX", error);
-  if (doc == NULL)
+  ok = sal_xml_parse (bytes, st.name, "TCX", on_start, on_end, &st, lim.cancellable, error);
+  g_clear_pointer (&st.act, sal_workout_free);
+  g_clear_pointer (&st.point_time, g_free);
+  if (!ok)
     return NULL;
-  root = xmlDocGetRootElement (doc);
-  if (!sal_xml_is (root, "TrainingCenterDatabase"))
-    {
-      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_UNSUPPORTED,
-                   _("%s: not a TCX file (the root element is <%s>, not "
-                     "<TrainingCenterDatabase>)"), ctx.name,
-                   root != NULL ? (const char *) root->name : "");
-      return NULL;
-    }
-  acts = sal_xml_child (root, "Activities");
-  for (xmlNode *act = sal_xml_child (acts, "Activity"); act != NULL;
-       act = sal_xml_next (act, "Activity"))
-    {
-      SalWorkout *w = read_activity (&ctx, act, error);
-
-      if (w == NULL)
-        return NULL;
-      if (out->len >= lim.max_workouts)
-        {
-          sal_workout_free (w);
-          g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
-                       _("%s: more than %u activities, the most allowed"), ctx.name,
-                       lim.max_workouts);
-          return NULL;
-        }
-      w->source = g_strdup (ctx.name);
-      g_ptr_array_add (out, w);
-    }
   if (out->len == 0)
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_INVALID,
                    _("%s: the file holds no activity (courses and workout plans are not "
-                     "imported)"), ctx.name);
+                     "imported)"), st.name);
       return NULL;
     }
   return g_steal_pointer (&out);

@@ -4,7 +4,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <string.h>
 
 #include "sal-import-util.h"
@@ -85,17 +87,146 @@ check_prolog (const char *data, gsize len, const char *name, const char *format,
   return TRUE;
 }
 
+#define MAX_TEXT (1024 * 1024)
+
+typedef struct {
+  const char      *name;
+  const char      *format;
+  SalXmlStartFunc  start;
+  SalXmlEndFunc    end;
+  gpointer         user_data;
+  SalXmlPath       path;
+  GString         *text;
+  GError          *error;       /* from a callback, or our own */
+  xmlParserCtxt   *ctxt;
+  GCancellable    *cancellable;
+  guint            n_elements;
+} SaxState;
+
 static gsize xml_init_done = 0;
 
-xmlDoc *
-sal_xml_parse (GBytes *bytes, const char *name, const char *format, GError **error)
+static void
+stop_with (SaxState *st, GError *error)
+{
+  if (st->error == NULL)
+    st->error = error;
+  else
+    g_error_free (error);
+  xmlStopParser (st->ctxt);
+}
+
+static void
+on_start (void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+          int n_ns, const xmlChar **ns, int n_attrs, int n_defaulted, const xmlChar **attrs)
+{
+  xmlParserCtxt *ctxt = ctx;
+  SaxState *st = ctxt->_private;
+  GError *error = NULL;
+
+  if (st->error != NULL)
+    return;
+  if (st->path.depth >= SAL_XML_MAX_DEPTH)
+    {
+      stop_with (st, g_error_new (SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
+                                  _("%s: line %d: elements nested more than %d deep"),
+                                  st->name, xmlSAX2GetLineNumber (ctx), SAL_XML_MAX_DEPTH));
+      return;
+    }
+  if ((st->n_elements++ & 1023) == 0
+      && g_cancellable_set_error_if_cancelled (st->cancellable, &error))
+    {
+      stop_with (st, error);
+      return;
+    }
+  st->path.names[st->path.depth++] = (const char *) localname;
+  st->path.line = xmlSAX2GetLineNumber (ctx);
+  g_string_truncate (st->text, 0);
+  if (!st->start (st->user_data, &st->path, (const char **) attrs, n_attrs, &error))
+    stop_with (st, error);
+}
+
+static void
+on_end (void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+{
+  xmlParserCtxt *ctxt = ctx;
+  SaxState *st = ctxt->_private;
+  GError *error = NULL;
+  gsize a = 0, b = st->text->len;
+
+  if (st->error != NULL || st->path.depth == 0)
+    return;
+  while (a < b && g_ascii_isspace (st->text->str[a]))
+    a++;
+  while (b > a && g_ascii_isspace (st->text->str[b - 1]))
+    b--;
+  st->text->str[b] = '\0';
+  st->path.line = xmlSAX2GetLineNumber (ctx);
+  if (!st->end (st->user_data, &st->path, st->text->str + a, &error))
+    stop_with (st, error);
+  st->path.depth--;
+  g_string_truncate (st->text, 0);
+}
+
+static void
+on_characters (void *ctx, const xmlChar *ch, int len)
+{
+  xmlParserCtxt *ctxt = ctx;
+  SaxState *st = ctxt->_private;
+
+  if (st->error != NULL)
+    return;
+  if (st->text->len + (gsize) len > MAX_TEXT)
+    {
+      stop_with (st, g_error_new (SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
+                                  _("%s: line %d: an element holds more than %d bytes of text"),
+                                  st->name, xmlSAX2GetLineNumber (ctx), MAX_TEXT));
+      return;
+    }
+  g_string_append_len (st->text, (const char *) ch, len);
+}
+
+static void
+on_dtd (void *ctx, const xmlChar *name, const xmlChar *external_id, const xmlChar *system_id)
+{
+  xmlParserCtxt *ctxt = ctx;
+  SaxState *st = ctxt->_private;
+
+  stop_with (st, g_error_new (SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_UNSUPPORTED,
+                              _("%s: the file declares a DTD, which %s files never need"),
+                              st->name, st->format));
+}
+
+static void
+on_entity_decl (void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
+                const xmlChar *system_id, xmlChar *content)
+{
+  xmlParserCtxt *ctxt = ctx;
+  SaxState *st = ctxt->_private;
+
+  stop_with (st, g_error_new (SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_UNSUPPORTED,
+                              _("%s: the file declares an entity, which %s files never need"),
+                              st->name, st->format));
+}
+
+/* Only the five predefined entities exist; the parser resolves those itself. */
+static xmlEntity *
+on_get_entity (void *ctx, const xmlChar *name)
+{
+  return NULL;
+}
+
+gboolean
+sal_xml_parse (GBytes *bytes, const char *name, const char *format, SalXmlStartFunc start,
+               SalXmlEndFunc end, gpointer user_data, GCancellable *cancellable,
+               GError **error)
 {
   g_autofree char *encoding = NULL;
+  SaxState st = { 0 };
+  xmlSAXHandler sax;
   const char *data;
   gsize len;
-  xmlParserCtxt *ctxt;
-  xmlDoc *doc;
   guint line, column;
+  gboolean well_formed;
 
   if (g_once_init_enter (&xml_init_done))
     {
@@ -109,16 +240,16 @@ sal_xml_parse (GBytes *bytes, const char *name, const char *format, GError **err
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_UNSUPPORTED,
                    _("%s: the file is in UTF-16 or UTF-32; save it as UTF-8"), name);
-      return NULL;
+      return FALSE;
     }
   if (len > G_MAXINT)
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
                    _("%s: the file is too large for the XML parser"), name);
-      return NULL;
+      return FALSE;
     }
   if (!check_prolog (data, len, name, format, &encoding, error))
-    return NULL;
+    return FALSE;
   /* An 8-bit legacy encoding is converted by libxml2; anything else must be UTF-8. */
   if (encoding == NULL || g_ascii_strcasecmp (encoding, "UTF-8") == 0
       || g_ascii_strcasecmp (encoding, "US-ASCII") == 0)
@@ -127,7 +258,7 @@ sal_xml_parse (GBytes *bytes, const char *name, const char *format, GError **err
         {
           g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
                        _("%s: line %u, byte %u: invalid UTF-8 text"), name, line, column);
-          return NULL;
+          return FALSE;
         }
     }
   else if (g_ascii_strncasecmp (encoding, "ISO-8859-", 9) != 0
@@ -136,120 +267,105 @@ sal_xml_parse (GBytes *bytes, const char *name, const char *format, GError **err
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_UNSUPPORTED,
                    _("%s: the text encoding “%s” is not supported; save the file as UTF-8"),
                    name, encoding);
-      return NULL;
+      return FALSE;
     }
 
-  ctxt = xmlNewParserCtxt ();
-  if (ctxt == NULL)
+  memset (&sax, 0, sizeof sax);
+  xmlSAXVersion (&sax, 2);
+  sax.startDocument = NULL;          /* no tree */
+  sax.endDocument = NULL;
+  sax.startElementNs = on_start;
+  sax.endElementNs = on_end;
+  sax.characters = on_characters;
+  sax.cdataBlock = on_characters;
+  sax.ignorableWhitespace = NULL;
+  sax.internalSubset = on_dtd;
+  sax.externalSubset = NULL;
+  sax.entityDecl = on_entity_decl;
+  sax.getEntity = on_get_entity;
+  sax.getParameterEntity = on_get_entity;
+  sax.resolveEntity = NULL;
+  sax.reference = NULL;
+  sax.comment = NULL;
+  sax.processingInstruction = NULL;
+  sax.error = NULL;
+  sax.warning = NULL;
+  sax.serror = NULL;
+
+  st.ctxt = xmlCreateMemoryParserCtxt (data, (int) len);
+  if (st.ctxt == NULL)
     {
-      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_IO,
-                   _("%s: cannot start the XML parser"), name);
-      return NULL;
+      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
+                   _("%s: the file is empty"), name);
+      return FALSE;
     }
+  memcpy (st.ctxt->sax, &sax, sizeof sax);
+  st.ctxt->_private = &st;
   /* No XML_PARSE_NOENT (entity substitution), XML_PARSE_DTDLOAD or XML_PARSE_HUGE. */
-  doc = xmlCtxtReadMemory (ctxt, data, (int) len, NULL, NULL,
-                           XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING
-                           | XML_PARSE_NOCDATA);
-  if (doc == NULL || !ctxt->wellFormed)
+  xmlCtxtUseOptions (st.ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  st.name = name;
+  st.format = format;
+  st.start = start;
+  st.end = end;
+  st.user_data = user_data;
+  st.cancellable = cancellable;
+  st.text = g_string_sized_new (256);
+
+  xmlParseDocument (st.ctxt);
+  well_formed = st.ctxt->wellFormed;
+  if (st.error == NULL && (!well_formed || st.path.depth != 0))
     {
-      const xmlError *e = xmlCtxtGetLastError (ctxt);
+      const xmlError *e = xmlCtxtGetLastError (st.ctxt);
       g_autofree char *msg = NULL;
 
       if (e != NULL && e->message != NULL)
         msg = g_strchomp (g_strdup (e->message));
       if (e != NULL && e->line > 0)
-        g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
-                     _("%s: line %d: not well-formed XML: %s"), name, e->line,
-                     msg != NULL ? msg : "?");
+        st.error = g_error_new (SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
+                                _("%s: line %d: not well-formed XML: %s"), name, e->line,
+                                msg != NULL ? msg : _("the document ends early"));
       else
-        g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
-                     _("%s: not well-formed XML: %s"), name, msg != NULL ? msg : "?");
-      if (doc != NULL)
-        xmlFreeDoc (doc);
-      xmlFreeParserCtxt (ctxt);
-      return NULL;
+        st.error = g_error_new (SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
+                                _("%s: not well-formed XML: %s"), name,
+                                msg != NULL ? msg : _("the document ends early"));
     }
-  xmlFreeParserCtxt (ctxt);
-  if (doc->intSubset != NULL || doc->extSubset != NULL)
+  if (st.ctxt->myDoc != NULL)
+    xmlFreeDoc (st.ctxt->myDoc);
+  xmlFreeParserCtxt (st.ctxt);
+  g_string_free (st.text, TRUE);
+  if (st.error != NULL)
     {
-      xmlFreeDoc (doc);
-      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_UNSUPPORTED,
-                   _("%s: the file declares a DTD, which %s files never need"), name, format);
-      return NULL;
+      g_propagate_error (error, st.error);
+      return FALSE;
     }
-  return doc;
+  return TRUE;
+}
+
+const char *
+sal_xml_path_up (const SalXmlPath *path, int k)
+{
+  int i = path->depth - 1 - k;
+
+  return i >= 0 ? path->names[i] : "";
 }
 
 gboolean
-sal_xml_is (xmlNode *node, const char *local_name)
+sal_xml_path_has (const SalXmlPath *path, const char *local_name)
 {
-  return node != NULL && node->type == XML_ELEMENT_NODE
-         && strcmp ((const char *) node->name, local_name) == 0;
+  for (int i = 0; i < path->depth; i++)
+    if (strcmp (path->names[i], local_name) == 0)
+      return TRUE;
+  return FALSE;
 }
 
-xmlNode *
-sal_xml_next (xmlNode *node, const char *local_name)
+char *
+sal_xml_attr (const char **attrs, int n_attrs, const char *name)
 {
-  for (xmlNode *n = node != NULL ? node->next : NULL; n != NULL; n = n->next)
-    if (sal_xml_is (n, local_name))
-      return n;
-  return NULL;
-}
-
-xmlNode *
-sal_xml_child (xmlNode *node, const char *local_name)
-{
-  if (node == NULL)
-    return NULL;
-  for (xmlNode *n = node->children; n != NULL; n = n->next)
-    if (sal_xml_is (n, local_name))
-      return n;
-  return NULL;
-}
-
-xmlNode *
-sal_xml_descendant (xmlNode *node, const char *local_name)
-{
-  if (node == NULL)
-    return NULL;
-  for (xmlNode *n = node->children; n != NULL; n = n->next)
+  for (int i = 0; i < n_attrs; i++)
     {
-      xmlNode *found;
-
-      if (n->type != XML_ELEMENT_NODE)
-        continue;
-      if (sal_xml_is (n, local_name))
-        return n;
-      found = sal_xml_descendant (n, local_name);
-      if (found != NULL)
-        return found;
+      const char **a = attrs + 5 * i;
+      if (a[2] == NULL && strcmp (a[0], name) == 0)
+        return g_strndup (a[3], a[4] - a[3]);
     }
   return NULL;
-}
-
-char *
-sal_xml_text (xmlNode *node)
-{
-  xmlChar *content;
-  char *text;
-
-  if (node == NULL)
-    return g_strdup ("");
-  content = xmlNodeGetContent (node);
-  text = g_strstrip (g_strdup (content != NULL ? (const char *) content : ""));
-  xmlFree (content);
-  return text;
-}
-
-char *
-sal_xml_attr (xmlNode *node, const char *name)
-{
-  xmlChar *v = xmlGetNoNsProp (node, (const xmlChar *) name);
-  char *copy;
-
-  if (v == NULL)
-    return NULL;
-  copy = g_strdup ((const char *) v);
-  xmlFree (v);
-  return copy;
 }

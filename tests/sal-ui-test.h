@@ -319,6 +319,33 @@ sal_ui_test_count_colours (GdkTexture *texture, int x, int y, int w, int h)
   return g_hash_table_size (seen);
 }
 
+/* Runs xdotool with the NULL-terminated arguments against this display (real key
+ * presses and pointer moves). Returns FALSE when xdotool is not installed. */
+G_GNUC_NULL_TERMINATED static inline gboolean
+sal_ui_test_xdotool (const char *first, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *path = g_find_program_in_path ("xdotool");
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+  va_list ap;
+
+  if (path == NULL)
+    return FALSE;
+  g_ptr_array_add (argv, path);
+  va_start (ap, first);
+  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (char *) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                     NULL, &err, &status, &error)
+      || !g_spawn_check_wait_status (status, &error))
+    g_error ("xdotool %s: %s %s", first, error->message, err != NULL ? err : "");
+  return TRUE;
+}
+
 /* Path of a file in the build's tests folder (where PNGs for people go). */
 static inline char *
 sal_ui_test_build_path (const char *name)

@@ -167,6 +167,111 @@ test_audit_verify (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (err, "entry 3"));
 }
 
+static char *
+fixture_path (const char *sub, const char *name)
+{
+  return g_build_filename (g_getenv ("SALIENT_SOURCE_DIR"), "tests", "fixtures", sub, name, NULL);
+}
+
+static guint
+count_workouts (Fixture *f)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  g_assert_cmpint (sal_test_run_cli (&out, NULL, "--db", f->db, "workouts", "list", "--json",
+                                     NULL), ==, 0);
+  return json_array_get_length (parse_array (out, parser));
+}
+
+static void
+test_import_export (Fixture *f, gconstpointer data)
+{
+  g_autofree char *gpx = fixture_path ("import", "source.gpx");
+  g_autofree char *tcx = fixture_path ("import", "handmade.tcx");
+  g_autofree char *png = fixture_path ("import/png", "grey16.png");
+  g_autofree char *bomb = fixture_path ("malformed", "gpx-billion-laughs.gpx");
+  g_autofree char *csv_out = g_build_filename (f->dir, "all.csv", NULL);
+  g_autofree char *gpx_out = g_build_filename (f->dir, "one.gpx", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  /* A bad file among good ones: nothing is imported, and the error names it. */
+  g_assert_cmpint (sal_test_run_cli (NULL, &err, "--db", f->db, "import", gpx, bomb, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "gpx-billion-laughs.gpx"));
+  g_assert_nonnull (strstr (err, "nothing was imported"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpuint (count_workouts (f), ==, 0);
+
+  g_assert_cmpint (sal_test_run_cli (&out, NULL, "--db", f->db, "import", gpx, tcx, png, NULL),
+                   ==, 0);
+  g_assert_nonnull (strstr (out, "image"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpuint (count_workouts (f), >=, 2);
+  {
+    g_autoptr(SalStore) store = sal_store_open (f->db, NULL);
+    g_autoptr(GPtrArray) cases = sal_store_list_cases (store, NULL);
+    g_autoptr(GPtrArray) images = NULL;
+    g_autoptr(SalStoredImage) image = NULL;
+
+    g_assert_cmpuint (cases->len, ==, 1);
+    images = sal_store_list_images (store, ((SalCase *) cases->pdata[0])->id, NULL);
+    g_assert_cmpuint (images->len, ==, 1);
+    image = sal_store_get_image (store, ((SalStoredImage *) images->pdata[0])->id, NULL);
+    g_assert_cmpint (image->bit_depth, ==, 16);
+    g_assert_cmpstr (image->source, ==, "grey16.png");
+  }
+  /* The same file again: all duplicates. */
+  {
+    guint before = count_workouts (f);
+    g_assert_cmpint (sal_test_run_cli (&out, NULL, "--db", f->db, "import", gpx, NULL), ==, 0);
+    g_assert_nonnull (strstr (out, "already stored"));
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpuint (count_workouts (f), ==, before);
+  }
+
+  g_assert_cmpint (sal_test_run_cli (&out, NULL, "--db", f->db, "export", "--format", "csv",
+                                     "--output", csv_out, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_assert_true (g_file_get_contents (csv_out, &text, NULL, NULL));
+  g_assert_true (g_str_has_prefix (text, "sport,start,"));
+  lines = g_strsplit (g_strstrip (text), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, count_workouts (f) + 1);
+  g_clear_pointer (&text, g_free);
+
+  g_assert_cmpint (sal_test_run_cli (&out, NULL, "--db", f->db, "export", "--format", "gpx",
+                                     "--output", gpx_out, "--workout", "1", NULL), ==, 0);
+  g_assert_true (g_file_get_contents (gpx_out, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "<trkpt"));
+  g_assert_cmpint (sal_test_run_cli (NULL, &err, "--db", f->db, "export", "--format", "xml",
+                                     "--output", gpx_out, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "xml"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (sal_test_run_cli (NULL, &err, "--db", f->db, "export", "--format", "csv",
+                                     "--output", gpx_out, "--workout", "999", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "999"));
+  g_clear_pointer (&err, g_free);
+
+  /* Import, image import and both exports are in the audit log, which verifies. */
+  {
+    g_autoptr(SalStore) store = sal_store_open (f->db, NULL);
+    g_autoptr(GPtrArray) entries = sal_audit_list (store, 0, NULL);
+    guint n_export = 0, n_import = 0;
+
+    for (guint i = 0; i < entries->len; i++)
+      {
+        SalAuditEntry *e = entries->pdata[i];
+        n_export += strcmp (e->what, "export") == 0;
+        n_import += strcmp (e->what, "import") == 0;
+      }
+    g_assert_cmpuint (n_export, ==, 2);
+    g_assert_cmpuint (n_import, ==, 2);
+    g_assert_true (sal_audit_verify (store, NULL, NULL, NULL));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -175,6 +280,7 @@ main (int argc, char **argv)
   ADD ("/app/cli-store/lists", test_lists);
   ADD ("/app/cli-store/backup-restore", test_backup_restore);
   ADD ("/app/cli-store/audit-verify", test_audit_verify);
+  ADD ("/app/cli-store/import-export", test_import_export);
 #undef ADD
   return g_test_run ();
 }

@@ -255,6 +255,7 @@ test_cli_run_test (void)
   g_assert_nonnull (strstr (out, "MISMATCH"));
   g_assert_nonnull (strstr (out, "[8] got"));
   g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
   status = sal_test_run_cli (&out, &err, "run-test", tmp, "--json", NULL);
   g_assert_cmpint (status, ==, 1);
   g_assert_nonnull (strstr (out, "\"match\" : false"));

@@ -202,6 +202,35 @@ test_icons (void)
     }
 }
 
+/* Every translation compiles and keeps the format directives of its msgid (a
+ * mismatched %s would crash or garble a message at run time). */
+static void
+test_po_check (void)
+{
+  g_autofree char *linguas_path = source_path ("po", "LINGUAS", NULL);
+  g_autofree char *linguas = NULL;
+  g_auto(GStrv) langs = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  g_file_get_contents (linguas_path, &linguas, NULL, &error);
+  g_assert_no_error (error);
+  langs = g_strsplit_set (linguas, " \n\t", -1);
+  for (guint i = 0; langs[i] != NULL; i++)
+    {
+      g_autofree char *file = NULL;
+      g_autofree char *po = NULL;
+
+      if (*langs[i] == '\0' || *langs[i] == '#')
+        continue;
+      file = g_strconcat (langs[i], ".po", NULL);
+      po = source_path ("po", file, NULL);
+      run_tool (NULL, "msgfmt", "--check", "--output-file=/dev/null", po, NULL);
+      n++;
+    }
+  g_assert_cmpuint (n, >=, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -213,5 +242,6 @@ main (int argc, char **argv)
   g_test_add_func ("/desktop/schema/strict", test_schema_strict);
   g_test_add_func ("/desktop/schema/keys", test_schema_keys);
   g_test_add_func ("/desktop/icons/svg", test_icons);
+  g_test_add_func ("/desktop/po/check", test_po_check);
   return g_test_run ();
 }

@@ -162,6 +162,12 @@ test_introspection (void)
   g_assert_cmpint (info.rank, ==, 2);
   g_assert_cmpint (info.dims[0], ==, -1);
   g_assert_cmpint (info.dims[1], ==, 4);
+  /* Shapes inferred at load: the batch dim stays dynamic. */
+  sal_model_get_output (model, 0, &info);
+  g_assert_cmpint (info.dtype, ==, SAL_DTYPE_FLOAT);
+  g_assert_cmpint (info.rank, ==, 2);
+  g_assert_cmpint (info.dims[0], ==, -1);
+  g_assert_cmpint (info.dims[1], ==, 2);
   g_assert_cmpint (sal_model_parameter_count (model), ==, 32 + 8 + 48 + 12 + 2);
   types = sal_model_op_types (model, &n_types);
   g_assert_cmpuint (n_types, ==, 2);
@@ -474,6 +480,162 @@ test_constant_folding (void)
       }
 }
 
+/* PyTorch's flatten: Reshape (x, Concat (Unsqueeze (Gather (Shape (x), 0)), [-1])).
+ * The shape chain is computed at plan time from x's shape alone, so runs with
+ * new data neither re-plan nor allocate, and only Reshape runs. */
+static void
+test_shape_chain (void)
+{
+  g_autoptr(SalGraphBuilder) b = sal_graph_builder_new (13);
+  g_autoptr(SalModel) model = NULL;
+  g_autoptr(SalRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  int64_t x_dims[3] = { -1, 2, 3 }, one = 1;
+  g_autoptr(SalTensor) zero = sal_tensor_new (SAL_DTYPE_INT64, 0, NULL, NULL);
+  g_autoptr(SalTensor) axes = sal_tensor_new (SAL_DTYPE_INT64, 1, &one, NULL);
+  g_autoptr(SalTensor) minus1 = sal_tensor_new (SAL_DTYPE_INT64, 1, &one, NULL);
+  const char *s_in[] = { "x" }, *s_out[] = { "shape" };
+  const char *g_in[] = { "shape", "zero" }, *g_out[] = { "n" };
+  const char *u_in[] = { "n", "axes" }, *u_out[] = { "n1" };
+  const char *c_in[] = { "n1", "minus1" }, *c_out[] = { "target" };
+  const char *r_in[] = { "x", "target" }, *r_out[] = { "y" };
+  SalAllocStats before, after;
+  SalNode *concat;
+
+  sal_tensor_i64 (minus1)[0] = -1;
+  sal_graph_builder_add_input (b, "x", SAL_DTYPE_FLOAT, 3, x_dims);
+  sal_graph_builder_add_initializer (b, "zero", zero);
+  sal_graph_builder_add_initializer (b, "axes", axes);
+  sal_graph_builder_add_initializer (b, "minus1", minus1);
+  sal_graph_builder_add_node (b, "Shape", "shape", 1, s_in, 1, s_out);
+  sal_graph_builder_add_node (b, "Gather", "batch", 2, g_in, 1, g_out);
+  sal_graph_builder_add_node (b, "Unsqueeze", "unsqueeze", 2, u_in, 1, u_out);
+  concat = sal_graph_builder_add_node (b, "Concat", "concat", 2, c_in, 1, c_out);
+  sal_node_set_int (concat, "axis", 0);
+  sal_graph_builder_add_node (b, "Reshape", "flatten", 2, r_in, 1, r_out);
+  sal_graph_builder_add_output (b, "y");
+  model = sal_graph_builder_finish (b, &error);
+  g_assert_no_error (error);
+  run = sal_run_new (model);
+
+  for (int batch = 2; batch <= 3; batch++)
+    {
+      int64_t dims[3] = { batch, 2, 3 };
+      g_autoptr(SalTensor) x = sal_tensor_new_f32 (3, dims);
+      const SalTensor *y;
+
+      for (int round = 0; round < 3; round++)
+        {
+          for (int64_t i = 0; i < x->numel; i++)
+            sal_tensor_f32 (x)[i] = i * (round + 1);
+          g_assert_true (sal_run_set_input (run, 0, x, &error));
+          if (round == 1)
+            sal_alloc_stats (&before);
+          g_assert_true (sal_run_execute (run, &error));
+          g_assert_no_error (error);
+          y = sal_run_get_output (run, 0);
+          g_assert_cmpint (y->rank, ==, 2);
+          g_assert_cmpint (y->dims[0], ==, batch);
+          g_assert_cmpint (y->dims[1], ==, 6);
+          g_assert_cmpfloat (sal_tensor_f32 (y)[7], ==, 7.0f * (round + 1));
+        }
+      sal_alloc_stats (&after);
+      g_assert_cmpuint (after.n_allocs, ==, before.n_allocs);
+      g_assert_cmpint (run->plan->n_steps, ==, 1);
+      g_assert_cmpint (run->plan->level, ==, 0);
+    }
+  g_assert_cmpuint (sal_run_n_plans (run), ==, 2);
+}
+
+/* Reshape whose target shape is a graph input: planned with the input's
+ * value, and planned again when that value changes. */
+static void
+test_value_dependent_plan (void)
+{
+  g_autoptr(SalGraphBuilder) b = sal_graph_builder_new (13);
+  g_autoptr(SalModel) model = NULL;
+  g_autoptr(SalRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  int64_t x_dims[2] = { 4, 6 }, two = 2;
+  g_autoptr(SalTensor) x = sal_tensor_new_f32 (2, x_dims);
+  g_autoptr(SalTensor) shape = sal_tensor_new (SAL_DTYPE_INT64, 1, &two, NULL);
+  const char *r_in[] = { "x", "shape" }, *r_out[] = { "y" };
+  const SalTensor *y;
+
+  sal_graph_builder_add_input (b, "x", SAL_DTYPE_FLOAT, 2, x_dims);
+  sal_graph_builder_add_input (b, "shape", SAL_DTYPE_INT64, 1, &two);
+  sal_graph_builder_add_node (b, "Reshape", "reshape", 2, r_in, 1, r_out);
+  sal_graph_builder_add_output (b, "y");
+  model = sal_graph_builder_finish (b, &error);
+  g_assert_no_error (error);
+  run = sal_run_new (model);
+  sal_tensor_i64 (shape)[0] = 3;
+  sal_tensor_i64 (shape)[1] = 8;
+  g_assert_true (sal_run_set_input (run, 0, x, &error));
+  g_assert_true (sal_run_set_input (run, 1, shape, &error));
+  g_assert_true (sal_run_execute (run, &error));
+  g_assert_no_error (error);
+  y = sal_run_get_output (run, 0);
+  g_assert_cmpint (y->dims[0], ==, 3);
+  g_assert_cmpint (y->dims[1], ==, 8);
+  g_assert_cmpint (run->plan->level, ==, 1);
+  g_assert_true (sal_run_execute (run, &error));
+  g_assert_cmpuint (sal_run_n_plans (run), ==, 1);
+  sal_tensor_i64 (shape)[0] = 12;
+  sal_tensor_i64 (shape)[1] = 2;
+  g_assert_true (sal_run_execute (run, &error));
+  y = sal_run_get_output (run, 0);
+  g_assert_cmpint (y->dims[0], ==, 12);
+  g_assert_cmpuint (sal_run_n_plans (run), ==, 2);
+  sal_tensor_i64 (shape)[1] = 5;
+  g_assert_false (sal_run_execute (run, &error));
+  g_assert_error (error, SAL_ERROR, SAL_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "Reshape"));
+}
+
+static void
+test_training_mode (void)
+{
+  g_autoptr(SalGraphBuilder) b = sal_graph_builder_new (13);
+  g_autoptr(SalModel) model = NULL;
+  g_autoptr(SalRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  int64_t dims[1] = { 1000 };
+  g_autoptr(SalTensor) x = sal_tensor_new_f32 (1, dims);
+  const char *in[] = { "x" }, *out[] = { "y" };
+  GRand *rng = g_rand_new_with_seed (5);
+  const SalTensor *y;
+  int zeros = 0, doubled = 0;
+
+  sal_graph_builder_add_input (b, "x", SAL_DTYPE_FLOAT, 1, dims);
+  sal_graph_builder_add_node (b, "Dropout", "drop", 1, in, 1, out);
+  sal_graph_builder_add_output (b, "y");
+  model = sal_graph_builder_finish (b, &error);
+  g_assert_no_error (error);
+  run = sal_run_new (model);
+  for (int i = 0; i < 1000; i++)
+    sal_tensor_f32 (x)[i] = 1.0f;
+  g_assert_true (sal_run_set_input (run, 0, x, &error));
+  g_assert_true (sal_run_execute (run, &error));
+  y = sal_run_get_output (run, 0);
+  for (int i = 0; i < 1000; i++)
+    g_assert_cmpfloat (sal_tensor_f32 (y)[i], ==, 1.0f);   /* inference: identity */
+
+  sal_run_set_training (run, TRUE, rng);
+  g_assert_true (sal_run_execute (run, &error));
+  g_assert_no_error (error);
+  y = sal_run_get_output (run, 0);
+  for (int i = 0; i < 1000; i++)
+    {
+      zeros += sal_tensor_f32 (y)[i] == 0.0f;
+      doubled += sal_tensor_f32 (y)[i] == 2.0f;   /* kept values scale by 1 / (1 - 0.5) */
+    }
+  g_assert_cmpint (zeros + doubled, ==, 1000);
+  g_assert_cmpint (zeros, >, 400);
+  g_assert_cmpint (zeros, <, 600);
+  g_rand_free (rng);
+}
+
 static void
 test_save_roundtrip (void)
 {
@@ -571,6 +733,9 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/graph/cancel-progress", test_cancel_progress);
   g_test_add_func ("/engine/graph/memory-accounting", test_memory_accounting);
   g_test_add_func ("/engine/graph/constant-folding", test_constant_folding);
+  g_test_add_func ("/engine/graph/shape-chain", test_shape_chain);
+  g_test_add_func ("/engine/graph/value-dependent-plan", test_value_dependent_plan);
+  g_test_add_func ("/engine/graph/training-mode", test_training_mode);
   g_test_add_func ("/engine/graph/save-roundtrip", test_save_roundtrip);
   g_test_add_func ("/engine/graph/thread-team", test_thread_team);
   return g_test_run ();

@@ -99,6 +99,24 @@ test_relu_zero_gradient (void)
   sal_op_test_assert_f32 (gx, expect, 0, 0);
 }
 
+/* NaN goes through the pointwise activations, as in numpy and PyTorch. */
+static void
+test_nan (void)
+{
+  static const char *ops[] = { "Relu", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh",
+                               "Elu", "Selu", "Softplus", "Softsign" };
+
+  for (guint k = 0; k < G_N_ELEMENTS (ops); k++)
+    {
+      g_autoptr(SalOpTest) t = sal_op_test_new (ops[k], 14);
+      float x[2] = { NAN, 1 };
+      sal_op_test_add_input (t, sal_op_test_f32 (1, (int64_t[]) { 2 }, x));
+      sal_op_test_run (t);
+      if (!isnan (sal_tensor_f32 (sal_op_test_output (t, 0))[0]))
+        g_error ("%s(NaN) = %g", ops[k], sal_tensor_f32 (sal_op_test_output (t, 0))[0]);
+    }
+}
+
 static void
 test_float_only (void)
 {
@@ -130,6 +148,18 @@ test_prelu (void)
       g_assert_cmpfloat (sal_tensor_f32 (y)[i], ==, e);
     }
   sal_op_test_grad_check (t, 3, 1e-2);
+
+  {
+    /* a slope along the last axis: it changes within each run */
+    g_autoptr(SalOpTest) u = sal_op_test_new ("PRelu", 16);
+    float ux[6] = { -1, -2, 3, -4, 5, -6 }, us[2] = { 0.5f, 0.25f };
+    float e[6] = { -0.5f, -0.5f, 3, -1, 5, -1.5f };
+    sal_op_test_add_input (u, sal_op_test_f32 (2, (int64_t[]) { 3, 2 }, ux));
+    sal_op_test_add_input (u, sal_op_test_f32 (1, (int64_t[]) { 2 }, us));
+    sal_op_test_run (u);
+    sal_op_test_assert_f32 (sal_op_test_output (u, 0), e, 0, 0);
+    sal_op_test_grad_check (u, 4, 1e-2);
+  }
 
   sal_op_test_add_input (bad, sal_op_test_f32 (2, (int64_t[]) { 2, 3 }, NULL));
   sal_op_test_add_input (bad, sal_op_test_f32 (1, (int64_t[]) { 2 }, NULL));
@@ -325,6 +355,7 @@ main (int argc, char **argv)
   sal_engine_init ();
   g_test_add_func ("/engine/ops/activation/pointwise", test_pointwise);
   g_test_add_func ("/engine/ops/activation/relu-zero-gradient", test_relu_zero_gradient);
+  g_test_add_func ("/engine/ops/activation/nan", test_nan);
   g_test_add_func ("/engine/ops/activation/float-only", test_float_only);
   g_test_add_func ("/engine/ops/activation/prelu", test_prelu);
   g_test_add_func ("/engine/ops/activation/clip-versions", test_clip_versions);

@@ -93,7 +93,8 @@ test_add_values (void)
 static void
 test_broadcast_random (void)
 {
-  static const char *ops[] = { "Add", "Sub", "Mul", "Div", "Max", "Min", "Pow", "Less", "Equal" };
+  static const char *ops[] = { "Add", "Sub", "Mul", "Div", "Max", "Min", "Pow", "Less", "Equal",
+                               "Greater", "LessOrEqual", "GreaterOrEqual" };
   g_autoptr(GRand) rng = g_rand_new_with_seed (7);
 
   for (int trial = 0; trial < 300; trial++)
@@ -126,7 +127,7 @@ test_broadcast_random (void)
         }
       a = sal_op_test_random_f32 (rng, ar, ad, lo, 2.0);
       b = sal_op_test_random_f32 (rng, br, bd, g_str_equal (op, "Div") ? 0.5 : -2.0, 2.0);
-      if (g_str_equal (op, "Equal") && b->numel > 0 && a->numel > 0)
+      if (g_str_has_suffix (op, "Equal") && b->numel > 0 && a->numel > 0)
         sal_tensor_f32 (b)[0] = sal_tensor_f32 (a)[0];
       check_binary (op, 13, a, b, out_rank, out_dims);
     }
@@ -297,6 +298,26 @@ test_pow_types (void)
     sal_op_test_grad_check (t, 5, 1e-2);
   }
   {
+    /* the x^2 fast path: same values as powf, with a float or an int64 exponent */
+    g_autoptr(GRand) rng = g_rand_new_with_seed (2);
+    for (int k = 0; k < 2; k++)
+      {
+        g_autoptr(SalOpTest) t = sal_op_test_new ("Pow", 13);
+        float two = 2;
+        int64_t itwo = 2;
+        SalTensor *base = sal_op_test_random_f32 (rng, 2, (int64_t[]) { 3, 5 }, -3, 3), *y;
+        sal_op_test_add_input (t, base);
+        sal_op_test_add_input (t, k == 0 ? sal_op_test_f32 (0, NULL, &two)
+                                         : sal_op_test_i64 (1, (int64_t[]) { 1 }, &itwo));
+        sal_op_test_run (t);
+        y = sal_op_test_output (t, 0);
+        for (int64_t i = 0; i < base->numel; i++)
+          g_assert_cmpfloat (sal_tensor_f32 (y)[i], ==, powf (sal_tensor_f32 (base)[i], 2.0f));
+        /* the base only: x^e is undefined for negative x near e = 2 */
+        sal_op_test_grad_check_mask (t, 30 + k, 1e-2, 1u << 0);
+      }
+  }
+  {
     g_autoptr(SalOpTest) t = sal_op_test_new ("Pow", 15);
     int64_t expect[3] = { 1, 32, 729 };
     sal_op_test_add_input (t, sal_op_test_i64 (1, (int64_t[]) { 3 }, ix));
@@ -341,6 +362,49 @@ test_where (void)
   }
 }
 
+/* Random three-way broadcasts of Where against the reference offsets. */
+static void
+test_where_random (void)
+{
+  g_autoptr(GRand) rng = g_rand_new_with_seed (13);
+
+  for (int trial = 0; trial < 100; trial++)
+    {
+      g_autoptr(SalOpTest) t = sal_op_test_new ("Where", 16);
+      int rank = g_rand_int_range (rng, 1, 5), ranks[3];
+      int64_t full[4], dims[3][4];
+      SalTensor *in[3], *y;
+
+      for (int d = 0; d < rank; d++)
+        full[d] = g_rand_int_range (rng, 2, 4);
+      for (int k = 0; k < 3; k++)
+        {
+          ranks[k] = k == trial % 3 ? rank : g_rand_int_range (rng, 0, rank + 1);
+          for (int d = 0; d < ranks[k]; d++)
+            dims[k][d] = k == trial % 3 || g_rand_boolean (rng) ? full[rank - ranks[k] + d] : 1;
+        }
+      in[0] = sal_op_test_bool (ranks[0], dims[0], NULL);
+      for (int64_t i = 0; i < in[0]->numel; i++)
+        sal_tensor_u8 (in[0])[i] = g_rand_boolean (rng);
+      in[1] = sal_op_test_random_f32 (rng, ranks[1], dims[1], 0, 1);
+      in[2] = sal_op_test_random_f32 (rng, ranks[2], dims[2], -1, 0);
+      for (int k = 0; k < 3; k++)
+        sal_op_test_add_input (t, in[k]);
+      sal_op_test_run (t);
+      y = sal_op_test_output (t, 0);
+      sal_op_test_assert_shape (y, SAL_DTYPE_FLOAT, rank, full);
+      for (int64_t i = 0; i < y->numel; i++)
+        {
+          gboolean c = sal_tensor_u8 (in[0])[ref_offset (in[0], rank, full, i)];
+          const SalTensor *src = c ? in[1] : in[2];
+          float e = sal_tensor_f32 (src)[ref_offset (src, rank, full, i)];
+          g_assert_cmpfloat (sal_tensor_f32 (y)[i], ==, e);
+        }
+      if (trial < 20)
+        sal_op_test_grad_check (t, trial, 1e-2);
+    }
+}
+
 static void
 test_logic (void)
 {
@@ -361,6 +425,21 @@ test_logic (void)
 
   sal_op_test_add_input (v, sal_op_test_f32 (1, (int64_t[]) { 4 }, NULL));
   sal_op_test_assert_infer_fails (v, "Not", "float32", NULL);
+
+  {
+    const char *names[3] = { "And", "Or", "Xor" };
+    guint8 e_and[4] = { 0, 0, 0, 1 }, e_or[4] = { 0, 1, 1, 1 }, e_xor[4] = { 0, 1, 1, 0 };
+    const guint8 *expect[3] = { e_and, e_or, e_xor };
+
+    for (int k = 0; k < 3; k++)
+      {
+        g_autoptr(SalOpTest) w = sal_op_test_new (names[k], 13);
+        sal_op_test_add_input (w, sal_op_test_bool (1, (int64_t[]) { 4 }, a));
+        sal_op_test_add_input (w, sal_op_test_bool (1, (int64_t[]) { 4 }, b));
+        sal_op_test_run (w);
+        sal_op_test_assert_bool (sal_op_test_output (w, 0), expect[k]);
+      }
+  }
 }
 
 typedef struct {
@@ -601,6 +680,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/ops/elementwise/int-div-zero", test_int_div_zero);
   g_test_add_func ("/engine/ops/elementwise/pow-types", test_pow_types);
   g_test_add_func ("/engine/ops/elementwise/where", test_where);
+  g_test_add_func ("/engine/ops/elementwise/where-random", test_where_random);
   g_test_add_func ("/engine/ops/elementwise/logic", test_logic);
   g_test_add_func ("/engine/ops/elementwise/unary", test_unary);
   g_test_add_func ("/engine/ops/elementwise/unary-int", test_unary_int);

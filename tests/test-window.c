@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "sal-clinic-page.h"
 #include "sal-fitness-page.h"
@@ -238,6 +239,85 @@ test_page_actions (Fixture *f, gconstpointer data)
   g_assert_cmpstr (sal_window_get_page (window), ==, "models");
 }
 
+typedef struct {
+  SalWindow  *window;
+  const char *page;
+} PageWait;
+
+static gboolean
+page_is_cb (gpointer data)
+{
+  PageWait *w = data;
+  return g_strcmp0 (sal_window_get_page (w->window), w->page) == 0;
+}
+
+static gboolean
+has_preferences_cb (gpointer data)
+{
+  return sal_ui_test_find_toplevel (SAL_TYPE_PREFERENCES_WINDOW) != NULL;
+}
+
+static gboolean
+has_shortcuts_cb (gpointer data)
+{
+  return sal_ui_test_find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW) != NULL;
+}
+
+/* Real key presses through the X server reach the actions. */
+static void
+test_keys (Fixture *f, gconstpointer data)
+{
+  SalWindow *window = sal_ui_test_window_new (f->app);
+  PageWait w = { window, NULL };
+  static const struct { const char *keys, *page; } steps[] = {
+    { "alt+3", "models" },
+    { "alt+1", "clinic" },
+    { "ctrl+Next", "fitness" },
+    { "ctrl+Next", "models" },
+    { "ctrl+Prior", "fitness" },
+    { "alt+2", "fitness" },
+  };
+
+  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+
+  /* Without a window manager focus follows the pointer: put it over the window,
+   * wherever it was placed. */
+  if (!sal_ui_test_xdotool ("search", "--sync", "--onlyvisible", "--pid", pid, "--name", "^Salient$",
+                            "mousemove", "--window", "%1", "200", "300", NULL))
+    {
+      g_test_skip ("xdotool is not installed");
+      return;
+    }
+  sal_ui_test_wait_idle (300);
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      w.page = steps[i].page;
+      sal_ui_test_xdotool ("key", "--clearmodifiers", steps[i].keys, NULL);
+      if (!sal_ui_test_wait_until (page_is_cb, &w, 3000))
+        g_error ("after %s the page is %s, not %s", steps[i].keys,
+                 sal_window_get_page (window), steps[i].page);
+    }
+
+  sal_ui_test_xdotool ("key", "--clearmodifiers", "ctrl+comma", NULL);
+  g_assert_true (sal_ui_test_wait_until (has_preferences_cb, NULL, 3000));
+  gtk_window_destroy (sal_ui_test_find_toplevel (SAL_TYPE_PREFERENCES_WINDOW));
+  sal_ui_test_wait_idle (300);
+
+  sal_ui_test_xdotool ("key", "--clearmodifiers", "ctrl+question", NULL);
+  g_assert_true (sal_ui_test_wait_until (has_shortcuts_cb, NULL, 3000));
+  gtk_widget_hide (GTK_WIDGET (sal_ui_test_find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW)));
+  sal_ui_test_wait_idle (300);
+
+  /* Ctrl+W closes the window, which saves its state on the way. */
+  g_settings_set_string (f->settings, "last-page", "clinic");
+  sal_ui_test_xdotool ("key", "--clearmodifiers", "ctrl+w", NULL);
+  g_assert_true (sal_ui_test_wait_until (sal_ui_test_no_windows_cb, f->app, 3000));
+  {
+    g_autofree char *page = g_settings_get_string (f->settings, "last-page");
+    g_assert_cmpstr (page, ==, "fitness");
+  }
+}
+
 static void
 test_state_saved (Fixture *f, gconstpointer data)
 {
@@ -396,6 +476,15 @@ test_about_and_shortcuts (Fixture *f, gconstpointer data)
   g_assert_cmpstr (adw_about_window_get_application_name (ADW_ABOUT_WINDOW (about)), ==, "Salient");
   g_assert_cmpint (adw_about_window_get_license_type (ADW_ABOUT_WINDOW (about)), ==, GTK_LICENSE_GPL_3_0);
   g_assert_true (gtk_window_get_transient_for (about) == GTK_WINDOW (window));
+  {
+    g_autofree char *path = sal_ui_test_build_path ("about-en.png");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GdkTexture) texture = NULL;
+
+    sal_ui_test_present (about);
+    texture = sal_ui_test_save_png (GTK_WIDGET (about), path, &error);
+    g_assert_no_error (error);
+  }
   gtk_window_destroy (about);
 
   g_assert_null (sal_ui_test_find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW));
@@ -403,6 +492,15 @@ test_about_and_shortcuts (Fixture *f, gconstpointer data)
   help = sal_ui_test_find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
   g_assert_nonnull (help);
   g_assert_true (help == GTK_WINDOW (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window))));
+  {
+    g_autofree char *path = sal_ui_test_build_path ("shortcuts-en.png");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GdkTexture) texture = NULL;
+
+    sal_ui_test_present (help);
+    texture = sal_ui_test_save_png (GTK_WIDGET (help), path, &error);
+    g_assert_no_error (error);
+  }
 }
 
 static void
@@ -585,6 +683,7 @@ main (int argc, char **argv)
   ADD ("/ui/window/pages", test_pages);
   ADD ("/ui/window/actions", test_actions);
   ADD ("/ui/window/page-actions", test_page_actions);
+  ADD ("/ui/window/keys", test_keys);
   ADD ("/ui/window/state-saved", test_state_saved);
   ADD ("/ui/window/state-invalid", test_state_invalid);
   ADD ("/ui/window/open-files", test_open_files);

@@ -220,6 +220,8 @@ sal_application_startup (GApplication *app)
                                          (const char *[]) { NULL });
 }
 
+/* The kiosk presentation (full screen, demo data, idle reset) belongs to the kiosk
+ * issue; for now --kiosk gives its own instance with settings kept in memory. */
 static void
 sal_application_activate (GApplication *app)
 {
