@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sal-op-test.h"
 #include "sal-plan-private.h"
+#include "ops/sal-broadcast.h"
 
 #include <math.h>
 
@@ -637,7 +638,7 @@ test_parallel (void)
   static const char *ops[] = { "Add", "Mul", "Where", "Exp", "Max" };
   g_autoptr(GRand) rng = g_rand_new_with_seed (4);
   SalThreadTeam *team = sal_thread_team_new (3);
-  int64_t big[3] = { 7, 129, 67 }, row[2] = { 129, 1 };
+  int64_t big[3] = { 31, 129, 67 }, row[2] = { 129, 1 };   /* above SAL_PARALLEL_MIN_ELEMENTS */
 
   for (guint k = 0; k < G_N_ELEMENTS (ops); k++)
     {
@@ -658,11 +659,12 @@ test_parallel (void)
           if (!g_str_equal (ops[k], "Exp"))
             sal_op_test_add_input (both[j], sal_tensor_copy (b));
         }
+      g_assert_cmpint (a->numel, >=, SAL_PARALLEL_MIN_ELEMENTS);
       par->ctx.n_threads = 3;
       par->ctx.runner = team;
       sal_op_test_run (serial);
       sal_op_test_run (par);
-      g_assert_cmpint (sal_op_test_output (par, 0)->numel, ==, 7 * 129 * 67);
+      g_assert_cmpint (sal_op_test_output (par, 0)->numel, ==, 31 * 129 * 67);
       g_assert_cmpmem (sal_op_test_output (par, 0)->data, sal_tensor_nbytes (sal_op_test_output (par, 0)),
                        sal_op_test_output (serial, 0)->data,
                        sal_tensor_nbytes (sal_op_test_output (serial, 0)));
