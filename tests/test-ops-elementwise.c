@@ -319,6 +319,15 @@ test_pow_types (void)
       }
   }
   {
+    /* results beyond int64 saturate instead of being undefined */
+    g_autoptr(SalOpTest) t = sal_op_test_new ("Pow", 15);
+    int64_t base[3] = { 10, -10, 2 }, ex[3] = { 30, 31, -1 }, expect[3] = { G_MAXINT64, G_MININT64, 0 };
+    sal_op_test_add_input (t, sal_op_test_i64 (1, (int64_t[]) { 3 }, base));
+    sal_op_test_add_input (t, sal_op_test_i64 (1, (int64_t[]) { 3 }, ex));
+    sal_op_test_run (t);
+    sal_op_test_assert_i64 (sal_op_test_output (t, 0), expect);
+  }
+  {
     g_autoptr(SalOpTest) t = sal_op_test_new ("Pow", 15);
     int64_t expect[3] = { 1, 32, 729 };
     sal_op_test_add_input (t, sal_op_test_i64 (1, (int64_t[]) { 3 }, ix));

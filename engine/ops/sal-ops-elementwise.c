@@ -108,16 +108,37 @@ DEF_BINARY (and_b, guint8, guint8, guint8, x && y)
 DEF_BINARY (or_b, guint8, guint8, guint8, x || y)
 DEF_BINARY (xor_b, guint8, guint8, guint8, (x != 0) != (y != 0))
 
-/* Pow: the result has the base's type; integer results via double. */
+/* Pow: the result has the base's type; integer results via double, saturated
+ * to the type's range (an out-of-range float-to-integer conversion is undefined). */
+static inline int64_t
+to_i64_sat (double v)
+{
+  if (isnan (v))
+    return 0;
+  if (v >= 9223372036854775807.0)
+    return G_MAXINT64;
+  if (v <= -9223372036854775808.0)
+    return G_MININT64;
+  return (int64_t) v;
+}
+
+static inline gint32
+to_i32_sat (double v)
+{
+  if (isnan (v))
+    return 0;
+  return (gint32) CLAMP (v, (double) G_MININT32, (double) G_MAXINT32);
+}
+
 DEF_BINARY (pow_f32_f32, float, float, float, powf (x, y))
 DEF_BINARY (pow_f32_i64, float, int64_t, float, (float) pow (x, (double) y))
 DEF_BINARY (pow_f32_i32, float, gint32, float, (float) pow (x, (double) y))
-DEF_BINARY (pow_i64_f32, int64_t, float, int64_t, (int64_t) pow ((double) x, y))
-DEF_BINARY (pow_i64_i64, int64_t, int64_t, int64_t, (int64_t) pow ((double) x, (double) y))
-DEF_BINARY (pow_i64_i32, int64_t, gint32, int64_t, (int64_t) pow ((double) x, (double) y))
-DEF_BINARY (pow_i32_f32, gint32, float, gint32, (gint32) pow ((double) x, y))
-DEF_BINARY (pow_i32_i64, gint32, int64_t, gint32, (gint32) pow ((double) x, (double) y))
-DEF_BINARY (pow_i32_i32, gint32, gint32, gint32, (gint32) pow ((double) x, (double) y))
+DEF_BINARY (pow_i64_f32, int64_t, float, int64_t, to_i64_sat (pow ((double) x, y)))
+DEF_BINARY (pow_i64_i64, int64_t, int64_t, int64_t, to_i64_sat (pow ((double) x, (double) y)))
+DEF_BINARY (pow_i64_i32, int64_t, gint32, int64_t, to_i64_sat (pow ((double) x, (double) y)))
+DEF_BINARY (pow_i32_f32, gint32, float, gint32, to_i32_sat (pow ((double) x, y)))
+DEF_BINARY (pow_i32_i64, gint32, int64_t, gint32, to_i32_sat (pow ((double) x, (double) y)))
+DEF_BINARY (pow_i32_i32, gint32, gint32, gint32, to_i32_sat (pow ((double) x, (double) y)))
 
 /* Copies a broadcast `a` (used to start the variadic folds). */
 DEF_BINARY (copy_1, guint8, guint8, guint8, x)
