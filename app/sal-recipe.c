@@ -566,6 +566,7 @@ sal_arch_build_mlp (SalGraphBuilder *b, GKeyFile *kf, const char *group, const S
 
     sal_arch_add_dense (b, rng, fc, prev, out, width, n_out, NULL);
     sal_graph_builder_add_output (b, out);
+    sal_graph_builder_set_value_type (b, out, SAL_DTYPE_FLOAT, 2, (int64_t[]) { -1, n_out });
   }
   return TRUE;
 }
