@@ -33,7 +33,8 @@ read_note (const char *path, GError **error)
             {
               g_string_free (s, TRUE);
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                           _("standard input is longer than %d MiB; de-identify notes one at a time"),
+                           _("standard input is longer than %d MiB; "
+                             "de-identify notes one at a time"),
                            MAX_NOTE_BYTES / (1024 * 1024));
               return NULL;
             }

@@ -15,7 +15,6 @@
 #include "sal-conformance.h"
 #include "sal-engine.h"
 #include "sal-image.h"
-#include "sal-json-check.h"
 #include "sal-preprocess.h"
 #include "sal-tokenizer.h"
 
@@ -127,7 +126,7 @@ add_metadata_value (JsonBuilder *b, const char *value)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
 
-  if (sal_json_check (value) != SAL_JSON_INVALID && json_parser_load_from_data (parser, value, -1, NULL))
+  if (json_parser_load_from_data (parser, value, -1, NULL) && json_parser_get_root (parser) != NULL)
     json_builder_add_value (b, json_node_copy (json_parser_get_root (parser)));
   else
     json_builder_add_string_value (b, value);

@@ -404,6 +404,12 @@ sal_csv_read (GBytes *bytes, const char *name, const SalImportLimits *limits,
           res = ROW_ERROR;
           break;
         }
+      if ((n_rows & 1023) == 0
+          && g_cancellable_set_error_if_cancelled (lim.cancellable, error))
+        {
+          res = ROW_ERROR;
+          break;
+        }
       if (++n_rows > cap)
         {
           g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
@@ -483,7 +489,8 @@ sal_csv_append_cell (GString *out, const char *text, gboolean neutralise)
 GBytes *
 sal_csv_write_summary (GPtrArray *workouts)
 {
-  GString *out = g_string_new ("sport,start,duration_s,distance_m,avg_hr,max_hr,rpe,notes,title\r\n");
+  GString *out = g_string_new ("sport,start,duration_s,distance_m,avg_hr,max_hr,rpe,notes,"
+                               "title\r\n");
 
   for (guint i = 0; i < workouts->len; i++)
     {

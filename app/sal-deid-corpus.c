@@ -162,7 +162,7 @@ static const char *const ho_signatures[] = {
 /* ======================================================================== */
 
 static const char *const dev_given[] = {
-  "James", "Mary", "Robert", "Patricia", "Michael", "Jennifer", "William", "Linda",
+  "Jamal", "Mary", "Robert", "Patricia", "Michael", "Jennifer", "William", "Linda",
   "David", "Elizabeth", "Richard", "Barbara", "Joseph", "Susan", "Thomas", "Jessica",
   "Charles", "Sarah", "Christopher", "Karen", "Daniel", "Nancy", "Matthew", "Lisa",
   "Anthony", "Betty", "Donald", "Margaret", "Steven", "Sandra", "Paul", "Ashley", "Andrew",
@@ -176,9 +176,9 @@ static const char *const dev_given[] = {
 static const char *const dev_surnames[] = {
   "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis",
   "Rodriguez", "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson",
-  "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White",
+  "Thomas", "Taylor", "Moore", "Sandoval", "Martin", "Lee", "Perez", "Thompson", "White",
   "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young",
-  "Allen", "King", "Wright", "Scott", "Torres", "Nguyen", "Hill", "Flores", "Green",
+  "Allen", "King", "Wright", "Whitfield", "Torres", "Nguyen", "Hill", "Flores", "Green",
   "Adams", "Nelson", "Baker", "Hall", "Rivera", "Campbell", "Mitchell", "Carter",
   "Roberts", "Gomez", "Phillips", "Evans", "Turner", "Diaz", "Parker", "Cruz", "Edwards",
   "Collins", "Reyes", "Eze", "Vasquez-Mora", "Black", "Stone", "Fox", "Little", "Hunt",
@@ -207,13 +207,13 @@ static const char *const dev_drugs[] = {
 };
 static const char *const dev_eponyms[] = {
   "Parkinson disease", "Parkinson's disease", "Crohn's disease", "Alzheimer dementia",
-  "a Foley catheter", "Wilson disease", "Addison's disease", "Hodgkin's disease",
+  "a Foley catheter", "Wilson disease", "Addison's disease", "Paget's disease",
   "Glasgow Coma Scale 15", "Apgar scores 8 and 9", "Bence Jones protein",
   "Swan-Ganz catheter", "Tourette syndrome", "Marfan syndrome", "Lyme disease",
   "a positive Romberg test", "Holter monitor", NULL
 };
 static const char *const dev_date_formats[] = {
-  "%B %e, %Y", "%m/%d/%Y", "%Y-%m-%d", "%b %e, %Y", "%n/%e/%y", "%o %B %Y", NULL
+  "%b. %e %Y", "%n/%e/%Y", "%Y-%m-%d", "%b %e, %Y", "%n/%e/%y", "%o %B %Y", NULL
 };
 static const char *const dev_nodate_formats[] = {
   "%o of %B", "%B %e", "%b %o", "%n/%e", NULL
@@ -648,6 +648,72 @@ sal_deid_corpus_note_free (SalDeidCorpusNote *note)
   g_free (note->text);
   g_array_unref (note->gold);
   g_free (note);
+}
+
+/* Disjointness ---------------------------------------------------------------------- */
+
+/* Words of three letters or more; only capitalised ones when asked (the eponyms'
+ * "disease" and "syndrome" are shared on purpose, their names are not). */
+static void
+add_words (GHashTable *words, const char *const *list, gboolean capitalised_only)
+{
+  for (guint i = 0; list[i] != NULL; i++)
+    {
+      g_auto(GStrv) parts = g_regex_split_simple ("[^[:alpha:]]+", list[i], 0, 0);
+
+      for (guint k = 0; parts[k] != NULL; k++)
+        if (g_utf8_strlen (parts[k], -1) >= 3
+            && (!capitalised_only || g_unichar_isupper (g_utf8_get_char (parts[k]))))
+          g_hash_table_add (words, g_utf8_strdown (parts[k], -1));
+    }
+}
+
+static GHashTable *
+set_words (const CorpusSet *set)
+{
+  GHashTable *words = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  add_words (words, set->given, FALSE);
+  add_words (words, set->surnames, FALSE);
+  add_words (words, set->streets, FALSE);
+  add_words (words, set->cities, FALSE);
+  add_words (words, set->drugs, FALSE);
+  add_words (words, set->eponyms, TRUE);
+  return words;
+}
+
+/**
+ * sal_deid_corpus_overlap:
+ *
+ * Returns: (transfer full): what the two sets share, one item a line: words of their
+ * name, street, city, drug and eponym lists, and whole template strings. Empty when
+ * the sets are disjoint, as they must be.
+ */
+char *
+sal_deid_corpus_overlap (void)
+{
+  const CorpusSet *dev = &corpus_sets[SAL_DEID_CORPUS_DEVELOPMENT];
+  const CorpusSet *ho = &corpus_sets[SAL_DEID_CORPUS_HELD_OUT];
+  g_autoptr(GHashTable) a = set_words (dev);
+  g_autoptr(GHashTable) b = set_words (ho);
+  GString *out = g_string_new (NULL);
+  GHashTableIter iter;
+  gpointer key;
+  const char *const *lists[][2] = {
+    { dev->headers, ho->headers }, { dev->body, ho->body }, { dev->signatures, ho->signatures },
+    { dev->domains, ho->domains }, { dev->date_formats, ho->date_formats },
+  };
+
+  g_hash_table_iter_init (&iter, a);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (g_hash_table_contains (b, key))
+      g_string_append_printf (out, "%s\n", (const char *) key);
+  for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+    for (guint i = 0; lists[l][0][i] != NULL; i++)
+      for (guint j = 0; lists[l][1][j] != NULL; j++)
+        if (g_str_equal (lists[l][0][i], lists[l][1][j]))
+          g_string_append_printf (out, "%s\n", lists[l][0][i]);
+  return g_string_free (out, FALSE);
 }
 
 /* Scoring ------------------------------------------------------------------------ */

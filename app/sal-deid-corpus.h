@@ -23,6 +23,7 @@ GPtrArray *sal_deid_corpus_generate (SalDeidCorpusSet set,
                                      guint            n_notes,
                                      guint32          seed);
 void       sal_deid_corpus_note_free (SalDeidCorpusNote *note);
+char      *sal_deid_corpus_overlap  (void);
 
 /* Span-level scores of `found` against `gold` over many notes: a gold span is recalled
  * when found spans cover every byte of it; a found span is precise when it overlaps a

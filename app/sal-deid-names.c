@@ -422,7 +422,7 @@ rule_labels (Names *n)
         }
       if (!next->cap)
         continue;
-      upper_ok = TOK (n, i)->upper || strchr (n->text + TOK (n, i)->end, ':') == n->text + TOK (n, i)->end;
+      upper_ok = TOK (n, i)->upper || n->text[TOK (n, i)->end] == ':';
       taken = take_name (n, i + 1, 4, upper_ok);
       /* "Last, First" after a label. */
       if (taken == 1 && i + 2 < n->tokens->len && gap_only (n, i + 1, ", ")

@@ -91,11 +91,19 @@ static const struct {
   { "(?<![\\w/.-])(?:\\+?1[\\s.-]?)?(?:\\(\\d{3}\\)\\s?|\\d{3}[\\s.-])\\d{3}[\\s.-]\\d{4}"
     "(?:\\s*(?:ext\\.?|x|extension)\\s*\\d{1,5})?(?![\\w/-])", SAL_DEID_PHONE, 0, CHECK_PHONE },
 
+  /* Short numbers after a phone word: "call 555-0134", "pager #4471". */
+  { "(?i:\\b(?:pager|beeper|phone|tel|telephone|cell|mobile|call|callback|extension|ext))"
+    "\\.?[\\s:#.]*(?:(?:back\\s+)?(?:at|is|number|no\\.?)\\s+)?(\\d{3}[-.\\s]\\d{4}|\\d{4,5})"
+    "(?![\\d/-]|\\.\\d|\\s*(?:mg|mcg|ml|units?|%))\\b",
+    SAL_DEID_PHONE, 1, CHECK_PHONE },
+
   /* Dates more specific than a year. */
   { "\\b" WEEKDAY "?" MONTH "\\s+" DAY "\\b" NOT_UNIT "(?:,?\\s+" YEAR4 "\\b)?", SAL_DEID_DATE, 0, CHECK_DATE_DAY },
   { "\\b" WEEKDAY "?(?:the\\s+)?" DAY "\\s+(?:of\\s+)?" MONTH "(?![a-z])(?:,?\\s+" YEAR4 "\\b)?",
     SAL_DEID_DATE, 0, CHECK_DATE_DAY },
   { "\\b" MONTH ",?\\s+" YEAR4 "\\b", SAL_DEID_DATE, 0, CHECK_NONE },
+  /* "12-Jan-2024", "12/Jan/24": the form many record systems print. */
+  { "\\b" DAY "([-/])" MONTH "\\g{-1}(?:" YEAR4 "|\\d{2})\\b", SAL_DEID_DATE, 0, CHECK_DATE_DAY },
   { "(?<![\\d/.-])(\\d{1,2})([/.-])(\\d{1,2})\\2(\\d{4}|\\d{2})(?![\\d/-]|\\.\\d)", SAL_DEID_DATE, 0, CHECK_DATE_MD },
   { "(?<![\\d/.-])(\\d{4})([/.-])(\\d{1,2})\\2(\\d{1,2})(?![\\d/-]|\\.\\d)", SAL_DEID_DATE, 0, CHECK_DATE_ISO },
   { "(?<![\\d/.-])(0?[1-9]|1[0-2])/((?:19|20)\\d\\d)(?![\\d/])", SAL_DEID_DATE, 0, CHECK_MONTH_YEAR },
@@ -469,8 +477,9 @@ sal_deid_new (GError **error)
       p->check = pattern_table[i].check;
       g_ptr_array_add (self->patterns, p);
     }
-  self->moved_to = g_regex_new ("(?i:\\b(?:moved|relocated|came|transferred|moving))\\s+(?:here\\s+)?"
-                                "from\\s+[A-Z][\\w .,-]{1,40}?\\s+to\\s+([A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)",
+  self->moved_to = g_regex_new ("(?i:\\b(?:moved|relocated|came|transferred|moving))"
+                                "\\s+(?:here\\s+)?from\\s+[A-Z][\\w .,-]{1,40}?\\s+to\\s+"
+                                "([A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)",
                                 G_REGEX_OPTIMIZE, 0, NULL);
   g_assert (self->moved_to != NULL);
   self->place_ctx = g_regex_new ("(?i:\\b(?:in|from|to|near|at|of|moved to|resident of|born in|"

@@ -52,6 +52,8 @@ typedef struct {
   const char   *name;
   guint         max_samples;
   guint         n_samples;     /* over all chained files */
+  GCancellable *cancellable;
+  guint         n_messages;
   MsgDef        defs[16];
   guint32       last_ts;
   gboolean      have_ts;
@@ -412,6 +414,10 @@ read_messages (FitCtx *ctx, const guint8 *d, gsize pos, gsize end, GError **erro
     {
       guint8 hdr = d[pos++];
 
+      if ((ctx->n_messages++ & 1023) == 0
+          && g_cancellable_set_error_if_cancelled (ctx->cancellable, error))
+        return FALSE;
+
       if (hdr & 0x80)
         {
           guint local = (hdr >> 5) & 0x03, offset = hdr & 0x1f;
@@ -597,6 +603,9 @@ sal_fit_read (GBytes *bytes, const char *name, const SalImportLimits *limits, GE
   d = g_bytes_get_data (bytes, &len);
   ctx->name = name != NULL ? name : "FIT";
   ctx->max_samples = lim.max_samples;
+  ctx->cancellable = lim.cancellable;
+  if (g_cancellable_set_error_if_cancelled (lim.cancellable, error))
+    return NULL;
   if (len > lim.max_bytes)
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,

@@ -26,6 +26,8 @@ typedef struct {
   SalImage     *img;
   png_bytep    *rows;
   GByteArray   *out;
+  GCancellable *cancellable;
+  gboolean      cancelled;
 } PngCtx;
 
 SalImage *
@@ -95,8 +97,10 @@ resolve_limits (const SalImageLimits *in, SalImageLimits *out)
   out->max_bytes = in != NULL && in->max_bytes > 0 ? in->max_bytes : SAL_IMAGE_DEFAULT_MAX_BYTES;
   out->max_width = in != NULL && in->max_width > 0 ? in->max_width : SAL_IMAGE_DEFAULT_MAX_SIDE;
   out->max_height = in != NULL && in->max_height > 0 ? in->max_height : SAL_IMAGE_DEFAULT_MAX_SIDE;
-  out->max_pixels = in != NULL && in->max_pixels > 0 ? in->max_pixels : SAL_IMAGE_DEFAULT_MAX_PIXELS;
+  out->max_pixels = in != NULL && in->max_pixels > 0 ? in->max_pixels
+                                                     : SAL_IMAGE_DEFAULT_MAX_PIXELS;
   /* PNG itself caps a side at 2^31 - 1, and libpng wants the limit to fit there. */
+  out->cancellable = in != NULL ? in->cancellable : NULL;
   out->max_width = MIN (out->max_width, (guint32) G_MAXINT32);
   out->max_height = MIN (out->max_height, (guint32) G_MAXINT32);
 }
@@ -219,6 +223,18 @@ check_header (const guint8 *data, gsize len, const char *name,
   return TRUE;
 }
 
+static void
+on_png_row (png_structp png, png_uint_32 row, int pass)
+{
+  PngCtx *ctx = png_get_io_ptr (png);
+
+  if (g_cancellable_is_cancelled (ctx->cancellable))
+    {
+      ctx->cancelled = TRUE;
+      png_error (png, "cancelled");
+    }
+}
+
 /* Runs libpng under setjmp; returns FALSE with ctx->message set on error. */
 static gboolean
 decode (PngCtx *ctx, png_structp png, png_infop info, const SalImageLimits *lim)
@@ -236,6 +252,8 @@ decode (PngCtx *ctx, png_structp png, png_infop info, const SalImageLimits *lim)
   /* A bad CRC on any chunk, even one we would ignore, means a damaged file. */
   png_set_crc_action (png, PNG_CRC_ERROR_QUIT, PNG_CRC_ERROR_QUIT);
   png_set_read_fn (png, ctx, on_png_read);
+  if (ctx->cancellable != NULL)
+    png_set_read_status_fn (png, on_png_row);
   png_read_info (png, info);
 
   width = png_get_image_width (png, info);
@@ -308,6 +326,9 @@ sal_image_load_png_bytes (GBytes *bytes, const char *name, const SalImageLimits 
     name = _("image");
   resolve_limits (limits, &lim);
   ctx.data = g_bytes_get_data (bytes, &ctx.len);
+  ctx.cancellable = lim.cancellable;
+  if (g_cancellable_set_error_if_cancelled (lim.cancellable, error))
+    return NULL;
   if (ctx.len > lim.max_bytes)
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
@@ -330,6 +351,12 @@ sal_image_load_png_bytes (GBytes *bytes, const char *name, const SalImageLimits 
   ok = decode (&ctx, png, info, &lim);
   png_destroy_read_struct (&png, &info, NULL);
   g_free (ctx.rows);
+  if (!ok && ctx.cancelled)
+    {
+      g_clear_pointer (&ctx.img, sal_image_free);
+      g_cancellable_set_error_if_cancelled (ctx.cancellable, error);
+      return NULL;
+    }
   if (!ok)
     {
       g_clear_pointer (&ctx.img, sal_image_free);

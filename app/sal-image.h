@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "sal-import-error.h"
 
@@ -23,6 +23,7 @@ typedef struct {
   guint32 max_width;   /* default 32768 */
   guint32 max_height;  /* default 32768 */
   guint64 max_pixels;  /* width * height, default 40 million */
+  GCancellable *cancellable;  /* may be NULL; checked after every decoded row */
 } SalImageLimits;
 
 #define SAL_IMAGE_DEFAULT_MAX_BYTES  ((gsize) 256 * 1024 * 1024)
@@ -38,7 +39,8 @@ void      sal_image_free            (SalImage     *img);
 
 /* Reads a PNG (1/2/4/8/16-bit grey, grey+alpha, RGB, RGBA, palette, tRNS,
  * interlaced). limits may be NULL for the defaults. Every malformed or
- * over-budget file is a SAL_IMPORT_ERROR naming the file and the problem. */
+ * over-budget file is a SAL_IMPORT_ERROR naming the file and the problem;
+ * a cancelled read is G_IO_ERROR_CANCELLED. */
 SalImage *sal_image_load_png        (const char           *path,
                                      const SalImageLimits *limits,
                                      GError              **error);

@@ -13,6 +13,8 @@ typedef struct {
   guint          max_samples;   /* samples over all workouts of a file; default 5 million */
   guint          max_workouts;  /* workouts in one file; default 1 million */
   SalImageLimits image;         /* for PNG files */
+  GCancellable  *cancellable;   /* may be NULL; when cancelled the import stops soon
+                                 * with G_IO_ERROR_CANCELLED and gives nothing */
 } SalImportLimits;
 
 #define SAL_IMPORT_DEFAULT_MAX_BYTES    ((gsize) 128 * 1024 * 1024)

@@ -372,6 +372,8 @@ sal_import_limits_resolve (const SalImportLimits *in, SalImportLimits *out)
     out->max_samples = SAL_IMPORT_DEFAULT_MAX_SAMPLES;
   if (out->max_workouts == 0)
     out->max_workouts = SAL_IMPORT_DEFAULT_MAX_WORKOUTS;
+  if (out->image.cancellable == NULL)
+    out->image.cancellable = out->cancellable;
 }
 
 gboolean

@@ -113,6 +113,8 @@ sal_import_bytes (GBytes *bytes, const char *name, const SalImportLimits *limits
   sal_import_limits_resolve (limits, &lim);
   if (name == NULL)
     name = _("file");
+  if (g_cancellable_set_error_if_cancelled (lim.cancellable, error))
+    return FALSE;
   format = sal_import_detect_format (data, len, name);
   switch (format)
     {

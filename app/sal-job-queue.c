@@ -161,9 +161,13 @@ worker_func (gpointer token, gpointer user_data)
   d->job = job;  /* the pending queue's reference, released on the queue's context */
   d->time = g_date_time_new_now_utc ();
   d->result = result;
+  /* Cancelled: GIO's error, the engine's (SAL_ERROR_CANCELLED), or any failure after
+   * the job was asked to stop. */
   if (error == NULL)
     d->state = SAL_JOB_STATE_DONE;
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+           || g_error_matches (error, SAL_ERROR, SAL_ERROR_CANCELLED)
+           || g_cancellable_is_cancelled (job->cancellable))
     d->state = SAL_JOB_STATE_CANCELLED;
   else
     d->state = SAL_JOB_STATE_FAILED;

@@ -547,7 +547,8 @@ sal_job_report_progress (SalJob *job, double fraction, const char *status)
   job->progress_dirty = TRUE;
   if (job->progress_source == NULL)
     {
-      gint64 wait_us = job->last_delivery_us + SAL_JOB_PROGRESS_INTERVAL_US - g_get_monotonic_time ();
+      gint64 wait_us = job->last_delivery_us + SAL_JOB_PROGRESS_INTERVAL_US
+                       - g_get_monotonic_time ();
       GSource *source;
 
       if (job->last_delivery_us == 0 || wait_us <= 0)
@@ -561,6 +562,18 @@ sal_job_report_progress (SalJob *job, double fraction, const char *status)
       g_source_attach (source, job->core->context);
     }
   g_mutex_unlock (&job->lock);
+}
+
+gboolean
+sal_job_cancel_func (gpointer job)
+{
+  return g_cancellable_is_cancelled (SAL_JOB (job)->cancellable);
+}
+
+void
+sal_job_progress_func (double fraction, gpointer job)
+{
+  sal_job_report_progress (job, fraction, NULL);
 }
 
 static gboolean

@@ -87,6 +87,13 @@ void          sal_job_report_progress    (SalJob     *job,
                                           const char *status);
 gboolean      sal_job_cancel             (SalJob *job);
 
+/* Adapters for the engine's SalCancelFunc and SalProgressFunc: pass the job as
+ * user_data (sal_run_set_callbacks (run, sal_job_cancel_func, sal_job_progress_func,
+ * job)). Worker thread only. */
+gboolean      sal_job_cancel_func        (gpointer job);
+void          sal_job_progress_func      (double   fraction,
+                                          gpointer job);
+
 const char   *sal_job_state_to_string    (SalJobState state);
 const char   *sal_job_state_describe     (SalJobState state);
 

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <glib/gi18n.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sal-store-private.h"
 
@@ -394,7 +395,10 @@ sal_store_set_job_state (SalStore     *store,
                                 "progress = CASE WHEN ?1 = 'done' THEN 1.0 ELSE progress END, "
                                 "started_ms = CASE WHEN ?1 = 'running' THEN ?4 "
                                 "  ELSE started_ms END, "
-                                "finished_ms = CASE WHEN ?5 THEN ?4 ELSE NULL END "
+                                "finished_ms = CASE WHEN ?5 THEN ?4 ELSE NULL END, "
+                                "runner_pid = CASE WHEN ?1 = 'running' THEN ?7 ELSE runner_pid END, "
+                                "runner_boot = CASE WHEN ?1 = 'running' THEN ?8 "
+                                "  ELSE runner_boot END "
                                 "WHERE id = ?6", error);
   if (stmt == NULL)
     return FALSE;
@@ -404,6 +408,8 @@ sal_store_set_job_state (SalStore     *store,
   sqlite3_bind_int64 (stmt, 4, now);
   sqlite3_bind_int (stmt, 5, finished ? 1 : 0);
   sqlite3_bind_int64 (stmt, 6, id);
+  sqlite3_bind_int64 (stmt, 7, getpid ());
+  sqlite3_bind_text (stmt, 8, sal_store_boot_id (), -1, SQLITE_STATIC);
   if (!sal_store_step_done (store, stmt, error, _("Could not save the job")))
     return FALSE;
   return sal_store_changes (store) > 0 || job_not_found (error, id);

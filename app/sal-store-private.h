@@ -51,6 +51,8 @@ gboolean  sal_store_begin            (SalStore *store, GError **error);
 gboolean  sal_store_commit           (SalStore *store, GError **error);
 void      sal_store_rollback         (SalStore *store);
 gint64    sal_store_now_ms           (void);
+/* This boot's id (/proc/sys/kernel/random/boot_id), or "" where there is none. */
+const char *sal_store_boot_id        (void);
 gint64    sal_store_changes          (SalStore *store);
 
 /* Audit rows written by the store itself, inside its own transactions. */

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -41,6 +42,74 @@ gint64
 sal_store_now_ms (void)
 {
   return g_get_real_time () / 1000;
+}
+
+const char *
+sal_store_boot_id (void)
+{
+  static gsize once = 0;
+  static char *boot_id;
+
+  if (g_once_init_enter (&once))
+    {
+      char *text = NULL;
+
+      if (!g_file_get_contents ("/proc/sys/kernel/random/boot_id", &text, NULL, NULL))
+        text = g_strdup ("");
+      boot_id = g_strstrip (text);
+      g_once_init_leave (&once, 1);
+    }
+  return boot_id;
+}
+
+/* Whether the process that ran a job is gone: another boot, our own pid (so an earlier
+ * process of ours), or no such process. */
+static gboolean
+runner_is_gone (gint64 pid, const char *boot)
+{
+  if (pid <= 0 || boot == NULL || strcmp (boot, sal_store_boot_id ()) != 0)
+    return TRUE;
+  if (pid == getpid ())
+    return TRUE;
+  return kill ((pid_t) pid, 0) != 0 && errno == ESRCH;
+}
+
+static gboolean
+mark_interrupted_jobs (SalStore *store, GError **error)
+{
+  g_autoptr(GArray) gone = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = sal_store_stmt (store, "SELECT id, runner_pid, runner_boot FROM jobs "
+                                "WHERE state = 'running'", error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    if (runner_is_gone (sqlite3_column_int64 (stmt, 1),
+                        (const char *) sqlite3_column_text (stmt, 2)))
+      {
+        gint64 id = sqlite3_column_int64 (stmt, 0);
+        g_array_append_val (gone, id);
+      }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return sal_store_fail (store, error, _("Could not mark interrupted jobs"));
+
+  store->n_interrupted_at_open = 0;
+  for (guint i = 0; i < gone->len; i++)
+    {
+      stmt = sal_store_stmt (store, "UPDATE jobs SET state = 'interrupted', finished_ms = ? "
+                                    "WHERE id = ? AND state = 'running'", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, sal_store_now_ms ());
+      sqlite3_bind_int64 (stmt, 2, g_array_index (gone, gint64, i));
+      if (!sal_store_step_done (store, stmt, error, _("Could not mark interrupted jobs")))
+        return FALSE;
+      store->n_interrupted_at_open += (guint) sal_store_changes (store);
+    }
+  return TRUE;
 }
 
 gint64
@@ -397,24 +466,23 @@ open_connection (SalStore *store, GError **error)
   return TRUE;
 }
 
-/* Everything open does after the connection is up: schema, crashed jobs, old deletions. */
+/* Everything open does after the connection is up: schema, crashed jobs, old deletions.
+ * Only the schema is needed to go on: the rest is retried at the next open when it fails
+ * (a full disk must not lock the user out of reading their data). */
 static gboolean
 prepare_store (SalStore *store, GError **error)
 {
-  sqlite3_stmt *stmt;
+  g_autoptr(GError) local = NULL;
   int pending = 0;
 
   if (!migrate (store, error))
     return FALSE;
 
-  stmt = sal_store_stmt (store, "UPDATE jobs SET state = 'interrupted', finished_ms = ? "
-                                "WHERE state = 'running'", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, sal_store_now_ms ());
-  if (!sal_store_step_done (store, stmt, error, _("Could not mark interrupted jobs")))
-    return FALSE;
-  store->n_interrupted_at_open = (guint) sal_store_changes (store);
+  if (!mark_interrupted_jobs (store, &local))
+    {
+      g_warning ("%s", local->message);
+      g_clear_error (&local);
+    }
 
   if (query_int (store->db,
                  "SELECT (SELECT count(*) FROM cases WHERE pending_delete_ms IS NOT NULL)"
@@ -426,8 +494,8 @@ prepare_store (SalStore *store, GError **error)
                  " + (SELECT count(*) FROM athlete WHERE pending_delete_ms IS NOT NULL)",
                  &pending) != SQLITE_OK)
     return sal_store_fail (store, error, _("Could not read the database"));
-  if (pending > 0)
-    return sal_store_purge_deleted (store, G_MAXINT64, NULL, error);
+  if (pending > 0 && !sal_store_purge_deleted (store, G_MAXINT64, NULL, &local))
+    g_warning ("%s", local->message);
   return TRUE;
 }
 
@@ -561,8 +629,16 @@ sal_store_backup (SalStore *store, const char *out_path, GError **error)
   g_autofree char *tmp = g_strconcat (out_path, ".partial", NULL);
   g_autofree char *doing = g_strdup_printf (_("Could not write the backup “%s”"), out_path);
   g_autofree char *dir = g_path_get_dirname (out_path);
+  GStatBuf a, b;
   SAL_STORE_LOCK (store);
 
+  if (!store->memory && g_stat (out_path, &a) == 0 && g_stat (store->path, &b) == 0
+      && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+    {
+      g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_INVALID,
+                   _("%s: that is the database itself; choose another file"), doing);
+      return FALSE;
+    }
   if (!copy_database (store->db, tmp, error, doing))
     return FALSE;
   if (g_rename (tmp, out_path) != 0)
@@ -680,6 +756,16 @@ file_is_empty_or_missing (const char *path)
   return g_stat (path, &st) != 0 || st.st_size == 0;
 }
 
+/* After a restore gave up between closing and swapping: the old file is still there. */
+static void
+reopen_unchanged (SalStore *store)
+{
+  g_autoptr(GError) local = NULL;
+
+  if (!open_connection (store, &local) || !prepare_store (store, &local))
+    g_warning ("%s", local->message);
+}
+
 gboolean
 sal_store_restore (SalStore *store, const char *backup_path, GError **error)
 {
@@ -738,7 +824,7 @@ sal_store_restore (SalStore *store, const char *backup_path, GError **error)
                    _("%s: the database is in use by another program. Close it and try again."),
                    doing);
       g_unlink (tmp);
-      open_connection (store, NULL);
+      reopen_unchanged (store);
       return FALSE;
     }
 
@@ -749,7 +835,7 @@ sal_store_restore (SalStore *store, const char *backup_path, GError **error)
       g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_FAILED, "%s: %s", doing,
                    g_strerror (saved));
       g_unlink (tmp);
-      open_connection (store, NULL);
+      reopen_unchanged (store);
       return FALSE;
     }
   dir = g_path_get_dirname (store->path);
@@ -938,11 +1024,13 @@ sal_store_purge_deleted (SalStore *store, gint64 before_ms, guint *n_purged, GEr
     return FALSE;
 
   /* The deleted rows are zeroed in the database pages (secure_delete), but older copies
-   * of those pages sit in the WAL until it is checkpointed and truncated. */
+   * of those pages sit in the WAL until it is checkpointed and truncated. When another
+   * program is reading the database the checkpoint cannot finish; the WAL is then
+   * truncated when the last connection closes, as SQLite does on close. */
   if (!store->memory)
     {
       rc = sqlite3_wal_checkpoint_v2 (store->db, "main", SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-      if (rc != SQLITE_OK)
+      if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
         return sal_store_fail (store, error, _("Deleted, but the database file could not be "
                                                "cleaned yet"));
     }

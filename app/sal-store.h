@@ -221,8 +221,10 @@ gboolean  sal_store_undo_delete       (SalStore      *store,
                                        SalObjectKind  kind,
                                        gint64         id,
                                        GError       **error);
-/* Really deletes what was marked before before_ms (G_MAXINT64: all), then checkpoints
- * the WAL (TRUNCATE) and optimizes the search index so no trace stays in any file. */
+/* Really deletes what was marked before before_ms (G_MAXINT64: all) with secure_delete,
+ * optimizes the search index and checkpoints the WAL (TRUNCATE), so no trace stays in any
+ * file. If another program is reading the database, the WAL is truncated when the last
+ * connection closes instead. */
 gboolean  sal_store_purge_deleted     (SalStore  *store,
                                        gint64     before_ms,
                                        guint     *n_purged,

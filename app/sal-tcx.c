@@ -302,7 +302,7 @@ sal_tcx_read (GBytes *bytes, const char *name, const SalImportLimits *limits, GE
                    st.name, lim.max_bytes);
       return NULL;
     }
-  ok = sal_xml_parse (bytes, st.name, "TCX", on_start, on_end, &st, error);
+  ok = sal_xml_parse (bytes, st.name, "TCX", on_start, on_end, &st, lim.cancellable, error);
   g_clear_pointer (&st.act, sal_workout_free);
   g_clear_pointer (&st.point_time, g_free);
   if (!ok)

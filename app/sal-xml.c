@@ -99,6 +99,8 @@ typedef struct {
   GString         *text;
   GError          *error;       /* from a callback, or our own */
   xmlParserCtxt   *ctxt;
+  GCancellable    *cancellable;
+  guint            n_elements;
 } SaxState;
 
 static gsize xml_init_done = 0;
@@ -128,6 +130,12 @@ on_start (void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlC
       stop_with (st, g_error_new (SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
                                   _("%s: line %d: elements nested more than %d deep"),
                                   st->name, xmlSAX2GetLineNumber (ctx), SAL_XML_MAX_DEPTH));
+      return;
+    }
+  if ((st->n_elements++ & 1023) == 0
+      && g_cancellable_set_error_if_cancelled (st->cancellable, &error))
+    {
+      stop_with (st, error);
       return;
     }
   st->path.names[st->path.depth++] = (const char *) localname;
@@ -209,7 +217,8 @@ on_get_entity (void *ctx, const xmlChar *name)
 
 gboolean
 sal_xml_parse (GBytes *bytes, const char *name, const char *format, SalXmlStartFunc start,
-               SalXmlEndFunc end, gpointer user_data, GError **error)
+               SalXmlEndFunc end, gpointer user_data, GCancellable *cancellable,
+               GError **error)
 {
   g_autofree char *encoding = NULL;
   SaxState st = { 0 };
@@ -299,6 +308,7 @@ sal_xml_parse (GBytes *bytes, const char *name, const char *format, SalXmlStartF
   st.start = start;
   st.end = end;
   st.user_data = user_data;
+  st.cancellable = cancellable;
   st.text = g_string_sized_new (256);
 
   xmlParseDocument (st.ctxt);

@@ -3,7 +3,7 @@
 
 /* Safe streaming XML parsing for the GPX and TCX importers (internal). */
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -32,7 +32,8 @@ typedef gboolean (*SalXmlEndFunc)   (gpointer          user_data,
  * no network, no DTD (a document that declares one, and so could hold entity
  * bombs or outside references, is refused), no entity substitution, no
  * XML_PARSE_HUGE, nesting limited to SAL_XML_MAX_DEPTH, UTF-8 checked first.
- * A callback returning FALSE stops the parse with its error. format names the
+ * A callback returning FALSE stops the parse with its error, and so does
+ * cancellable (G_IO_ERROR_CANCELLED; may be NULL). format names the
  * expected format in messages ("GPX"). */
 gboolean    sal_xml_parse        (GBytes          *bytes,
                                   const char      *name,
@@ -40,6 +41,7 @@ gboolean    sal_xml_parse        (GBytes          *bytes,
                                   SalXmlStartFunc  start,
                                   SalXmlEndFunc    end,
                                   gpointer         user_data,
+                                  GCancellable    *cancellable,
                                   GError         **error);
 
 /* The local name k levels above the current element (0: the current one), or "". */

@@ -239,10 +239,11 @@ sal_json_check_metadata (const char *key, const char *value, GError **error)
           for (char **c = choices; *c != NULL; c++)
             if ((gsize) (end - start - 2) == strlen (*c) && strncmp (start + 1, *c, strlen (*c)) == 0)
               return TRUE;
-          g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
-                       "model metadata “%s” is %s; expected one of: %s",
-                       key, value, metadata_keys[i].choices);
-          /* (choices are listed as in the table: "a|b") */
+          {
+            g_autofree char *list = g_strjoinv (", ", choices);
+            g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
+                         "model metadata “%s” is %s; expected one of: %s", key, value, list);
+          }
           return FALSE;
         }
       return TRUE;

@@ -5,6 +5,7 @@
 #include "sal-error.h"
 #include "sal-onnx.h"
 #include "sal-blas.h"
+#include "sal-fuse.h"
 
 #include <errno.h>
 #include <string.h>
@@ -150,6 +151,7 @@ model_init (SalModel *model, SalGraph *graph, const SalLoadOptions *options, GEr
   if (!ok)
     return FALSE;
 
+  sal_plan_infer_declared (model);
   model->warnings = g_new0 (char *, graph->warnings->len + 1);
   for (guint i = 0; i < graph->warnings->len; i++)
     model->warnings[i] = g_strdup (g_ptr_array_index (graph->warnings, i));
@@ -188,6 +190,8 @@ sal_model_load_bytes (const guint8 *data, gsize len, const char *base_dir,
 
   sal_alloc_push_account (&model->account);
   graph = sal_onnx_read (data, len, base_dir, options, error);
+  if (graph != NULL)
+    sal_fuse_graph (graph);   /* conv/dense + activation (engine/sal-fuse.h) */
   sal_alloc_pop_account ();
   if (graph == NULL || !model_init (model, graph, options, error))
     return NULL;

@@ -85,6 +85,9 @@ SalModel   *sal_run_get_model         (SalRun *run);
 void        sal_run_set_threads       (SalRun *run, int n_threads);
 void        sal_run_set_callbacks     (SalRun *run, SalCancelFunc cancel, SalProgressFunc progress,
                                        gpointer user_data);
+/* Training mode for Dropout and BatchNormalization; `rng` (borrowed, seeded
+ * by the caller) draws the dropout masks. Off by default. */
+void        sal_run_set_training      (SalRun *run, gboolean training, GRand *rng);
 /* Keeps the named intermediate value alive after the run so sal_run_get_value
  * can return it (for explanations). Takes effect at the next execute. */
 gboolean    sal_run_keep_value        (SalRun *run, const char *name, GError **error);

@@ -80,6 +80,9 @@ void      sal_model_load_time_inputs (SalModel *model, SalNode *node, SalTensor 
 /* Makes a model of a graph built in memory (the graph builder); takes the graph. */
 SalModel *sal_model_new_from_graph (SalGraph *graph, GError **error);
 
+/* Fills in the types of values the model does not declare (sal-plan.c). */
+void      sal_plan_infer_declared  (SalModel *model);
+
 /* Runs one node at plan time on known inputs, producing owned outputs
  * (added to `owned`). */
 gboolean sal_plan_fold_node (SalNode *node, SalTensor *const *in, SalTensor **out,

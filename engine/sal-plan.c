@@ -13,6 +13,10 @@
 #include <string.h>
 
 #define ALIGN 64
+/* A hostile model can ask for a huge tensor in a few bytes (ConstantOfShape
+ * of [2e9]); refuse before touching the memory. */
+#define MAX_TENSOR_BYTES ((gsize) 4 << 30)
+#define MAX_ARENA_BYTES  ((gsize) 8 << 30)
 
 /* Storage for zero-element tensors, so that "data != NULL" still means known. */
 static guint64 empty_data[8];
@@ -78,6 +82,14 @@ sal_plan_fold_node (SalNode *node, SalTensor *const *in, SalTensor **out, GPtrAr
       if (!check_inferred (node, -1, o, out[o], error))
         return FALSE;
       nbytes = sal_tensor_nbytes (out[o]);
+      if (nbytes > MAX_TENSOR_BYTES)
+        {
+          g_autofree char *shape = sal_shape_to_string (out[o]->rank, out[o]->dims);
+          g_set_error (error, SAL_ERROR, SAL_ERROR_TOO_LARGE,
+                       "output %d of shape %s would take %" G_GSIZE_FORMAT " bytes; the limit is %"
+                       G_GSIZE_FORMAT, o, shape, nbytes, MAX_TENSOR_BYTES);
+          return FALSE;
+        }
       if (nbytes == 0)
         {
           out[o]->data = empty_data;
@@ -137,14 +149,26 @@ cmp_offset (gconstpointer a, gconstpointer b)
   return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-/* First fit: each block goes at the lowest offset where it overlaps no
- * already placed block that is live at the same time. */
+static int
+cmp_size (gconstpointer a, gconstpointer b)
+{
+  const Block *x = a, *y = b;
+
+  if (x->size != y->size)
+    return x->size > y->size ? -1 : 1;
+  return x->value < y->value ? -1 : x->value > y->value;
+}
+
+/* First fit, largest blocks first: each block goes at the lowest offset
+ * where it overlaps no already placed block that is live at the same time. */
 static gsize
 assign_offsets (GArray *blocks)
 {
   g_autoptr(GPtrArray) placed = g_ptr_array_new ();
   g_autoptr(GPtrArray) live = g_ptr_array_new ();
   gsize total = 0;
+
+  g_array_sort (blocks, cmp_size);
 
   for (guint i = 0; i < blocks->len; i++)
     {
@@ -388,6 +412,13 @@ plan_build (SalRun *run, int level, GError **error)
         g_array_append_val (blocks, b);
     }
   arena_bytes = assign_offsets (blocks);
+  if (arena_bytes > MAX_ARENA_BYTES)
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_TOO_LARGE,
+                   "the run would need %" G_GSIZE_FORMAT " bytes of activations; the limit is %"
+                   G_GSIZE_FORMAT " (use a smaller batch or input)", arena_bytes, MAX_ARENA_BYTES);
+      goto fail;
+    }
   if (arena_bytes > 0)
     {
       plan->arena = sal_alloc0 (arena_bytes);
@@ -472,6 +503,13 @@ sal_run_set_threads (SalRun *run, int n_threads)
       sal_thread_team_free (run->team);
       run->team = NULL;
     }
+}
+
+void
+sal_run_set_training (SalRun *run, gboolean training, GRand *rng)
+{
+  run->ctx.training = !!training;
+  run->ctx.rng = rng;
 }
 
 void
@@ -624,9 +662,12 @@ sal_run_execute (SalRun *run, GError **error)
   for (guint i = 0; i < graph->inputs->len; i++)
     {
       int vi = g_array_index (graph->inputs, int, i);
-      if (plan->kinds[vi] == SAL_SLOT_INPUT)
-        plan->values[vi].data = run->inputs[i]->numel > 0 ? run->inputs[i]->data
-                                                          : (void *) empty_data;
+      if (plan->kinds[vi] != SAL_SLOT_INPUT)
+        continue;
+      if (run->inputs[i]->numel > 0 && run->inputs[i]->data == NULL)
+        return check_input (run, i, error);   /* says which input has no data */
+      plan->values[vi].data = run->inputs[i]->numel > 0 ? run->inputs[i]->data
+                                                        : (void *) empty_data;
     }
 
   for (int s = 0; s < plan->n_steps; s++)
@@ -697,4 +738,65 @@ guint
 sal_run_n_plans (SalRun *run)
 {
   return run->n_plans;
+}
+
+/* Shape inference at load: when every input has a known rank, plan once with
+ * the dynamic dims at 1 and once at 2, and give every value the model did not
+ * describe its dtype and shape (-1 where the two plans differ). Models whose
+ * shapes depend on input values stay as declared. */
+void
+sal_plan_infer_declared (SalModel *model)
+{
+  SalGraph *graph = model->graph;
+  guint n_inputs = graph->inputs->len, nv = graph->values->len;
+  SalPlan *plans[2] = { NULL, NULL };
+  g_autoptr(GPtrArray) tensors = g_ptr_array_new_with_free_func ((GDestroyNotify) sal_tensor_free);
+  SalRun *run;
+
+  for (guint i = 0; i < n_inputs; i++)
+    if (sal_graph_get_value (graph, g_array_index (graph->inputs, int, i))->rank < 0)
+      return;
+  run = sal_run_new (model);
+  for (int p = 0; p < 2; p++)
+    {
+      g_ptr_array_set_size (tensors, 0);
+      for (guint i = 0; i < n_inputs; i++)
+        {
+          SalValue *v = sal_graph_get_value (graph, g_array_index (graph->inputs, int, i));
+          int64_t dims[SAL_MAX_RANK];
+          SalTensor *t;
+
+          for (int d = 0; d < v->rank; d++)
+            dims[d] = v->dims[d] >= 0 ? v->dims[d] : p + 1;
+          t = sal_tensor_new (v->dtype, v->rank, dims, NULL);
+          if (t == NULL)
+            goto out;
+          g_ptr_array_add (tensors, t);
+          run->inputs[i] = t;
+        }
+      plans[p] = plan_build (run, 0, NULL);
+      if (plans[p] == NULL)
+        goto out;
+    }
+  for (guint v = 0; v < nv; v++)
+    {
+      SalValue *val = sal_graph_get_value (graph, v);
+      const SalTensor *a = &plans[0]->values[v], *b = &plans[1]->values[v];
+
+      if (val->kind != SAL_VALUE_INTERMEDIATE || plans[0]->kinds[v] == SAL_SLOT_NONE ||
+          a->rank != b->rank || a->dtype != b->dtype)
+        continue;
+      if (val->dtype == SAL_DTYPE_UNDEFINED)
+        val->dtype = a->dtype;
+      if (val->rank < 0)
+        {
+          val->rank = a->rank;
+          for (int d = 0; d < a->rank; d++)
+            val->dims[d] = a->dims[d] == b->dims[d] ? a->dims[d] : -1;
+        }
+    }
+out:
+  plan_free (plans[0], n_inputs);
+  plan_free (plans[1], n_inputs);
+  sal_run_free (run);
 }

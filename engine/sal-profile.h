@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 typedef struct {
   const char *op_type;    /* borrowed from the model */
   const char *name;       /* node name, may be "" */
-  double      seconds;    /* median of the repetitions */
+  double      seconds;    /* median process CPU time of the repetitions */
   double      flops;      /* multiply-adds x 2 for Conv, ConvTranspose, Gemm, MatMul; else 0 */
 } SalProfileEntry;
 
@@ -21,7 +21,8 @@ typedef struct {
  * order, or NULL with `error` set. */
 GArray *sal_run_profile        (SalRun *run, int reps, GError **error);
 
-/* GFLOP/s of one sal_sgemm of the given size on this thread (best of `reps`). */
+/* GFLOP/s of one sal_sgemm of the given size on this thread, per CPU second
+ * (best of `reps`). */
 double  sal_profile_sgemm_rate (int M, int N, int K, int reps);
 
 G_END_DECLS

@@ -157,7 +157,8 @@ heartbeat (SalJobQueue *queue, double seconds, guint n_jobs, int n, guint *ticks
       SalJob *job = heavy_job_new (n);
       g_ptr_array_add (jobs, job);
       sal_job_queue_push (queue, job);
-      while (sal_job_get_state (job) == SAL_JOB_STATE_QUEUED && i < sal_job_queue_get_max_threads (queue))
+      while (sal_job_get_state (job) == SAL_JOB_STATE_QUEUED
+             && i < sal_job_queue_get_max_threads (queue))
         g_main_context_iteration (NULL, TRUE);
     }
   id = g_timeout_add (16, heartbeat_tick, &hb);

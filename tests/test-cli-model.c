@@ -135,6 +135,36 @@ test_info_errors (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (err, "usage"));
 }
 
+/* A third of the malformed corpus (test-onnx-load checks every file in
+ * process): exit status 1 and one clear line, also as JSON. */
+static void
+test_info_malformed (Fixture *f, gconstpointer data)
+{
+  g_autofree char *dir = g_build_filename (g_getenv ("SALIENT_SOURCE_DIR"), "tests",
+                                           "malformed-models", NULL);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0, seen = 0;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *out = NULL, *err = NULL;
+      g_autoptr(JsonNode) root = NULL;
+
+      if (!g_str_has_suffix (name, ".onnx") || seen++ % 3 != 0)
+        continue;
+      g_assert_cmpint (sal_test_run_cli (&out, &err, "info", "--json", path, NULL), ==, 1);
+      g_assert_true (g_str_has_prefix (err, "salient-cli: "));
+      g_assert_cmpint (strchr (err, '\n') - err, ==, (int) strlen (err) - 1);   /* one line */
+      root = parse_json (out);
+      g_assert_nonnull (json_object_get_string_member (json_node_get_object (root), "error"));
+      n++;
+    }
+  g_assert_cmpuint (n, >=, 10);
+}
+
 static double
 tab_ref (const float x[3], int j)
 {
@@ -280,6 +310,8 @@ main (int argc, char **argv)
   sal_engine_init ();
   g_test_add ("/app/cli-model/info", Fixture, NULL, fixture_setup, test_info, fixture_teardown);
   g_test_add ("/app/cli-model/info-errors", Fixture, NULL, fixture_setup, test_info_errors,
+              fixture_teardown);
+  g_test_add ("/app/cli-model/info-malformed", Fixture, NULL, fixture_setup, test_info_malformed,
               fixture_teardown);
   g_test_add ("/app/cli-model/infer-csv", Fixture, NULL, fixture_setup, test_infer_csv,
               fixture_teardown);

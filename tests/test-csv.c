@@ -241,6 +241,31 @@ test_limits (void)
   g_assert_cmpuint (ok->len, ==, 100);
 }
 
+/* Random text from CSV's special characters: an error or a result, never a crash. */
+static void
+test_fuzz (void)
+{
+  static const char pool[] = ",\"\r\n'=abc019.-:TZ\xc3\xa9 ";
+  GRand *rand = g_rand_new_with_seed (17);
+
+  for (int iter = 0; iter < 500; iter++)
+    {
+      GString *s = g_string_new (g_rand_boolean (rand) ? "sport,start,duration_s,notes\n"
+                                                       : "time,lat,lon,heart_rate\n");
+      g_autoptr(GBytes) b = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) ws = NULL;
+      int n = g_rand_int_range (rand, 0, 200);
+
+      for (int i = 0; i < n; i++)
+        g_string_append_c (s, pool[g_rand_int_range (rand, 0, sizeof pool - 1)]);
+      b = g_string_free_to_bytes (s);
+      ws = sal_csv_read (b, "fuzz.csv", NULL, NULL, &error);
+      g_assert_true ((ws == NULL) != (error == NULL));
+    }
+  g_rand_free (rand);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -252,5 +277,6 @@ main (int argc, char **argv)
   g_test_add_func ("/app/csv/columns", test_columns);
   g_test_add_func ("/app/csv/malformed", test_malformed);
   g_test_add_func ("/app/csv/limits", test_limits);
+  g_test_add_func ("/app/csv/fuzz", test_fuzz);
   return g_test_run ();
 }

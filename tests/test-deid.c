@@ -5,6 +5,7 @@
 
 #include "sal-deid.h"
 #include "sal-deid-corpus.h"
+#include "sal-notegen.h"
 #include "sal-test-util.h"
 
 static SalDeid *deid;
@@ -99,6 +100,7 @@ test_dates (void)
   assert_found ("Seen on 3/14 for a rash.", "3/14", SAL_DEID_DATE);
   assert_found ("Echo 7.8.2022 normal.", "7.8.2022", SAL_DEID_DATE);
   assert_found ("Last visit 11/2019.", "11/2019", SAL_DEID_DATE);
+  assert_found ("Collected 12-Jan-2024 08:10.", "12-Jan-2024", SAL_DEID_DATE);
 }
 
 static void
@@ -118,6 +120,9 @@ test_contacts (void)
   assert_found ("Call (555) 201-3344 after 5.", "(555) 201-3344", SAL_DEID_PHONE);
   assert_found ("Cell: +1 555 201 3344", "+1 555 201 3344", SAL_DEID_PHONE);
   assert_found ("Fax: 555.201.3345", "555.201.3345", SAL_DEID_FAX);
+  assert_found ("Call back at 555 0134 tomorrow.", "555 0134", SAL_DEID_PHONE);
+  assert_found ("Resident on call, pager #4471.", "4471", SAL_DEID_PHONE);
+  assert_clean ("Call 911 if worse. Call in 2 weeks with results.");
   assert_found ("Write to o.kessler@example.net today.", "o.kessler@example.net", SAL_DEID_EMAIL);
   assert_found ("See https://portal.example.org/r/123.", "https://portal.example.org/r/123", SAL_DEID_URL);
   assert_found ("Upload from 192.168.10.24 failed.", "192.168.10.24", SAL_DEID_IP);
@@ -246,6 +251,17 @@ test_deterministic (void)
     }
 }
 
+/* The held-out set shares no name, place, drug, eponym, template or date format with
+ * the development set. */
+static void
+test_sets_disjoint (void)
+{
+  g_autofree char *overlap = sal_deid_corpus_overlap ();
+
+  if (*overlap != '\0')
+    g_test_fail_printf ("the corpus sets share:\n%s", overlap);
+}
+
 static void
 evaluate (SalDeidCorpusSet set, guint n_notes, guint32 seed, SalDeidScore *score, GString *misses)
 {
@@ -309,6 +325,32 @@ test_held_out_set (void)
   g_assert_cmpfloat (sal_deid_score_precision (&score), >=, 0.90);
 }
 
+/* An independent negative set: the note-triage generator (sal-notegen.c, written
+ * separately) makes clinical-style notes with ages, vitals, drugs and history but no
+ * identifiers, so every span found in them is a false positive. */
+static void
+test_notegen_clean (void)
+{
+  guint spans_found = 0;
+
+  for (guint32 seed = 1; seed <= 600; seed++)
+    {
+      g_autoptr(SalGeneratedNote) note =
+        sal_note_generate (seed, seed % 2 ? SAL_NOTE_TEMPLATES_TRAIN : SAL_NOTE_TEMPLATES_HELD_OUT);
+      g_autoptr(GArray) spans = sal_deid_find (deid, note->text, NULL);
+
+      for (guint i = 0; i < spans->len; i++)
+        {
+          const SalDeidSpan *s = &g_array_index (spans, SalDeidSpan, i);
+          g_test_message ("false positive %s: %.*s", sal_deid_category_id (s->category),
+                          (int) (s->end - s->start), note->text + s->start);
+        }
+      spans_found += spans->len;
+    }
+  g_test_message ("600 generated triage notes: %u spans flagged", spans_found);
+  g_assert_cmpuint (spans_found, ==, 0);
+}
+
 static void
 test_cli (void)
 {
@@ -362,8 +404,10 @@ main (int argc, char **argv)
   g_test_add_func ("/app/deid/bad-input", test_bad_input);
   g_test_add_func ("/app/deid/categories", test_categories);
   g_test_add_func ("/app/deid/deterministic", test_deterministic);
+  g_test_add_func ("/app/deid/sets-disjoint", test_sets_disjoint);
   g_test_add_func ("/app/deid/development-set", test_development_set);
   g_test_add_func ("/app/deid/held-out-set", test_held_out_set);
+  g_test_add_func ("/app/deid/notegen-clean", test_notegen_clean);
   g_test_add_func ("/app/deid/cli", test_cli);
   ret = g_test_run ();
   sal_deid_unref (deid);

@@ -162,6 +162,12 @@ test_introspection (void)
   g_assert_cmpint (info.rank, ==, 2);
   g_assert_cmpint (info.dims[0], ==, -1);
   g_assert_cmpint (info.dims[1], ==, 4);
+  /* Shapes inferred at load: the batch dim stays dynamic. */
+  sal_model_get_output (model, 0, &info);
+  g_assert_cmpint (info.dtype, ==, SAL_DTYPE_FLOAT);
+  g_assert_cmpint (info.rank, ==, 2);
+  g_assert_cmpint (info.dims[0], ==, -1);
+  g_assert_cmpint (info.dims[1], ==, 2);
   g_assert_cmpint (sal_model_parameter_count (model), ==, 32 + 8 + 48 + 12 + 2);
   types = sal_model_op_types (model, &n_types);
   g_assert_cmpuint (n_types, ==, 2);
@@ -274,6 +280,45 @@ test_arena_reuse (void)
   g_assert_nonnull (sal_run_get_value (run, "y"));
   g_assert_nonnull (sal_run_get_value (run, "W1"));
   check_output (run, x);
+}
+
+/* Ten MatMuls in a chain: the activations ping-pong between two slots, so
+ * the arena holds three tensors (two slots and the output), not ten. */
+static void
+test_arena_chain (void)
+{
+  g_autoptr(SalGraphBuilder) b = sal_graph_builder_new (13);
+  g_autoptr(SalModel) model = NULL;
+  g_autoptr(SalRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  int64_t x_dims[2] = { 8, 16 }, w_dims[2] = { 16, 16 };
+  g_autoptr(SalTensor) w = sal_tensor_new_f32 (2, w_dims);
+  g_autoptr(SalTensor) x = sal_tensor_new_f32 (2, x_dims);
+  const SalTensor *y;
+
+  for (int i = 0; i < 16; i++)
+    sal_tensor_f32 (w)[i * 16 + i] = 1.0f;   /* identity */
+  for (int i = 0; i < 8 * 16; i++)
+    sal_tensor_f32 (x)[i] = i;
+  sal_graph_builder_add_input (b, "a0", SAL_DTYPE_FLOAT, 2, x_dims);
+  sal_graph_builder_add_initializer (b, "W", w);
+  for (int k = 0; k < 10; k++)
+    {
+      g_autofree char *from = g_strdup_printf ("a%d", k), *to = g_strdup_printf ("a%d", k + 1);
+      const char *in[] = { from, "W" }, *out[] = { to };
+      sal_graph_builder_add_node (b, "MatMul", NULL, 2, in, 1, out);
+    }
+  sal_graph_builder_add_output (b, "a10");
+  model = sal_graph_builder_finish (b, &error);
+  g_assert_no_error (error);
+  run = sal_run_new (model);
+  g_assert_true (sal_run_set_input (run, 0, x, &error));
+  g_assert_true (sal_run_execute (run, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (run->plan->arena_bytes, <=, 3 * 8 * 16 * sizeof (float));
+  y = sal_run_get_output (run, 0);
+  for (int i = 0; i < 8 * 16; i++)
+    g_assert_cmpfloat (sal_tensor_f32 (y)[i], ==, (float) i);
 }
 
 static void
@@ -588,6 +633,49 @@ test_value_dependent_plan (void)
 }
 
 static void
+test_training_mode (void)
+{
+  g_autoptr(SalGraphBuilder) b = sal_graph_builder_new (13);
+  g_autoptr(SalModel) model = NULL;
+  g_autoptr(SalRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  int64_t dims[1] = { 1000 };
+  g_autoptr(SalTensor) x = sal_tensor_new_f32 (1, dims);
+  const char *in[] = { "x" }, *out[] = { "y" };
+  GRand *rng = g_rand_new_with_seed (5);
+  const SalTensor *y;
+  int zeros = 0, doubled = 0;
+
+  sal_graph_builder_add_input (b, "x", SAL_DTYPE_FLOAT, 1, dims);
+  sal_graph_builder_add_node (b, "Dropout", "drop", 1, in, 1, out);
+  sal_graph_builder_add_output (b, "y");
+  model = sal_graph_builder_finish (b, &error);
+  g_assert_no_error (error);
+  run = sal_run_new (model);
+  for (int i = 0; i < 1000; i++)
+    sal_tensor_f32 (x)[i] = 1.0f;
+  g_assert_true (sal_run_set_input (run, 0, x, &error));
+  g_assert_true (sal_run_execute (run, &error));
+  y = sal_run_get_output (run, 0);
+  for (int i = 0; i < 1000; i++)
+    g_assert_cmpfloat (sal_tensor_f32 (y)[i], ==, 1.0f);   /* inference: identity */
+
+  sal_run_set_training (run, TRUE, rng);
+  g_assert_true (sal_run_execute (run, &error));
+  g_assert_no_error (error);
+  y = sal_run_get_output (run, 0);
+  for (int i = 0; i < 1000; i++)
+    {
+      zeros += sal_tensor_f32 (y)[i] == 0.0f;
+      doubled += sal_tensor_f32 (y)[i] == 2.0f;   /* kept values scale by 1 / (1 - 0.5) */
+    }
+  g_assert_cmpint (zeros + doubled, ==, 1000);
+  g_assert_cmpint (zeros, >, 400);
+  g_assert_cmpint (zeros, <, 600);
+  g_rand_free (rng);
+}
+
+static void
 test_save_roundtrip (void)
 {
   g_autoptr(SalModel) model = mlp_model ();
@@ -678,6 +766,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/graph/dangling", test_dangling);
   g_test_add_func ("/engine/graph/bad-metadata", test_bad_metadata);
   g_test_add_func ("/engine/graph/arena-reuse", test_arena_reuse);
+  g_test_add_func ("/engine/graph/arena-chain", test_arena_chain);
   g_test_add_func ("/engine/graph/keep-value", test_keep_value);
   g_test_add_func ("/engine/graph/steady-state-no-alloc", test_steady_state_no_alloc);
   g_test_add_func ("/engine/graph/replan", test_replan);
@@ -686,6 +775,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/graph/constant-folding", test_constant_folding);
   g_test_add_func ("/engine/graph/shape-chain", test_shape_chain);
   g_test_add_func ("/engine/graph/value-dependent-plan", test_value_dependent_plan);
+  g_test_add_func ("/engine/graph/training-mode", test_training_mode);
   g_test_add_func ("/engine/graph/save-roundtrip", test_save_roundtrip);
   g_test_add_func ("/engine/graph/thread-team", test_thread_team);
   return g_test_run ();

@@ -8,6 +8,10 @@
 
 #include "import-test-util.h"
 #include "sal-import-util.h"
+#include "sal-csv.h"
+#include "sal-fit.h"
+#include "sal-gpx.h"
+#include "sal-tcx.h"
 #include "sal-test-util.h"
 
 static void
@@ -293,12 +297,59 @@ test_times (void)
   }
 }
 
+/* A cancelled import gives G_IO_ERROR_CANCELLED and nothing else, in every reader. */
+static void
+test_cancelled (void)
+{
+  const struct { const char *dir, *name; } files[] = {
+    { "import/png", "rgb16.png" }, { "import", "source.gpx" }, { "import", "handmade.tcx" },
+    { "import", "fitsdk-run.fit" },
+  };
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  SalImportLimits lim = { .cancellable = cancellable };
+  SalImageLimits image_lim = { .cancellable = cancellable };
+  g_autoptr(GBytes) csv = g_bytes_new_static ("sport,start\nrun,2024-05-01T07:30:00Z\n", 36);
+
+  g_cancellable_cancel (cancellable);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autoptr(GBytes) bytes = fixture_bytes (files[i].dir, files[i].name);
+      g_autoptr(GError) error = NULL;
+      g_auto(SalImportResult) r = { 0 };
+
+      g_assert_false (sal_import_bytes (bytes, files[i].name, &lim, &r, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_null (r.workouts);
+      g_assert_null (r.image);
+    }
+  /* each reader checks on its own too */
+  {
+    g_autoptr(GBytes) png = fixture_bytes ("import/png", "rgb16.png");
+    g_autoptr(GBytes) gpx = fixture_bytes ("import", "source.gpx");
+    g_autoptr(GBytes) tcx = fixture_bytes ("import", "handmade.tcx");
+    g_autoptr(GBytes) fit = fixture_bytes ("import", "fitsdk-run.fit");
+    g_autoptr(GError) e1 = NULL, e2 = NULL, e3 = NULL, e4 = NULL, e5 = NULL;
+
+    g_assert_null (sal_image_load_png_bytes (png, "a.png", &image_lim, &e1));
+    g_assert_error (e1, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_null (sal_gpx_read (gpx, "a.gpx", &lim, &e2));
+    g_assert_error (e2, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_null (sal_tcx_read (tcx, "a.tcx", &lim, &e3));
+    g_assert_error (e3, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_null (sal_fit_read (fit, "a.fit", &lim, &e4));
+    g_assert_error (e4, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_null (sal_csv_read (csv, "a.csv", &lim, NULL, &e5));
+    g_assert_error (e5, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/app/import/detect", test_detect);
   g_test_add_func ("/app/import/times", test_times);
+  g_test_add_func ("/app/import/cancelled", test_cancelled);
   g_test_add_func ("/app/import/image-and-unknown", test_image_and_unknown);
   g_test_add_func ("/app/import/byte-budget", test_byte_budget);
   g_test_add_func ("/app/import/export-round-trip", test_export_round_trip);

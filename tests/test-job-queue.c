@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <math.h>
+
 #include "sal-blas.h"
+#include "sal-error.h"
 #include "sal-job-queue.h"
 
 /* Test helpers -------------------------------------------------------------- */
@@ -274,13 +277,18 @@ test_progress_throttled (void)
   g_autoptr(SalJob) job = sal_job_new ("test", "chatty", SAL_JOB_PRIORITY_INTERACTIVE,
                                        G_TYPE_NONE, chatty_func, NULL, NULL, NULL);
   ProgressCount pc = { 0 };
+  double seconds;
 
   g_signal_connect (job, "notify::progress", G_CALLBACK (on_progress), &pc);
   sal_job_queue_push (queue, job);
   wait_finished (job, 60);
-  g_test_message ("progress deliveries for 10,000 reports in 1 s: %u", pc.deliveries);
+  seconds = g_date_time_difference (sal_job_get_end_time (job), sal_job_get_start_time (job))
+            / (double) G_USEC_PER_SEC;
+  g_test_message ("progress deliveries for 10,000 reports in %.2f s: %u", seconds, pc.deliveries);
   g_assert_cmpint (sal_job_get_state (job), ==, SAL_JOB_STATE_DONE);
-  g_assert_cmpuint (pc.deliveries, <=, 12);
+  /* About ten a second: 10 or 11 for the one second the job takes on an idle machine;
+   * a loaded machine may stretch the job, not the rate. */
+  g_assert_cmpuint (pc.deliveries, <=, (guint) ceil (MAX (seconds, 1.0) * 10) + 2);
   g_assert_cmpuint (pc.deliveries, >=, 3);
   g_assert_false (pc.decreasing);
   g_assert_cmpfloat (pc.last, >, 0.0);
@@ -346,6 +354,39 @@ test_cancel_running (void)
   g_assert_true (g_error_matches (sal_job_get_error (job), G_IO_ERROR, G_IO_ERROR_CANCELLED));
   g_assert_null (sal_job_get_result (job));
   g_assert_true (sal_job_can_retry (job));
+}
+
+/* An engine-style loop: polls SalCancelFunc, reports through SalProgressFunc, fails
+ * with the engine's own error when stopped. */
+static gpointer
+engine_style_func (SalJob *job, gpointer data, GCancellable *cancellable, GError **error)
+{
+  for (int step = 0; step < 60000; step++)
+    {
+      if (sal_job_cancel_func (job))
+        {
+          g_set_error_literal (error, SAL_ERROR, SAL_ERROR_CANCELLED, "run cancelled");
+          return NULL;
+        }
+      sal_job_progress_func ((step + 1) / 60000.0, job);
+      g_usleep (1000);
+    }
+  return NULL;
+}
+
+static void
+test_cancel_engine_error (void)
+{
+  g_autoptr(SalJobQueue) queue = sal_job_queue_new (1);
+  g_autoptr(SalJob) job = sal_job_new ("test", "engine", SAL_JOB_PRIORITY_BATCH, G_TYPE_NONE,
+                                       engine_style_func, NULL, NULL, NULL);
+
+  sal_job_queue_push (queue, job);
+  wait_running (job);
+  sal_job_cancel (job);
+  wait_finished (job, 30);
+  g_assert_cmpint (sal_job_get_state (job), ==, SAL_JOB_STATE_CANCELLED);
+  g_assert_true (g_error_matches (sal_job_get_error (job), SAL_ERROR, SAL_ERROR_CANCELLED));
 }
 
 static void
@@ -668,7 +709,8 @@ test_heavy_heartbeat (void)
 
   g_assert_cmpint (sal_job_get_state (job), ==, SAL_JOB_STATE_DONE);
   memcpy (&steps, g_bytes_get_data (sal_job_get_result (job), NULL), sizeof steps);
-  g_test_message ("heavy job: %" G_GUINT64_FORMAT " sgemm steps; %u heartbeats, longest gap %.1f ms",
+  g_test_message ("heavy job: %" G_GUINT64_FORMAT " sgemm steps; %u heartbeats, "
+                  "longest gap %.1f ms",
                   steps, hb.ticks, hb.longest / 1000.0);
   g_assert_cmpuint (steps, >, 0);
   g_assert_cmpuint (hb.ticks, >, 10);
@@ -790,6 +832,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/job-queue/progress-throttled", test_progress_throttled);
   g_test_add_func ("/app/job-queue/cancel-queued", test_cancel_queued);
   g_test_add_func ("/app/job-queue/cancel-running", test_cancel_running);
+  g_test_add_func ("/app/job-queue/cancel-engine-error", test_cancel_engine_error);
   g_test_add_func ("/app/job-queue/failure", test_failure);
   g_test_add_func ("/app/job-queue/retry", test_retry);
   g_test_add_func ("/app/job-queue/mixed-500", test_mixed_500);

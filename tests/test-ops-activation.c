@@ -149,6 +149,18 @@ test_prelu (void)
     }
   sal_op_test_grad_check (t, 3, 1e-2);
 
+  {
+    /* a slope along the last axis: it changes within each run */
+    g_autoptr(SalOpTest) u = sal_op_test_new ("PRelu", 16);
+    float ux[6] = { -1, -2, 3, -4, 5, -6 }, us[2] = { 0.5f, 0.25f };
+    float e[6] = { -0.5f, -0.5f, 3, -1, 5, -1.5f };
+    sal_op_test_add_input (u, sal_op_test_f32 (2, (int64_t[]) { 3, 2 }, ux));
+    sal_op_test_add_input (u, sal_op_test_f32 (1, (int64_t[]) { 2 }, us));
+    sal_op_test_run (u);
+    sal_op_test_assert_f32 (sal_op_test_output (u, 0), e, 0, 0);
+    sal_op_test_grad_check (u, 4, 1e-2);
+  }
+
   sal_op_test_add_input (bad, sal_op_test_f32 (2, (int64_t[]) { 2, 3 }, NULL));
   sal_op_test_add_input (bad, sal_op_test_f32 (1, (int64_t[]) { 2 }, NULL));
   sal_op_test_assert_infer_fails (bad, "PRelu", "slope", "[2]", "[2, 3]", NULL);

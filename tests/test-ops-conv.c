@@ -222,9 +222,13 @@ test_conv_depthwise (void)
 static void
 test_conv_single_channel (void)
 {
+  /* 5 outputs: the direct kernel; 12 outputs: im2col + sgemm with K = 9 */
   ConvCase c = { "Conv", 2, 3, 1, 5, 1, { 7, 6 }, { 3, 3 }, { 1, 1 }, { 1, 1 }, { 1, 1 },
                  { 1, 1 }, { 0 }, NULL, TRUE, NULL, { 7, 6 }, TRUE };
+  ConvCase wide = { "Conv", 2, 2, 1, 12, 1, { 6, 6 }, { 3, 3 }, { 1, 1 }, { 1, 1 }, { 1, 1 },
+                    { 1, 1 }, { 0 }, NULL, TRUE, NULL, { 6, 6 }, TRUE };
   check_conv (&c, 4);
+  check_conv (&wide, 40);
 }
 
 static void
@@ -356,6 +360,46 @@ test_conv_transpose_output_shape (void)
   sal_node_free (node);
 }
 
+static gboolean
+cancel_after_first (gpointer data)
+{
+  int *calls = data;
+
+  return ++*calls >= 1;
+}
+
+static void
+test_conv_cancel (void)
+{
+  /* 40 samples run in blocks; the cancel callback stops the op between blocks */
+  g_autoptr(GRand) rng = g_rand_new_with_seed (30);
+  int64_t xd[4] = { 40, 2, 5, 5 }, wd[4] = { 3, 2, 3, 3 };
+  SalTensor *in[2] = { sal_check_random (rng, 4, xd, -1, 1), sal_check_random (rng, 4, wd, -1, 1) };
+  SalTensor *out[1];
+  SalNode *node = sal_node_new ("Conv", "c", 17);
+  SalTensor shape = { 0 }, *so = &shape;
+  int ios[3] = { 0, 1, 2 }, calls = 0;
+  gsize ws = 0;
+  gpointer scratch;
+  SalExecCtx ctx = { 1, FALSE, NULL, NULL, cancel_after_first, &calls };
+  GError *error = NULL;
+
+  sal_node_set_io (node, 2, ios, 1, ios + 2);
+  node->def = sal_op_lookup ("Conv");
+  g_assert_true (node->def->infer (node, in, &so, &ws, &error));
+  out[0] = sal_tensor_new_f32 (shape.rank, shape.dims);
+  scratch = sal_alloc (ws);
+  g_assert_false (node->def->forward (node, in, out, scratch, &ctx, &error));
+  g_assert_error (error, SAL_ERROR, SAL_ERROR_CANCELLED);
+  g_assert_cmpint (calls, ==, 1);
+  g_clear_error (&error);
+  sal_free (scratch);
+  sal_tensor_free (out[0]);
+  sal_tensor_free (in[0]);
+  sal_tensor_free (in[1]);
+  sal_node_free (node);
+}
+
 static void
 test_conv_errors (void)
 {
@@ -401,6 +445,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/conv-transpose/2d", test_conv_transpose_2d);
   g_test_add_func ("/engine/conv-transpose/1d-3d", test_conv_transpose_1d_3d);
   g_test_add_func ("/engine/conv-transpose/output-shape", test_conv_transpose_output_shape);
+  g_test_add_func ("/engine/conv/cancel", test_conv_cancel);
   g_test_add_func ("/engine/conv/errors", test_conv_errors);
   return g_test_run ();
 }

@@ -93,7 +93,8 @@ test_add_values (void)
 static void
 test_broadcast_random (void)
 {
-  static const char *ops[] = { "Add", "Sub", "Mul", "Div", "Max", "Min", "Pow", "Less", "Equal" };
+  static const char *ops[] = { "Add", "Sub", "Mul", "Div", "Max", "Min", "Pow", "Less", "Equal",
+                               "Greater", "LessOrEqual", "GreaterOrEqual" };
   g_autoptr(GRand) rng = g_rand_new_with_seed (7);
 
   for (int trial = 0; trial < 300; trial++)
@@ -126,7 +127,7 @@ test_broadcast_random (void)
         }
       a = sal_op_test_random_f32 (rng, ar, ad, lo, 2.0);
       b = sal_op_test_random_f32 (rng, br, bd, g_str_equal (op, "Div") ? 0.5 : -2.0, 2.0);
-      if (g_str_equal (op, "Equal") && b->numel > 0 && a->numel > 0)
+      if (g_str_has_suffix (op, "Equal") && b->numel > 0 && a->numel > 0)
         sal_tensor_f32 (b)[0] = sal_tensor_f32 (a)[0];
       check_binary (op, 13, a, b, out_rank, out_dims);
     }
@@ -297,6 +298,26 @@ test_pow_types (void)
     sal_op_test_grad_check (t, 5, 1e-2);
   }
   {
+    /* the x^2 fast path: same values as powf, with a float or an int64 exponent */
+    g_autoptr(GRand) rng = g_rand_new_with_seed (2);
+    for (int k = 0; k < 2; k++)
+      {
+        g_autoptr(SalOpTest) t = sal_op_test_new ("Pow", 13);
+        float two = 2;
+        int64_t itwo = 2;
+        SalTensor *base = sal_op_test_random_f32 (rng, 2, (int64_t[]) { 3, 5 }, -3, 3), *y;
+        sal_op_test_add_input (t, base);
+        sal_op_test_add_input (t, k == 0 ? sal_op_test_f32 (0, NULL, &two)
+                                         : sal_op_test_i64 (1, (int64_t[]) { 1 }, &itwo));
+        sal_op_test_run (t);
+        y = sal_op_test_output (t, 0);
+        for (int64_t i = 0; i < base->numel; i++)
+          g_assert_cmpfloat (sal_tensor_f32 (y)[i], ==, powf (sal_tensor_f32 (base)[i], 2.0f));
+        /* the base only: x^e is undefined for negative x near e = 2 */
+        sal_op_test_grad_check_mask (t, 30 + k, 1e-2, 1u << 0);
+      }
+  }
+  {
     g_autoptr(SalOpTest) t = sal_op_test_new ("Pow", 15);
     int64_t expect[3] = { 1, 32, 729 };
     sal_op_test_add_input (t, sal_op_test_i64 (1, (int64_t[]) { 3 }, ix));
@@ -404,6 +425,21 @@ test_logic (void)
 
   sal_op_test_add_input (v, sal_op_test_f32 (1, (int64_t[]) { 4 }, NULL));
   sal_op_test_assert_infer_fails (v, "Not", "float32", NULL);
+
+  {
+    const char *names[3] = { "And", "Or", "Xor" };
+    guint8 e_and[4] = { 0, 0, 0, 1 }, e_or[4] = { 0, 1, 1, 1 }, e_xor[4] = { 0, 1, 1, 0 };
+    const guint8 *expect[3] = { e_and, e_or, e_xor };
+
+    for (int k = 0; k < 3; k++)
+      {
+        g_autoptr(SalOpTest) w = sal_op_test_new (names[k], 13);
+        sal_op_test_add_input (w, sal_op_test_bool (1, (int64_t[]) { 4 }, a));
+        sal_op_test_add_input (w, sal_op_test_bool (1, (int64_t[]) { 4 }, b));
+        sal_op_test_run (w);
+        sal_op_test_assert_bool (sal_op_test_output (w, 0), expect[k]);
+      }
+  }
 }
 
 typedef struct {
@@ -573,6 +609,13 @@ test_gradients (void)
       sal_op_test_add_input (u, sal_op_test_random_f32 (rng, 2, d31, lo, 2));
       sal_op_test_add_input (u, sal_op_test_random_f32 (rng, 2, d14, blo, 2));
       sal_op_test_grad_check (u, 10 + k, 1e-2);
+      {
+        /* no broadcasting (the vectorised paths) */
+        g_autoptr(SalOpTest) v = sal_op_test_new (binary[k], 13);
+        sal_op_test_add_input (v, sal_op_test_random_f32 (rng, 3, d234, lo, 2));
+        sal_op_test_add_input (v, sal_op_test_random_f32 (rng, 3, d234, blo, 2));
+        sal_op_test_grad_check (v, 40 + k, 1e-2);
+      }
     }
   for (guint k = 0; k < G_N_ELEMENTS (variadic); k++)
     {

@@ -144,6 +144,19 @@ test_maxpool_2d (void)
 }
 
 static void
+test_maxpool_2x2 (void)
+{
+  /* the common 2x2 / stride 2 pool (its own kernel), even and odd extents */
+  PoolCase even = { "MaxPool", 2, 2, 3, { 6, 8 }, { 2, 2 }, { 2, 2 }, { 1, 1 }, { 0, 0 },
+                    { 0, 0 }, FALSE, FALSE, 0, NULL, { 3, 4 } };
+  PoolCase odd = { "MaxPool", 2, 1, 2, { 7, 9 }, { 2, 2 }, { 2, 2 }, { 1, 1 }, { 0, 0 },
+                   { 0, 0 }, FALSE, FALSE, 0, NULL, { 3, 4 } };
+  check_pool (&even, 20, FALSE);
+  check_pool (&odd, 21, FALSE);
+  check_pool (&odd, 22, TRUE);
+}
+
+static void
 test_maxpool_ceil (void)
 {
   /* in 5, k 2, s 2, pads 1/1, ceil: room 5 -> 4 windows, but the last would start in the
@@ -289,6 +302,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   sal_engine_init ();
   g_test_add_func ("/engine/pool/max-2d", test_maxpool_2d);
+  g_test_add_func ("/engine/pool/max-2x2", test_maxpool_2x2);
   g_test_add_func ("/engine/pool/max-ceil", test_maxpool_ceil);
   g_test_add_func ("/engine/pool/max-auto-pad", test_maxpool_auto_pad);
   g_test_add_func ("/engine/pool/max-1d-3d", test_maxpool_1d_3d);

@@ -408,6 +408,8 @@ test_pytorch_gru (void)
 
       g_assert_no_error (error);
       run = sal_run_new (model);
+      /* two engine threads: the batch rows of the recurrence run in parallel */
+      sal_run_set_threads (run, 2);
       grad = sal_grad_new (run);
       sal_grad_want_inputs (grad);
       g_assert_true (sal_run_set_input_by_name (run, "x", x, &error));

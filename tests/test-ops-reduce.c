@@ -244,6 +244,15 @@ test_errors (void)
   sal_op_test_add_input (u, sal_op_test_f32 (2, (int64_t[]) { 2, 3 }, NULL));
   sal_op_test_assert_infer_fails (u, "ReduceSum", "twice", NULL);
 
+  {
+    /* more axes than dimensions */
+    g_autoptr(SalOpTest) w = sal_op_test_new ("ReduceSum", 13);
+    int64_t three[3] = { 0, 1, 0 };
+    sal_op_test_add_input (w, sal_op_test_f32 (2, (int64_t[]) { 2, 3 }, NULL));
+    sal_op_test_add_input (w, sal_op_test_i64 (1, (int64_t[]) { 3 }, three));
+    sal_op_test_assert_infer_fails (w, "ReduceSum", "3 axes", "rank 2", NULL);
+  }
+
   /* an axes input whose value is not known before the run */
   sal_op_test_add_input (v, sal_op_test_f32 (2, (int64_t[]) { 2, 3 }, NULL));
   axes = g_new0 (SalTensor, 1);

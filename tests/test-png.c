@@ -364,6 +364,58 @@ test_fuzz (void)
   g_rand_free (rand);
 }
 
+typedef struct {
+  GBytes       *bytes;
+  GCancellable *cancellable;
+  SalImage     *img;
+  GError       *error;
+} DecodeJob;
+
+static gpointer
+decode_thread (gpointer data)
+{
+  DecodeJob *job = data;
+  SalImageLimits lim = { .cancellable = job->cancellable };
+
+  job->img = sal_image_load_png_bytes (job->bytes, "big.png", &lim, &job->error);
+  return NULL;
+}
+
+/* Cancelling while libpng decodes rows: it stops cleanly with nothing half-made. */
+static void
+test_cancel_during_decode (void)
+{
+  g_autoptr(SalImage) big = sal_image_new (2000, 2000, 1, 16);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  DecodeJob job = { 0 };
+  GThread *thread;
+
+  for (gsize i = 0; i < (gsize) 2000 * 2000; i++)
+    big->pixels[i] = (guint16) ((i % 2000) * 31 + (i / 2000) * 7);
+  job.bytes = sal_image_encode_png (big, &error);
+  g_assert_no_error (error);
+  job.cancellable = cancellable;
+  thread = g_thread_new ("decode", decode_thread, &job);
+  g_usleep (2000);
+  g_cancellable_cancel (cancellable);
+  g_thread_join (thread);
+  if (job.img != NULL)
+    {
+      /* the decode won the race: then it is complete */
+      g_test_message ("decode finished before the cancel");
+      g_assert_cmpmem (job.img->pixels, (gsize) 2000 * 2000 * 2, big->pixels,
+                       (gsize) 2000 * 2000 * 2);
+      sal_image_free (job.img);
+    }
+  else
+    {
+      g_assert_error (job.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_error_free (job.error);
+    }
+  g_bytes_unref (job.bytes);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -379,5 +431,6 @@ main (int argc, char **argv)
   g_test_add_func ("/app/png/malformed", test_malformed);
   g_test_add_func ("/app/png/malformed-messages", test_malformed_messages);
   g_test_add_func ("/app/png/fuzz", test_fuzz);
+  g_test_add_func ("/app/png/cancel-during-decode", test_cancel_during_decode);
   return g_test_run ();
 }

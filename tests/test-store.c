@@ -3,6 +3,8 @@
 
 #include <math.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "sal-audit.h"
 #include "sal-store-private.h"
@@ -343,6 +345,17 @@ test_workouts (Fixture *f, gconstpointer data)
   g_assert_cmpfloat (back->rpe, ==, 7);
   g_assert_cmpstr (back->title, ==, "Tempo");
   g_assert_cmpuint (back->samples->len, ==, 0);
+
+  /* Deleting: hidden at once, samples and laps gone with the purge; a re-import after
+   * the deletion is no duplicate. */
+  g_assert_true (sal_store_mark_deleted (f->store, SAL_OBJECT_WORKOUT, id, &error));
+  g_assert_cmpint (sal_store_count_workouts (f->store, &error), ==, 3);
+  g_assert_cmpint (sal_store_find_duplicate_workout (f->store, w, &error), ==, 0);
+  g_assert_true (sal_store_purge_deleted (f->store, G_MAXINT64, NULL, &error));
+  g_assert_cmpint (raw_int (f->store, "SELECT count(*) FROM workout_samples"), ==, 150);
+  g_assert_cmpint (raw_int (f->store, "SELECT count(*) FROM workout_laps"), ==, 3);
+  g_assert_false (sal_store_mark_deleted (f->store, SAL_OBJECT_WORKOUT, id, &error));
+  g_assert_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_NOT_FOUND);
 }
 
 static void
@@ -518,6 +531,34 @@ test_jobs (Fixture *f, gconstpointer data)
   g_clear_error (&error);
   reopen (f);
   g_assert_cmpuint (sal_store_get_n_interrupted_at_open (f->store), ==, 0);
+
+  /* A job run by another live process (salient-cli opening the window's database) stays
+   * running; one whose process has exited is interrupted. */
+  {
+    g_autofree char *sql = NULL;
+    gint64 live = sal_store_add_job (f->store, "train", NULL, 0, &error);
+    gint64 dead = sal_store_add_job (f->store, "train", NULL, 0, &error);
+    GPid child = 0;
+    const char *argv[] = { "/bin/true", NULL };
+    int status;
+
+    g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                  NULL, &child, &error));
+    g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+    sql = g_strdup_printf ("UPDATE jobs SET state = 'running', runner_boot = '%s', runner_pid = "
+                           "CASE id WHEN %" G_GINT64_FORMAT " THEN %d ELSE %d END "
+                           "WHERE id IN (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ")",
+                           sal_store_boot_id (), live, (int) getppid (), (int) child, live, dead);
+    g_assert_cmpint (sqlite3_exec (f->store->db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+    reopen (f);
+    g_assert_cmpuint (sal_store_get_n_interrupted_at_open (f->store), ==, 1);
+    g_clear_pointer (&j, sal_job_record_free);
+    j = sal_store_get_job (f->store, live, &error);
+    g_assert_cmpint (j->state, ==, SAL_JOB_RUNNING);
+    g_clear_pointer (&j, sal_job_record_free);
+    j = sal_store_get_job (f->store, dead, &error);
+    g_assert_cmpint (j->state, ==, SAL_JOB_INTERRUPTED);
+  }
 }
 
 static void
@@ -754,9 +795,12 @@ test_backup_restore (Fixture *f, gconstpointer data)
     sal_store_add_note (f->store, c, "note", "A long enough note to fill several pages of the "
                         "database so that damage lands inside a b-tree page.", &error);
   g_assert_no_error (error);
+  g_assert_false (sal_store_backup (f->store, f->path, &error));
+  g_assert_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_INVALID);
+  g_clear_error (&error);
   g_assert_true (sal_store_backup (f->store, backup, &error));
   g_assert_no_error (error);
-  g_assert_false (g_file_test (backup, G_FILE_TEST_EXISTS) == FALSE);
+  g_assert_true (g_file_test (backup, G_FILE_TEST_IS_REGULAR));
   sal_store_add_case (f->store, "LATER-2", "added after the backup", FALSE, &error);
   g_assert_cmpuint (n_cases (f->store), ==, 2);
 
@@ -790,6 +834,22 @@ test_backup_restore (Fixture *f, gconstpointer data)
   g_clear_error (&error);
   g_assert_cmpuint (n_cases (f->store), ==, 2);
 
+  /* Another program reading the database: refused, nothing replaced, still usable. */
+  {
+    sqlite3 *reader = NULL;
+
+    g_assert_cmpint (sqlite3_open (f->path, &reader), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (reader, "BEGIN; SELECT count(*) FROM cases", NULL, NULL, NULL),
+                     ==, SQLITE_OK);
+    sqlite3_busy_timeout (f->store->db, 100);
+    g_assert_false (sal_store_restore (f->store, backup, &error));
+    g_assert_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_BUSY);
+    g_clear_error (&error);
+    sqlite3_exec (reader, "COMMIT", NULL, NULL, NULL);
+    sqlite3_close (reader);
+    g_assert_cmpuint (n_cases (f->store), ==, 2);
+  }
+
   /* The good backup comes back whole; the store stays usable. */
   g_assert_true (sal_store_restore (f->store, backup, &error));
   g_assert_no_error (error);
@@ -810,6 +870,30 @@ test_backup_restore (Fixture *f, gconstpointer data)
 }
 
 /* ---- deletion leaves no trace ------------------------------------------------------ */
+
+/* Every log message of the run (debug included), to check no health data is logged. */
+static GString *log_text;
+static GMutex log_lock;
+
+static GLogWriterOutput
+record_log (GLogLevelFlags log_level, const GLogField *fields, gsize n_fields, gpointer data)
+{
+  g_mutex_lock (&log_lock);
+  for (gsize i = 0; i < n_fields; i++)
+    if (strcmp (fields[i].key, "MESSAGE") == 0 && fields[i].value != NULL)
+      {
+        if (fields[i].length < 0)
+          g_string_append (log_text, fields[i].value);
+        else
+          g_string_append_len (log_text, fields[i].value, fields[i].length);
+        g_string_append_c (log_text, '\n');
+      }
+  g_mutex_unlock (&log_lock);
+  /* Debug and info would go to stdout and break the TAP stream. */
+  if (log_level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO))
+    return G_LOG_WRITER_HANDLED;
+  return g_log_writer_default (log_level, fields, n_fields, data);
+}
 
 #define SECRET_NAME "Quorvenna Blithermoss"
 
@@ -896,6 +980,12 @@ test_purge_leaves_no_trace (Fixture *f, gconstpointer data)
   g_clear_error (&error);
   g_assert_cmpuint (files_containing (f->path, "Quorvenna"), ==, 0);
   g_assert_cmpuint (files_containing (f->path, "Chest pain"), ==, 0);
+
+  /* Nothing of the notes went to the log, even at debug level. */
+  g_mutex_lock (&log_lock);
+  g_assert_null (strstr (log_text->str, "Blithermoss"));
+  g_assert_null (strstr (log_text->str, "chest pain"));
+  g_mutex_unlock (&log_lock);
 }
 
 /* ---- audit ------------------------------------------------------------------------ */
@@ -1036,6 +1126,9 @@ test_memory (void)
 int
 main (int argc, char **argv)
 {
+  log_text = g_string_new (NULL);
+  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  g_log_set_writer_func (record_log, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/app/store/migrations", test_migrations);

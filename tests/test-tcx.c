@@ -128,6 +128,32 @@ test_limits (void)
   g_assert_no_error (error);
 }
 
+/* Random damage to a valid file: an error or a result, never a crash. */
+static void
+test_fuzz (void)
+{
+  g_autoptr(GBytes) tcx = fixture_bytes ("import", "handmade.tcx");
+  gsize len;
+  const guint8 *src = g_bytes_get_data (tcx, &len);
+  GRand *rand = g_rand_new_with_seed (13);
+
+  for (int iter = 0; iter < 300; iter++)
+    {
+      g_autofree guint8 *copy = g_memdup2 (src, len);
+      g_autoptr(GBytes) b = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) ws = NULL;
+      static const char pool[] = "<>&;\"'/=x0-9.:TZ\n\xc3";
+
+      for (int f = 0; f < 4; f++)
+        copy[g_rand_int_range (rand, 0, (gint32) len)] = pool[g_rand_int_range (rand, 0, sizeof pool - 1)];
+      b = g_bytes_new (copy, g_rand_int_range (rand, (gint32) len / 2, (gint32) len + 1));
+      ws = sal_tcx_read (b, "fuzz.tcx", NULL, &error);
+      g_assert_true ((ws == NULL) != (error == NULL));
+    }
+  g_rand_free (rand);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -137,5 +163,6 @@ main (int argc, char **argv)
   g_test_add_func ("/app/tcx/summary-from-samples", test_summary_from_samples);
   g_test_add_func ("/app/tcx/malformed", test_malformed);
   g_test_add_func ("/app/tcx/limits", test_limits);
+  g_test_add_func ("/app/tcx/fuzz", test_fuzz);
   return g_test_run ();
 }

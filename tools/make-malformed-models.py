@@ -172,13 +172,16 @@ def cases():
     yield "bad-labels-metadata.onnx", matmul_model(metadata=[("salient.labels", "benign, malignant")]), \
         "salient.labels"
     yield "bad-task-metadata.onnx", matmul_model(metadata=[("salient.task", "\"segmentation\"")]), \
-        "classification|regression"
+        "classification, regression"
     yield "bad-utf8-name.onnx", model(graph(
         nodes=[node("MatMul", [b"x\xff\xfe", "W"], ["y"])],
         inits=[W], inputs=[X], outputs=[Y])), "UTF-8"
     yield "input-without-type.onnx", model(graph(
         nodes=[node("MatMul", ["x", "W"], ["y"])], inits=[W], inputs=[ld(1, "x")], outputs=[Y])), \
         "no element type"
+    huge = tensor("shape", [2], data_type=7, extra=ld(7, varint(1 << 31) + varint(1 << 20)))
+    yield "huge-constant-of-shape.onnx", model(graph(
+        nodes=[node("ConstantOfShape", ["shape"], ["y"])], inits=[huge], outputs=[Y])), "the limit is"
     yield "empty-op-type.onnx", model(graph(
         nodes=[node("", ["x"], ["y"])], inputs=[X], outputs=[Y])), "no valid operator type"
 

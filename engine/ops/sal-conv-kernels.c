@@ -42,10 +42,10 @@ tap_range (int64_t n_out, int64_t n_img, int64_t s, int64_t p, int64_t off, int6
       }                                                                                       \
   } while (0)
 
-void
+SAL_NN_HOT void
 sal_conv_im2col (const SalConvGeom *g, const float *img, float *col)
 {
-  const int64_t sw = g->stride[2];
+  const int64_t sw = g->stride[2], O1 = g->out[1], O2 = g->out[2];
   int64_t tap = 0;
 
   for (int64_t c = 0; c < g->channels; c++)
@@ -54,31 +54,45 @@ sal_conv_im2col (const SalConvGeom *g, const float *img, float *col)
         for (int64_t kw = 0; kw < g->k[2]; kw++, tap++)
           {
             float *row = col + tap * g->out_size;
-            gboolean full = TRUE;
-            for (int i = 0; i < 3; i++)
+            int64_t dlo, dhi, hlo, hhi, wlo, whi;
+            tap_range (g->out[0], g->img[0], g->stride[0], g->pad[0], kd * g->dil[0], &dlo, &dhi);
+            tap_range (O1, g->img[1], g->stride[1], g->pad[1], kh * g->dil[1], &hlo, &hhi);
+            tap_range (O2, g->img[2], sw, g->pad[2], kw * g->dil[2], &wlo, &whi);
+            /* every position written once: zeros where the tap is in the padding */
+            for (int64_t od = 0; od < g->out[0]; od++)
               {
-                int64_t lo, hi;
-                int64_t kk = i == 0 ? kd : i == 1 ? kh : kw;
-                tap_range (g->out[i], g->img[i], g->stride[i], g->pad[i], kk * g->dil[i],
-                           &lo, &hi);
-                if (lo != 0 || hi != g->out[i])
-                  full = FALSE;
+                float *plane = row + od * O1 * O2;
+                int64_t id = od * g->stride[0] - g->pad[0] + kd * g->dil[0];
+                if (od < dlo || od >= dhi || wlo >= whi)
+                  {
+                    memset (plane, 0, O1 * O2 * sizeof (float));
+                    continue;
+                  }
+                if (hlo > 0)
+                  memset (plane, 0, hlo * O2 * sizeof (float));
+                if (hhi < O1)
+                  memset (plane + hhi * O2, 0, (O1 - hhi) * O2 * sizeof (float));
+                for (int64_t oh = hlo; oh < hhi; oh++)
+                  {
+                    int64_t ih = oh * g->stride[1] - g->pad[1] + kh * g->dil[1];
+                    const float *src = img + ((c * g->img[0] + id) * g->img[1] + ih) * g->img[2]
+                                       - g->pad[2] + kw * g->dil[2];
+                    float *dst = plane + oh * O2;
+                    if (wlo > 0)
+                      memset (dst, 0, wlo * sizeof (float));
+                    if (whi < O2)
+                      memset (dst + whi, 0, (O2 - whi) * sizeof (float));
+                    if (sw == 1)
+                      memcpy (dst + wlo, src + wlo, (whi - wlo) * sizeof (float));
+                    else
+                      for (int64_t ow = wlo; ow < whi; ow++)
+                        dst[ow] = src[ow * sw];
+                  }
               }
-            if (!full)
-              memset (row, 0, g->out_size * sizeof (float));
-            FOR_TAP_ROWS (g, c, kd, kh, kw, {
-              const float *src = img + src_off;
-              float *dst = row + dst_off;
-              if (sw == 1)
-                memcpy (dst + wlo, src + wlo, (whi - wlo) * sizeof (float));
-              else
-                for (int64_t ow = wlo; ow < whi; ow++)
-                  dst[ow] = src[ow * sw];
-            });
           }
 }
 
-void
+SAL_NN_HOT void
 sal_conv_col2im (const SalConvGeom *g, const float *col, float *img)
 {
   const int64_t sw = g->stride[2];
@@ -99,7 +113,7 @@ sal_conv_col2im (const SalConvGeom *g, const float *col, float *img)
           }
 }
 
-void
+SAL_NN_HOT void
 sal_conv_direct_1ch (const SalConvGeom *g, const float *img, const float *w, int64_t n_out,
                      float *y)
 {
@@ -128,7 +142,7 @@ sal_conv_direct_1ch (const SalConvGeom *g, const float *img, const float *w, int
     }
 }
 
-void
+SAL_NN_HOT void
 sal_conv_direct_1ch_grad_img (const SalConvGeom *g, const float *dy, const float *w,
                               int64_t n_out, float *dimg)
 {
@@ -153,7 +167,7 @@ sal_conv_direct_1ch_grad_img (const SalConvGeom *g, const float *dy, const float
     }
 }
 
-void
+SAL_NN_HOT void
 sal_conv_direct_1ch_grad_w (const SalConvGeom *g, const float *dy, const float *img,
                             int64_t n_out, float *dw)
 {

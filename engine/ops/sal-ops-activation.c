@@ -33,16 +33,34 @@ check_float_input (SalNode *node, SalTensor *const *in, int min_in, int max_in, 
 
 /* ---- pointwise activations ---------------------------------------------- */
 
+/* c ? a : b without a branch. Loops that call expf stay scalar, and there a
+ * branch on the sign mispredicts every other element of mixed-sign data. */
+static inline float
+select_f (int c, float a, float b)
+{
+  guint32 ua, ub, m = 0u - (guint32) (c != 0);
+
+  memcpy (&ua, &a, sizeof ua);
+  memcpy (&ub, &b, sizeof ub);
+  ua = (ua & m) | (ub & ~m);
+  memcpy (&a, &ua, sizeof a);
+  return a;
+}
+
+/* min(x, 0), keeping NaN: the exponentials below never overflow */
+static inline float
+neg_part (float x)
+{
+  return x > 0 ? 0.0f : x;
+}
+
 static inline float
 sigmoidf (float x)
 {
-  if (x >= 0)
-    return 1.0f / (1.0f + expf (-x));
-  else
-    {
-      float e = expf (x);
-      return e / (1.0f + e);
-    }
+  float e = expf (-fabsf (x));
+  float inv = 1.0f / (1.0f + e);
+
+  return select_f (x >= 0, inv, e * inv);
 }
 
 /* clamp to [0, 1], keeping NaN */
@@ -55,16 +73,15 @@ clamp01 (float v)
 #define MAP(name, EXPR)                                                            \
   static void name (int64_t n, const float *xs, float *ys, const SalUnaryParams *p) \
   {                                                                                \
-    for (int64_t i = 0; i < n; i++)                                                \
-      { float x = xs[i]; ys[i] = (EXPR); }                                         \
+    SAL_FOR_CHUNKED (n, float, ys, =, (EXPR), float x = xs[i]);                    \
   }
-/* gx += gy * DERIV, where DERIV may use x, y and p */
+/* gx += gy * DERIV, where DERIV may use x, y = f(x) and p */
 #define GRAD(name, DERIV)                                                          \
   static void name (int64_t n, const float *xs, const float *ys, const float *gy,  \
                     float *gx, const SalUnaryParams *p)                            \
   {                                                                                \
-    for (int64_t i = 0; i < n; i++)                                                \
-      { float x = xs[i], y = ys[i]; (void) x; (void) y; gx[i] += gy[i] * (DERIV); } \
+    SAL_FOR_CHUNKED (n, float, gx, +=, gy[i] * (DERIV),                            \
+                     float x = xs[i]; float y = ys[i]; (void) x; (void) y);        \
   }
 
 MAP (f_relu, x < 0 ? 0.0f : x)   /* NaN stays NaN */
@@ -79,11 +96,11 @@ MAP (f_hardswish, x * clamp01 (x / 6.0f + 0.5f))
 GRAD (grad_hardswish, x < -3.0f ? 0.0f : x > 3.0f ? 1.0f : x / 3.0f + 0.5f)
 MAP (f_tanh, tanhf (x))
 GRAD (grad_tanh, 1.0f - y * y)
-MAP (f_elu, x >= 0 ? x : p->alpha * expm1f (x))
-GRAD (grad_elu, x > 0 ? 1.0f : y + p->alpha)
-MAP (f_selu, x > 0 ? p->gamma * x : p->gamma * p->alpha * expm1f (x))
-GRAD (grad_selu, x > 0 ? p->gamma : p->gamma * p->alpha * expf (x))
-MAP (f_softplus, x > 0 ? x + log1pf (expf (-x)) : log1pf (expf (x)))
+MAP (f_elu, select_f (x >= 0, x, p->alpha * expm1f (neg_part (x))))
+GRAD (grad_elu, select_f (x > 0, 1.0f, y + p->alpha))
+MAP (f_selu, p->gamma * select_f (x > 0, x, p->alpha * expm1f (neg_part (x))))
+GRAD (grad_selu, p->gamma * select_f (x > 0, 1.0f, p->alpha * expf (neg_part (x))))
+MAP (f_softplus, select_f (x > 0, x, 0.0f) + log1pf (expf (-fabsf (x))))
 GRAD (grad_softplus, sigmoidf (x))
 MAP (f_softsign, x / (1.0f + fabsf (x)))
 GRAD (grad_softsign, 1.0f / ((1.0f + fabsf (x)) * (1.0f + fabsf (x))))
@@ -179,11 +196,14 @@ prelu_kernel (int64_t n, const void *pa, int64_t sa, const void *pb, int64_t sb,
   const float *x = pa, *s = pb;
   float *y = po;
 
-  for (int64_t i = 0; i < n; i++)
+  /* x has the output's shape, so sa is 1; the slope is per run or per element */
+  if (sb == 0)
     {
-      float v = x[i * sa];
-      y[i] = v >= 0 ? v : s[i * sb] * v;
+      float k = s[0];
+      SAL_FOR_CHUNKED (n, float, y, =, v >= 0 ? v : k * v, float v = x[i * sa]);
     }
+  else
+    SAL_FOR_CHUNKED (n, float, y, =, v >= 0 ? v : s[i] * v, float v = x[i * sa]);
 }
 
 static gboolean
@@ -302,11 +322,8 @@ clip_f32 (int64_t n, const float *x, float *y, const SalUnaryParams *p)
 {
   float lo = p->alpha, hi = p->beta;
 
-  for (int64_t i = 0; i < n; i++)
-    {
-      float v = x[i] < lo ? lo : x[i];
-      y[i] = v > hi ? hi : v;
-    }
+  /* NaN stays NaN; with lo > hi every value becomes hi, as the spec says */
+  SAL_FOR_CHUNKED (n, float, y, =, v > hi ? hi : v, float v = x[i] < lo ? lo : x[i]);
 }
 
 static gboolean

@@ -9,8 +9,8 @@
  *                  X [N, C, *in], W [C, M/G, *k], Y [N, M, *out]
  * Each (sample, group) pair is one work item: items run in parallel on the
  * engine's threads with one im2col buffer per slot; a single item splits its
- * sgemm over the threads instead. One input channel per group (depthwise, or
- * a grey image's first layer) takes the direct kernel, 1x1 stride-1 unpadded
+ * sgemm over the threads instead. Depthwise-like groups (one input channel,
+ * fewer than 8 outputs) take the direct kernel, 1x1 stride-1 unpadded
  * convolutions skip im2col. A fused activation (see sal-ops-nn.h) is applied
  * to Y in the same pass. */
 
@@ -205,7 +205,10 @@ conv_params (const SalNode *node, SalTensor *const *in, gboolean transpose, Conv
   for (int i = 0; i < 3; i++)
     if (p->geom.stride[i] != 1 || p->geom.pad[i] != 0 || p->geom.img[i] != p->geom.out[i])
       p->pointwise = FALSE;
-  p->direct = !transpose && p->Cg == 1 && !p->pointwise;
+  /* one input channel per group and few outputs per group (depthwise): a
+   * direct loop beats im2col + an sgemm of 1 to 7 rows; with more outputs
+   * per group (a grey image's first layer) sgemm wins even at K = 9 */
+  p->direct = !transpose && p->Cg == 1 && p->Mg < 8 && !p->pointwise;
   {
     /* every size below must fit sgemm's int arguments and our byte counts */
     int64_t rows = p->geom.channels * p->geom.k_size;
@@ -272,7 +275,7 @@ typedef struct {
   const SalExecCtx  *gemm_ctx;   /* non-NULL when one item may split its sgemm */
 } ConvRun;
 
-static void
+SAL_NN_HOT static void
 bias_act (const ConvParams *p, const float *b, int64_t m0, float *y, int64_t plane)
 {
   for (int64_t m = 0; m < p->Mg; m++)
@@ -357,12 +360,20 @@ conv_transpose_items (int slot, int64_t i0, int64_t i1, gpointer data)
 }
 
 static gboolean
+cancelled (const SalNode *node, GError **error)
+{
+  g_set_error (error, SAL_ERROR, SAL_ERROR_CANCELLED, "%s node '%s': cancelled", node->op_type,
+               node->name);
+  return FALSE;
+}
+
+static gboolean
 conv_forward_common (SalNode *node, SalTensor *const *in, SalTensor **out, void *scratch,
                      const SalExecCtx *ctx, gboolean transpose, GError **error)
 {
   ConvParams p;
   ConvRun r;
-  int64_t items;
+  int64_t items, per;
 
   if (!conv_params (node, in, transpose, &p, error))
     return FALSE;
@@ -377,9 +388,22 @@ conv_forward_common (SalNode *node, SalTensor *const *in, SalTensor **out, void 
   if (out[0]->numel == 0)
     return TRUE;
   if (items == 1)
-    (transpose ? conv_transpose_items : conv_items) (0, 0, 1, &r);
-  else
-    sal_nn_parallel (ctx, items, transpose ? conv_transpose_items : conv_items, &r);
+    {
+      (transpose ? conv_transpose_items : conv_items) (0, 0, 1, &r);
+      return TRUE;
+    }
+  /* blocks of whole samples, polling the run's cancel callback between them */
+  per = MAX (1, 4 * (int64_t) sal_nn_n_slots (ctx, items) / p.G);
+  for (int64_t n0 = 0; n0 < p.N; n0 += per)
+    {
+      int64_t nb = MIN (per, p.N - n0);
+      ConvRun part = r;
+      part.x += n0 * p.C * (transpose ? p.geom.out_size : p.geom.img_size);
+      part.y += n0 * p.M * (transpose ? p.geom.img_size : p.geom.out_size);
+      sal_nn_parallel (ctx, nb * p.G, transpose ? conv_transpose_items : conv_items, &part);
+      if (n0 + nb < p.N && sal_exec_cancelled (ctx))
+        return cancelled (node, error);
+    }
   return TRUE;
 }
 

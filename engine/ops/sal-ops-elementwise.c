@@ -45,20 +45,17 @@ check_arity (SalNode *node, SalTensor *const *in, int min_in, int max_in, GError
     const TB *b = pb;                                                              \
     TO *o = po;                                                                    \
     if (sa && sb)                                                                  \
-      for (int64_t i = 0; i < n; i++)                                              \
-        { TA x = a[i]; TB y = b[i]; (void) y; o[i] = (EXPR); }                     \
+      SAL_FOR_CHUNKED (n, TO, o, =, (EXPR), TA x = a[i]; TB y = b[i]; (void) y);   \
     else if (sa)                                                                   \
       {                                                                            \
         TB y = b[0];                                                               \
         (void) y;                                                                  \
-        for (int64_t i = 0; i < n; i++)                                            \
-          { TA x = a[i]; o[i] = (EXPR); }                                          \
+        SAL_FOR_CHUNKED (n, TO, o, =, (EXPR), TA x = a[i]);                        \
       }                                                                            \
     else if (sb)                                                                   \
       {                                                                            \
         TA x = a[0];                                                               \
-        for (int64_t i = 0; i < n; i++)                                            \
-          { TB y = b[i]; (void) y; o[i] = (EXPR); }                                \
+        SAL_FOR_CHUNKED (n, TO, o, =, (EXPR), TB y = b[i]; (void) y);              \
       }                                                                            \
     else                                                                           \
       {                                                                            \
@@ -234,6 +231,12 @@ binary_infer (SalNode *node, SalTensor *const *in, SalTensor **out, gsize *works
                                rank, dims, error);
 }
 
+static void
+square_f32 (int64_t n, const float *x, float *y, const SalUnaryParams *p)
+{
+  SAL_FOR_CHUNKED (n, float, y, =, v * v, float v = x[i]);
+}
+
 static gboolean
 binary_forward (SalNode *node, SalTensor *const *in, SalTensor **out, void *scratch,
                 const SalExecCtx *ctx, GError **error)
@@ -245,6 +248,13 @@ binary_forward (SalNode *node, SalTensor *const *in, SalTensor **out, void *scra
       if (sal_tensor_get_i64 (in[1], i) == 0)
         return INVALID ("%s: integer division by zero (element %" G_GINT64_FORMAT
                         " of the divisor)", node->op_type, i);
+  /* x^2 (layer norms exported before opset 17) as x * x: exact, like powf, and cheaper */
+  if (op->kind == OP_POW && in[0]->dtype == SAL_DTYPE_FLOAT && in[1]->numel == 1
+      && sal_tensor_get_f64 (in[1], 0) == 2.0 && sal_tensor_same_shape (in[0], out[0]))
+    {
+      sal_map_unary_f32 (ctx, in[0]->numel, in[0]->data, out[0]->data, square_f32, NULL);
+      return TRUE;
+    }
   sal_map_binary (ctx, out[0], in[0], in[1], binary_kernel (op, in[0]->dtype, in[1]->dtype));
   return TRUE;
 }
@@ -283,11 +293,22 @@ binary_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
         {
           float *gi = sal_tensor_f32 (gin[w]);
           float s = op->kind == OP_SUB && w == 1 ? -1.0f : 1.0f;
-          for (int64_t i = 0; i < out[0]->numel; i++)
-            gi[i] += s * g[i];
+          SAL_FOR_CHUNKED (out[0]->numel, float, gi, +=, s * g[i], (void) 0);
           continue;
         }
       gw = sal_tensor_f32 (gin[w]);
+      if ((op->kind == OP_MUL || op->kind == OP_DIV) && sal_tensor_same_shape (in[0], out[0])
+          && sal_tensor_same_shape (in[1], out[0]))
+        {
+          /* no broadcasting: vectorisable loops */
+          if (op->kind == OP_MUL)
+            SAL_FOR_CHUNKED (b.numel, float, gw, +=, g[i] * (w == 0 ? bv[i] : av[i]), (void) 0);
+          else if (w == 0)
+            SAL_FOR_CHUNKED (b.numel, float, gw, +=, g[i] / bv[i], (void) 0);
+          else
+            SAL_FOR_CHUNKED (b.numel, float, gw, +=, -g[i] * y[i] / bv[i], (void) 0);
+          continue;
+        }
       sal_broadcast_iter_init (&it, &b, 0, b.numel);
       while (sal_broadcast_iter_next (&it, off, &len))
         for (int64_t j = 0; j < len; j++)
@@ -532,16 +553,15 @@ where_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
 #define MAP(name, EXPR)                                                            \
   static void name (int64_t n, const float *xs, float *ys, const SalUnaryParams *p) \
   {                                                                                \
-    for (int64_t i = 0; i < n; i++)                                                \
-      { float x = xs[i]; ys[i] = (EXPR); }                                         \
+    SAL_FOR_CHUNKED (n, float, ys, =, (EXPR), float x = xs[i]);                    \
   }
-/* gx += gy * DERIV, where DERIV may use x and y = f(x) */
+/* gx += gy * DERIV, where DERIV may use x, y = f(x) and p */
 #define GRAD(name, DERIV)                                                          \
   static void name (int64_t n, const float *xs, const float *ys, const float *gy,  \
                     float *gx, const SalUnaryParams *p)                            \
   {                                                                                \
-    for (int64_t i = 0; i < n; i++)                                                \
-      { float x = xs[i], y = ys[i]; (void) x; (void) y; gx[i] += gy[i] * (DERIV); } \
+    SAL_FOR_CHUNKED (n, float, gx, +=, gy[i] * (DERIV),                            \
+                     float x = xs[i]; float y = ys[i]; (void) x; (void) y);        \
   }
 
 MAP (f_neg, -x)

@@ -44,7 +44,7 @@ sal_nn_act_from_node (const SalNode *node, SalNnAct *act, GError **error)
   return TRUE;
 }
 
-void
+SAL_NN_HOT void
 sal_nn_act_apply (const SalNnAct *act, float *y, int64_t n)
 {
   switch (act->kind)

@@ -18,6 +18,15 @@ G_BEGIN_DECLS
  * this many concurrent slots. */
 #define SAL_NN_MAX_SLOTS 4
 
+/* Hot loops: vectorised at -O3 and cloned for AVX + FMA with a plain x86-64
+ * fallback chosen at load time (GCC's target_clones); -O2 alone leaves loops
+ * of unknown length scalar. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define SAL_NN_HOT __attribute__ ((optimize ("O3"), target_clones ("fma", "default")))
+#else
+#define SAL_NN_HOT
+#endif
+
 /* Spatial rank handled by Conv, ConvTranspose and the pools: 1-D and 2-D
  * inputs are treated as 3-D with leading extents of 1. */
 #define SAL_NN_MAX_SPATIAL 3

@@ -148,27 +148,78 @@ taps (int64_t start, int64_t k, int64_t d, int64_t lo_bound, int64_t hi_bound, i
 }
 
 /* Window of output position o: valid taps per axis and the count_include_pad
- * divisor. Returns the flat input index of tap (0, 0, 0) via *base. */
+ * divisor. */
 typedef struct {
   int64_t lo[3], hi[3], start[3];
   int64_t count;
 } Window;
 
+/* Per axis and output index: first and end valid tap, window start, and the
+ * number of taps inside the padded input; built once per call in scratch. */
+typedef struct {
+  int64_t *lo[3], *hi[3], *start[3], *padded[3];
+} AxisTables;
+
+static gsize
+tables_bytes (const PoolParams *p)
+{
+  return 4 * (gsize) (p->out[0] + p->out[1] + p->out[2]) * sizeof (int64_t);
+}
+
+static void
+build_tables (const PoolParams *p, void *scratch, AxisTables *t)
+{
+  int64_t *mem = scratch;
+
+  for (int i = 0; i < 3; i++)
+    {
+      t->lo[i] = mem;
+      t->hi[i] = mem + p->out[i];
+      t->start[i] = mem + 2 * p->out[i];
+      t->padded[i] = mem + 3 * p->out[i];
+      mem += 4 * p->out[i];
+      for (int64_t o = 0; o < p->out[i]; o++)
+        {
+          int64_t plo, phi, start = o * p->s[i] - p->pb[i];
+          taps (start, p->k[i], p->d[i], 0, p->in[i], &t->lo[i][o], &t->hi[i][o]);
+          taps (start, p->k[i], p->d[i], -p->pb[i], p->in[i] + p->pe[i], &plo, &phi);
+          t->start[i][o] = start;
+          t->padded[i][o] = phi - plo;
+        }
+    }
+}
+
 static inline void
-window (const PoolParams *p, const int64_t *o, Window *w)
+window (const PoolParams *p, const AxisTables *t, const int64_t *o, Window *w)
 {
   int64_t padded = 1, valid = 1;
 
   for (int i = 0; i < 3; i++)
     {
-      int64_t plo, phi;
-      w->start[i] = o[i] * p->s[i] - p->pb[i];
-      taps (w->start[i], p->k[i], p->d[i], 0, p->in[i], &w->lo[i], &w->hi[i]);
-      taps (w->start[i], p->k[i], p->d[i], -p->pb[i], p->in[i] + p->pe[i], &plo, &phi);
-      padded *= phi - plo;
+      w->lo[i] = t->lo[i][o[i]];
+      w->hi[i] = t->hi[i][o[i]];
+      w->start[i] = t->start[i][o[i]];
+      padded *= t->padded[i][o[i]];
       valid *= w->hi[i] - w->lo[i];
     }
   w->count = p->count_include_pad ? padded : valid;
+}
+
+/* 2x2 windows, stride 2, no padding or dilation: the common CNN max-pool. */
+SAL_NN_HOT static void
+max_pool_2x2 (const float *restrict x, int64_t in_h, int64_t in_w, float *restrict y,
+              int64_t out_h, int64_t out_w)
+{
+  for (int64_t oh = 0; oh < out_h; oh++)
+    {
+      const float *r0 = x + 2 * oh * in_w, *r1 = r0 + in_w;
+      float *yr = y + oh * out_w;
+      for (int64_t ow = 0; ow < out_w; ow++)
+        {
+          float a = MAX (r0[2 * ow], r0[2 * ow + 1]), b = MAX (r1[2 * ow], r1[2 * ow + 1]);
+          yr[ow] = MAX (a, b);
+        }
+    }
 }
 
 #define FOR_WINDOW(p, w, IDX, BODY)                                                           \
@@ -201,9 +252,11 @@ onnx_index (const PoolParams *p, int64_t plane, int64_t idx)
 
 typedef struct {
   const PoolParams *p;
+  const AxisTables *t;
   const float      *x;
   float            *y;
   int64_t          *indices;
+  gboolean          fast_2x2;
 } PoolRun;
 
 static void
@@ -217,12 +270,17 @@ pool_planes (int slot, int64_t i0, int64_t i1, gpointer data)
       const float *xp = r->x + plane * p->in_size;
       float *yp = r->y + plane * p->out_size;
       int64_t o[3], pos = 0;
+      if (r->fast_2x2)
+        {
+          max_pool_2x2 (xp, p->in[1], p->in[2], yp, p->out[1], p->out[2]);
+          continue;
+        }
       for (o[0] = 0; o[0] < p->out[0]; o[0]++)
         for (o[1] = 0; o[1] < p->out[1]; o[1]++)
           for (o[2] = 0; o[2] < p->out[2]; o[2]++, pos++)
             {
               Window w;
-              window (p, o, &w);
+              window (p, r->t, o, &w);
               if (p->kind == POOL_MAX)
                 {
                   float best = -INFINITY;
@@ -264,7 +322,7 @@ pool_infer_common (SalNode *node, SalTensor *const *in, SalTensor **out, gsize *
   dims[1] = in[0]->dims[1];
   for (int i = 0; i < p.nsp; i++)
     dims[2 + i] = p.out[3 - p.nsp + i];
-  *workspace = 0;
+  *workspace = tables_bytes (&p);
   if (!sal_tensor_set_shape (out[0], SAL_DTYPE_FLOAT, 2 + p.nsp, dims, error))
     return FALSE;
   if (node->n_outputs > 1 && out[1] != NULL)
@@ -277,18 +335,25 @@ pool_infer_common (SalNode *node, SalTensor *const *in, SalTensor **out, gsize *
 }
 
 static gboolean
-pool_forward_common (SalNode *node, SalTensor *const *in, SalTensor **out,
+pool_forward_common (SalNode *node, SalTensor *const *in, SalTensor **out, void *scratch,
                      const SalExecCtx *ctx, PoolKind kind, gboolean global, GError **error)
 {
   PoolParams p;
   PoolRun r;
+  AxisTables t;
 
   if (!pool_params (node, in, kind, global, &p, error))
     return FALSE;
+  build_tables (&p, scratch, &t);
   r.p = &p;
+  r.t = &t;
   r.x = sal_tensor_f32 (in[0]);
   r.y = sal_tensor_f32 (out[0]);
   r.indices = node->n_outputs > 1 && out[1] != NULL ? sal_tensor_i64 (out[1]) : NULL;
+  r.fast_2x2 = kind == POOL_MAX && !global && r.indices == NULL && p.k[0] == 1 && p.s[0] == 1
+               && p.k[1] == 2 && p.k[2] == 2 && p.s[1] == 2 && p.s[2] == 2 && p.d[1] == 1
+               && p.d[2] == 1 && p.pb[1] == 0 && p.pb[2] == 0 && 2 * p.out[1] <= p.in[1]
+               && 2 * p.out[2] <= p.in[2];
   if (p.out_size > 0)
     sal_nn_parallel (p.planes * p.out_size >= 4096 ? ctx : NULL, p.planes, pool_planes, &r);
   return TRUE;
@@ -297,9 +362,11 @@ pool_forward_common (SalNode *node, SalTensor *const *in, SalTensor **out,
 /* MaxPool: dX[argmax] += dY;  AveragePool: dX[window] += dY / count */
 static gboolean
 pool_backward_common (SalNode *node, SalTensor *const *in, SalTensor *const *gout,
-                      SalTensor **gin, PoolKind kind, gboolean global, GError **error)
+                      SalTensor **gin, void *scratch, PoolKind kind, gboolean global,
+                      GError **error)
 {
   PoolParams p;
+  AxisTables t;
   const float *x = sal_tensor_f32 (in[0]);
   const float *gy;
   float *gx;
@@ -308,6 +375,7 @@ pool_backward_common (SalNode *node, SalTensor *const *in, SalTensor *const *gou
     return TRUE;
   if (!pool_params (node, in, kind, global, &p, error))
     return FALSE;
+  build_tables (&p, scratch, &t);
   gy = sal_tensor_f32 (gout[0]);
   gx = sal_tensor_f32 (gin[0]);
   for (int64_t plane = 0; plane < p.planes; plane++)
@@ -321,7 +389,7 @@ pool_backward_common (SalNode *node, SalTensor *const *in, SalTensor *const *gou
           for (o[2] = 0; o[2] < p.out[2]; o[2]++, pos++)
             {
               Window w;
-              window (&p, o, &w);
+              window (&p, &t, o, &w);
               if (kind == POOL_MAX)
                 {
                   float best = -INFINITY;
@@ -355,13 +423,13 @@ pool_backward_common (SalNode *node, SalTensor *const *in, SalTensor *const *gou
   static gboolean fn##_forward (SalNode *node, SalTensor *const *in, SalTensor **out,        \
                                 void *scratch, const SalExecCtx *ctx, GError **error)        \
   {                                                                                           \
-    return pool_forward_common (node, in, out, ctx, kind, global, error);                    \
+    return pool_forward_common (node, in, out, scratch, ctx, kind, global, error);                    \
   }                                                                                           \
   static gboolean fn##_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out, \
                                  SalTensor *const *gout, SalTensor **gin, void *scratch,     \
                                  const SalExecCtx *ctx, GError **error)                      \
   {                                                                                           \
-    return pool_backward_common (node, in, gout, gin, kind, global, error);                  \
+    return pool_backward_common (node, in, gout, gin, scratch, kind, global, error);                  \
   }
 
 POOL_OP (max_pool, POOL_MAX, FALSE)

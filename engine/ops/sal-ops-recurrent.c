@@ -268,103 +268,95 @@ sal_rnn_mm_atb (int64_t M, int64_t N, int64_t K, const float *A, int64_t lda, co
              C, (int) ldc);
 }
 
-/* One direction forward: fills w (A, Hp, Cp, Cn, Q, and h, c as the final
- * states) and writes Y, Y_h, Y_c when non-NULL. */
-void
-sal_rnn_run_direction (const Rnn *m, int d, Work *w, float *Y, float *Yh, float *Yc)
+/* The recurrence of one direction for the batch rows [b0, b1): sequences are
+ * independent, so row ranges run on separate engine threads. Row-block
+ * pointers below start at row b0 of the [T, B, .] and [B, .] buffers. */
+typedef struct {
+  const Rnn *m;
+  int        d;
+  Work      *w;
+  float     *Y, *Yh, *Yc;
+} DirJob;
+
+static void
+recur_rows (int64_t b0, int64_t b1, gpointer data)
 {
-  int64_t T = m->T, B = m->B, H = m->H, GH = m->G * H, I = m->I, ld;
-  const float *X = sal_tensor_f32 (m->x);
-  const float *W = sal_tensor_f32 (m->w) + d * GH * I;
+  const DirJob *job = data;
+  const Rnn *m = job->m;
+  Work *w = job->w;
+  int d = job->d;
+  int64_t T = m->T, B = m->B, H = m->H, GH = m->G * H, Bs = b1 - b0;
   const float *R = sal_tensor_f32 (m->r) + d * GH * H;
   const float *Wb = m->b != NULL ? sal_tensor_f32 (m->b) + d * 2 * GH : NULL;
   const float *Rb = Wb != NULL ? Wb + GH : NULL;
   const float *P = m->p != NULL ? sal_tensor_f32 (m->p) + d * 3 * H : NULL;
   const Act *f = &m->act[d][0], *g = &m->act[d][1], *ha = &m->act[d][2];
+  float *h = w->h + b0 * H, *c = w->c + b0 * H, *hn = w->hn + b0 * H, *cn = w->cn + b0 * H;
 
-  for (int64_t b = 0; b < B; b++)
+  for (int64_t b = 0; b < Bs; b++)
     {
       if (m->h0 != NULL)
-        memcpy (w->h + b * H, sal_tensor_f32 (m->h0) + state_off (m, d, b), H * sizeof (float));
+        memcpy (h + b * H, sal_tensor_f32 (m->h0) + state_off (m, d, b0 + b), H * sizeof (float));
       else
-        memset (w->h + b * H, 0, H * sizeof (float));
+        memset (h + b * H, 0, H * sizeof (float));
       if (m->c0 != NULL)
-        memcpy (w->c + b * H, sal_tensor_f32 (m->c0) + state_off (m, d, b), H * sizeof (float));
+        memcpy (c + b * H, sal_tensor_f32 (m->c0) + state_off (m, d, b0 + b), H * sizeof (float));
       else
-        memset (w->c + b * H, 0, H * sizeof (float));
+        memset (c + b * H, 0, H * sizeof (float));
     }
-
-  /* A = X·Wᵀ + Wb + Rb for all steps (GRU lbr 1 keeps Rbh for inside r ⊙ (.)) */
-  if (T * B > 0)
-    memset (w->A, 0, T * B * GH * sizeof (float));
-  if (m->layout == 0)
-    sal_rnn_mm_abt (T * B, GH, I, X, I, W, I, w->A, GH);
-  else
-    for (int64_t t = 0; t < T; t++)
-      {
-        const float *xt = x_rows (m, X, t, &ld);
-        sal_rnn_mm_abt (B, GH, I, xt, ld, W, I, w->A + t * B * GH, GH);
-      }
-  if (Wb != NULL)
-    for (int64_t row = 0; row < T * B; row++)
-      {
-        float *a = w->A + row * GH;
-        for (int64_t k = 0; k < GH; k++)
-          a[k] += Wb[k] + (m->lbr && k >= 2 * H ? 0.0f : Rb[k]);
-      }
 
   for (int64_t s = 0; s < T; s++)
     {
-      int64_t t = step_time (m, d, s);
-      float *a = w->A + t * B * GH, dummy;
+      int64_t t = step_time (m, d, s), row = t * B + b0;
+      float *a = w->A + row * GH, dummy;
 
-      memcpy (w->Hp + t * B * H, w->h, B * H * sizeof (float));
+      memcpy (w->Hp + row * H, h, Bs * H * sizeof (float));
       switch (m->kind)
         {
         case CELL_RNN:
-          sal_rnn_mm_abt (B, H, H, w->h, H, R, H, a, GH);
-          for (int64_t i = 0; i < B * H; i++)
-            w->hn[i] = gate (m, f, a[i], &dummy);
+          sal_rnn_mm_abt (Bs, H, H, h, H, R, H, a, GH);
+          for (int64_t i = 0; i < Bs * H; i++)
+            hn[i] = gate (m, f, a[i], &dummy);
           break;
 
         case CELL_GRU:
-          sal_rnn_mm_abt (B, 2 * H, H, w->h, H, R, H, a, GH);
+          sal_rnn_mm_abt (Bs, 2 * H, H, h, H, R, H, a, GH);
           {
-            float *q = w->Q + t * B * H;
+            float *q = w->Q + row * H;
             if (!m->lbr)
               {
-                for (int64_t b = 0; b < B; b++)
+                for (int64_t b = 0; b < Bs; b++)
                   for (int64_t j = 0; j < H; j++)
-                    q[b * H + j] = gate (m, f, a[b * GH + H + j], &dummy) * w->h[b * H + j];
-                sal_rnn_mm_abt (B, H, H, q, H, R + 2 * H * H, H, a + 2 * H, GH);
+                    q[b * H + j] = gate (m, f, a[b * GH + H + j], &dummy) * h[b * H + j];
+                sal_rnn_mm_abt (Bs, H, H, q, H, R + 2 * H * H, H, a + 2 * H, GH);
               }
             else
               {
-                for (int64_t b = 0; b < B; b++)
+                for (int64_t b = 0; b < Bs; b++)
                   for (int64_t j = 0; j < H; j++)
                     q[b * H + j] = Rb != NULL ? Rb[2 * H + j] : 0.0f;
-                sal_rnn_mm_abt (B, H, H, w->h, H, R + 2 * H * H, H, q, H);
-                for (int64_t b = 0; b < B; b++)
+                sal_rnn_mm_abt (Bs, H, H, h, H, R + 2 * H * H, H, q, H);
+                for (int64_t b = 0; b < Bs; b++)
                   for (int64_t j = 0; j < H; j++)
                     a[b * GH + 2 * H + j] += gate (m, f, a[b * GH + H + j], &dummy) * q[b * H + j];
               }
-            for (int64_t b = 0; b < B; b++)
+            for (int64_t b = 0; b < Bs; b++)
               for (int64_t j = 0; j < H; j++)
                 {
                   float z = gate (m, f, a[b * GH + j], &dummy);
                   float hh = gate (m, g, a[b * GH + 2 * H + j], &dummy);
-                  w->hn[b * H + j] = (1.0f - z) * hh + z * w->h[b * H + j];
+                  hn[b * H + j] = (1.0f - z) * hh + z * h[b * H + j];
                 }
           }
           break;
 
         case CELL_LSTM:
-          memcpy (w->Cp + t * B * H, w->c, B * H * sizeof (float));
-          sal_rnn_mm_abt (B, GH, H, w->h, H, R, H, a, GH);
-          for (int64_t b = 0; b < B; b++)
+          memcpy (w->Cp + row * H, c, Bs * H * sizeof (float));
+          sal_rnn_mm_abt (Bs, GH, H, h, H, R, H, a, GH);
+          for (int64_t b = 0; b < Bs; b++)
             for (int64_t j = 0; j < H; j++)
               {
-                float *ar = a + b * GH, cp = w->c[b * H + j], ig, fg, cg, og, cn;
+                float *ar = a + b * GH, cp = c[b * H + j], ig, fg, cg, og, cnew;
                 if (P != NULL)
                   {
                     ar[j] += P[j] * cp;
@@ -373,45 +365,81 @@ sal_rnn_run_direction (const Rnn *m, int d, Work *w, float *Y, float *Yh, float 
                 ig = gate (m, f, ar[j], &dummy);
                 fg = gate (m, f, ar[2 * H + j], &dummy);
                 cg = gate (m, g, ar[3 * H + j], &dummy);
-                cn = fg * cp + ig * cg;
+                cnew = fg * cp + ig * cg;
                 if (P != NULL)
-                  ar[H + j] += P[H + j] * cn;
+                  ar[H + j] += P[H + j] * cnew;
                 og = gate (m, f, ar[H + j], &dummy);
-                w->cn[b * H + j] = cn;
-                w->hn[b * H + j] = og * act_eval (ha, cn, &dummy);
+                cn[b * H + j] = cnew;
+                hn[b * H + j] = og * act_eval (ha, cnew, &dummy);
               }
-          memcpy (w->Cn + t * B * H, w->cn, B * H * sizeof (float));
+          memcpy (w->Cn + row * H, cn, Bs * H * sizeof (float));
           break;
         default:
           g_assert_not_reached ();
         }
 
       /* Steps past a sequence's length keep its state and output zeros. */
-      for (int64_t b = 0; b < B; b++)
+      for (int64_t b = 0; b < Bs; b++)
         {
-          gboolean valid = t < seq_len (m, b);
+          gboolean valid = t < seq_len (m, b0 + b);
           if (valid)
             {
-              memcpy (w->h + b * H, w->hn + b * H, H * sizeof (float));
+              memcpy (h + b * H, hn + b * H, H * sizeof (float));
               if (m->kind == CELL_LSTM)
-                memcpy (w->c + b * H, w->cn + b * H, H * sizeof (float));
+                memcpy (c + b * H, cn + b * H, H * sizeof (float));
             }
-          if (Y != NULL)
+          if (job->Y != NULL)
             {
               if (valid)
-                memcpy (Y + y_off (m, t, d, b), w->hn + b * H, H * sizeof (float));
+                memcpy (job->Y + y_off (m, t, d, b0 + b), hn + b * H, H * sizeof (float));
               else
-                memset (Y + y_off (m, t, d, b), 0, H * sizeof (float));
+                memset (job->Y + y_off (m, t, d, b0 + b), 0, H * sizeof (float));
             }
         }
     }
-  for (int64_t b = 0; b < B; b++)
+  for (int64_t b = 0; b < Bs; b++)
     {
-      if (Yh != NULL)
-        memcpy (Yh + state_off (m, d, b), w->h + b * H, H * sizeof (float));
-      if (Yc != NULL)
-        memcpy (Yc + state_off (m, d, b), w->c + b * H, H * sizeof (float));
+      if (job->Yh != NULL)
+        memcpy (job->Yh + state_off (m, d, b0 + b), h + b * H, H * sizeof (float));
+      if (job->Yc != NULL)
+        memcpy (job->Yc + state_off (m, d, b0 + b), c + b * H, H * sizeof (float));
     }
+}
+
+/* One direction forward: fills w (A, Hp, Cp, Cn, Q, and h, c as the final
+ * states) and writes Y, Y_h, Y_c when non-NULL. */
+void
+sal_rnn_run_direction (const Rnn *m, int d, Work *w, const SalExecCtx *ctx, float *Y,
+                       float *Yh, float *Yc)
+{
+  int64_t T = m->T, B = m->B, H = m->H, GH = m->G * H, I = m->I, ld;
+  const float *X = sal_tensor_f32 (m->x);
+  const float *W = sal_tensor_f32 (m->w) + d * GH * I;
+  const float *Wb = m->b != NULL ? sal_tensor_f32 (m->b) + d * 2 * GH : NULL;
+  const float *Rb = Wb != NULL ? Wb + GH : NULL;
+  DirJob job = { m, d, w, Y, Yh, Yc };
+
+  /* A = X·Wᵀ + Wb + Rb for all steps (GRU lbr 1 keeps Rbh for inside r ⊙ (.)) */
+  if (T * B > 0 && I == 0)
+    memset (w->A, 0, T * B * GH * sizeof (float));
+  else if (m->layout == 0 && T * B > 0)
+    sal_sgemm (FALSE, TRUE, (int) (T * B), (int) GH, (int) I, 1.0f, X, (int) I, W, (int) I,
+               0.0f, w->A, (int) GH);
+  else
+    for (int64_t t = 0; t < T && B > 0; t++)
+      {
+        const float *xt = x_rows (m, X, t, &ld);
+        sal_sgemm (FALSE, TRUE, (int) B, (int) GH, (int) I, 1.0f, xt, (int) ld, W, (int) I,
+                   0.0f, w->A + t * B * GH, (int) GH);
+      }
+  if (Wb != NULL)
+    for (int64_t row = 0; row < T * B; row++)
+      {
+        float *a = w->A + row * GH;
+        for (int64_t k = 0; k < GH; k++)
+          a[k] += Wb[k] + (m->lbr && k >= 2 * H ? 0.0f : Rb[k]);
+      }
+  sal_exec_parallel_for (ctx, B, recur_rows, &job);
 }
 
 static gboolean
@@ -476,11 +504,11 @@ rnn_forward (SalNode *node, SalTensor *const *in, SalTensor **out, void *scratch
     return FALSE;
   work_layout (&m, scratch, &w);
   for (int d = 0; d < m.D; d++)
-    sal_rnn_run_direction (&m, d, &w,
-                   sal_op_has_out (node, out, 0) ? sal_tensor_f32 (out[0]) : NULL,
-                   sal_op_has_out (node, out, 1) ? sal_tensor_f32 (out[1]) : NULL,
-                   m.kind == CELL_LSTM && sal_op_has_out (node, out, 2)
-                   ? sal_tensor_f32 (out[2]) : NULL);
+    sal_rnn_run_direction (&m, d, &w, ctx,
+                           sal_op_has_out (node, out, 0) ? sal_tensor_f32 (out[0]) : NULL,
+                           sal_op_has_out (node, out, 1) ? sal_tensor_f32 (out[1]) : NULL,
+                           m.kind == CELL_LSTM && sal_op_has_out (node, out, 2)
+                           ? sal_tensor_f32 (out[2]) : NULL);
   return TRUE;
 }
 
@@ -522,7 +550,7 @@ rnn_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
   if (gr.gY == NULL && gr.gYh == NULL && gr.gYc == NULL)
     return TRUE;
   for (int d = 0; d < m.D; d++)
-    sal_rnn_back_direction (&m, d, &w, &gr);
+    sal_rnn_back_direction (&m, d, &w, ctx, &gr);
   return TRUE;
 }
 

@@ -52,7 +52,7 @@ static gboolean
 reduce_plan (SalNode *node, SalTensor *const *in, ReducePlan *plan, GError **error)
 {
   const SalTensor *x = in[0];
-  g_autofree int64_t *from_input = NULL;
+  int64_t from_input[SAL_MAX_RANK];
   const int64_t *axes = NULL;
   int n_axes = 0;
 
@@ -69,8 +69,10 @@ reduce_plan (SalNode *node, SalTensor *const *in, ReducePlan *plan, GError **err
           if (a->data == NULL && a->numel > 0)
             return INVALID ("%s: the axes input must be known before the run "
                             "(an initializer or a constant)", node->op_type);
-          n_axes = (int) MIN (a->numel, SAL_MAX_RANK + 1);
-          from_input = g_new (int64_t, MAX (n_axes, 1));
+          if (a->numel > x->rank)
+            return INVALID ("%s: %" G_GINT64_FORMAT " axes for an input of rank %d",
+                            node->op_type, a->numel, x->rank);
+          n_axes = (int) a->numel;
           for (int i = 0; i < n_axes; i++)
             from_input[i] = sal_tensor_i64 (a)[i];
           axes = from_input;
