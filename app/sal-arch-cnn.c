@@ -126,9 +126,14 @@ add_conv_block (SalGraphBuilder *b, GRand *rng, int i, const char *in, int c_in,
       add_filled (b, bb, c_out, 0.0f);
       add_filled (b, m, c_out, 0.0f);
       add_filled (b, v, c_out, 1.0f);
+      g_autofree char *m_out = g_strconcat (bn, ".mean_out", NULL);
+      g_autofree char *v_out = g_strconcat (bn, ".var_out", NULL);
+
+      /* The running statistics as outputs: training copies them back into the
+       * mean and variance weights after each batch. */
       n = sal_graph_builder_add_node (b, "BatchNormalization", bn, 5,
-                                      (const char *[]) { conv, s, bb, m, v }, 1,
-                                      (const char *[]) { bn });
+                                      (const char *[]) { conv, s, bb, m, v }, 3,
+                                      (const char *[]) { bn, m_out, v_out });
       sal_node_set_float (n, "epsilon", 1e-5f);
       sal_node_set_float (n, "momentum", 0.9f);
       g_free (pre);
