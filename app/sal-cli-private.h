@@ -44,4 +44,7 @@ int sal_cli_export_cmd   (const SalCliGlobals *g, int argc, char **argv);
 int sal_cli_import_cmd   (const SalCliGlobals *g, int argc, char **argv);
 int sal_cli_deid_cmd    (const SalCliGlobals *g, int argc, char **argv);
 
+/* sal-cli-fitness.c */
+int sal_cli_fitness_cmd  (const SalCliGlobals *g, int argc, char **argv);
+
 G_END_DECLS
