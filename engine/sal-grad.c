@@ -105,14 +105,42 @@ buffer_for (SalGrad *g, int v, const SalTensor *like, GError **error)
   return g->gbuf[v];
 }
 
+static gboolean backward_from (SalGrad *g, int out_v, const SalTensor *seed, GError **error);
+
 gboolean
 sal_grad_backward (SalGrad *g, guint output_index, const SalTensor *seed, GError **error)
+{
+  SalGraph *graph = g->run->model->graph;
+
+  if (output_index >= graph->outputs->len)
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID, "the model has no output %u", output_index);
+      return FALSE;
+    }
+  return backward_from (g, g_array_index (graph->outputs, int, output_index), seed, error);
+}
+
+gboolean
+sal_grad_backward_value (SalGrad *g, const char *value_name, const SalTensor *seed, GError **error)
+{
+  int v = sal_graph_find_value (g->run->model->graph, value_name);
+
+  if (v < 0)
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID, "the model has no value called “%s”",
+                   value_name);
+      return FALSE;
+    }
+  return backward_from (g, v, seed, error);
+}
+
+static gboolean
+backward_from (SalGrad *g, int out_v, const SalTensor *seed, GError **error)
 {
   SalRun *run = g->run;
   SalGraph *graph = run->model->graph;
   SalPlan *plan = run->plan;
   g_autofree gboolean *reaches = NULL;
-  int out_v;
 
   if (plan == NULL || !plan->keep_all)
     {
@@ -120,16 +148,10 @@ sal_grad_backward (SalGrad *g, guint output_index, const SalTensor *seed, GError
                    "run the model (with gradients enabled) before the backward pass");
       return FALSE;
     }
-  if (output_index >= graph->outputs->len)
-    {
-      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID, "the model has no output %u", output_index);
-      return FALSE;
-    }
-  out_v = g_array_index (graph->outputs, int, output_index);
   if (plan->values[out_v].dtype != SAL_DTYPE_FLOAT || seed->numel != plan->values[out_v].numel)
     {
       g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
-                   "the gradient seed must be float32 with the output's %" G_GINT64_FORMAT " elements",
+                   "the gradient seed must be float32 with the value's %" G_GINT64_FORMAT " elements",
                    plan->values[out_v].numel);
       return FALSE;
     }

@@ -28,6 +28,10 @@ void             sal_grad_want_weights (SalGrad *grad);    /* every float initia
  * (its shape). Needs a successful sal_run_execute on the same inputs just before. */
 gboolean         sal_grad_backward     (SalGrad *grad, guint output_index, const SalTensor *seed,
                                         GError **error);
+/* The same, seeded at any float value of the run (e.g. the logits that feed a
+ * final Softmax): nodes after it take no part. */
+gboolean         sal_grad_backward_value (SalGrad *grad, const char *value_name,
+                                          const SalTensor *seed, GError **error);
 /* The gradient of a wanted value (its shape), valid until the next backward. */
 const SalTensor *sal_grad_get          (SalGrad *grad, const char *value_name);
 

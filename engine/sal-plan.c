@@ -149,14 +149,26 @@ cmp_offset (gconstpointer a, gconstpointer b)
   return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-/* First fit: each block goes at the lowest offset where it overlaps no
- * already placed block that is live at the same time. */
+static int
+cmp_size (gconstpointer a, gconstpointer b)
+{
+  const Block *x = a, *y = b;
+
+  if (x->size != y->size)
+    return x->size > y->size ? -1 : 1;
+  return x->value < y->value ? -1 : x->value > y->value;
+}
+
+/* First fit, largest blocks first: each block goes at the lowest offset
+ * where it overlaps no already placed block that is live at the same time. */
 static gsize
 assign_offsets (GArray *blocks)
 {
   g_autoptr(GPtrArray) placed = g_ptr_array_new ();
   g_autoptr(GPtrArray) live = g_ptr_array_new ();
   gsize total = 0;
+
+  g_array_sort (blocks, cmp_size);
 
   for (guint i = 0; i < blocks->len; i++)
     {

@@ -282,6 +282,45 @@ test_arena_reuse (void)
   check_output (run, x);
 }
 
+/* Ten MatMuls in a chain: the activations ping-pong between two slots, so
+ * the arena holds three tensors (two slots and the output), not ten. */
+static void
+test_arena_chain (void)
+{
+  g_autoptr(SalGraphBuilder) b = sal_graph_builder_new (13);
+  g_autoptr(SalModel) model = NULL;
+  g_autoptr(SalRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  int64_t x_dims[2] = { 8, 16 }, w_dims[2] = { 16, 16 };
+  g_autoptr(SalTensor) w = sal_tensor_new_f32 (2, w_dims);
+  g_autoptr(SalTensor) x = sal_tensor_new_f32 (2, x_dims);
+  const SalTensor *y;
+
+  for (int i = 0; i < 16; i++)
+    sal_tensor_f32 (w)[i * 16 + i] = 1.0f;   /* identity */
+  for (int i = 0; i < 8 * 16; i++)
+    sal_tensor_f32 (x)[i] = i;
+  sal_graph_builder_add_input (b, "a0", SAL_DTYPE_FLOAT, 2, x_dims);
+  sal_graph_builder_add_initializer (b, "W", w);
+  for (int k = 0; k < 10; k++)
+    {
+      g_autofree char *from = g_strdup_printf ("a%d", k), *to = g_strdup_printf ("a%d", k + 1);
+      const char *in[] = { from, "W" }, *out[] = { to };
+      sal_graph_builder_add_node (b, "MatMul", NULL, 2, in, 1, out);
+    }
+  sal_graph_builder_add_output (b, "a10");
+  model = sal_graph_builder_finish (b, &error);
+  g_assert_no_error (error);
+  run = sal_run_new (model);
+  g_assert_true (sal_run_set_input (run, 0, x, &error));
+  g_assert_true (sal_run_execute (run, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (run->plan->arena_bytes, <=, 3 * 8 * 16 * sizeof (float));
+  y = sal_run_get_output (run, 0);
+  for (int i = 0; i < 8 * 16; i++)
+    g_assert_cmpfloat (sal_tensor_f32 (y)[i], ==, (float) i);
+}
+
 static void
 test_keep_value (void)
 {
@@ -727,6 +766,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/graph/dangling", test_dangling);
   g_test_add_func ("/engine/graph/bad-metadata", test_bad_metadata);
   g_test_add_func ("/engine/graph/arena-reuse", test_arena_reuse);
+  g_test_add_func ("/engine/graph/arena-chain", test_arena_chain);
   g_test_add_func ("/engine/graph/keep-value", test_keep_value);
   g_test_add_func ("/engine/graph/steady-state-no-alloc", test_steady_state_no_alloc);
   g_test_add_func ("/engine/graph/replan", test_replan);

@@ -609,6 +609,13 @@ test_gradients (void)
       sal_op_test_add_input (u, sal_op_test_random_f32 (rng, 2, d31, lo, 2));
       sal_op_test_add_input (u, sal_op_test_random_f32 (rng, 2, d14, blo, 2));
       sal_op_test_grad_check (u, 10 + k, 1e-2);
+      {
+        /* no broadcasting (the vectorised paths) */
+        g_autoptr(SalOpTest) v = sal_op_test_new (binary[k], 13);
+        sal_op_test_add_input (v, sal_op_test_random_f32 (rng, 3, d234, lo, 2));
+        sal_op_test_add_input (v, sal_op_test_random_f32 (rng, 3, d234, blo, 2));
+        sal_op_test_grad_check (v, 40 + k, 1e-2);
+      }
     }
   for (guint k = 0; k < G_N_ELEMENTS (variadic); k++)
     {

@@ -216,8 +216,7 @@ sal_broadcast_reduce_add_f32 (const SalTensor *gout, SalTensor *gin, float scale
 
   if (sal_tensor_same_shape (gout, gin))
     {
-      for (int64_t i = 0; i < gout->numel; i++)
-        gi[i] += scale * g[i];
+      SAL_FOR_CHUNKED (gout->numel, float, gi, +=, scale * g[i], (void) 0);
       return;
     }
   sal_broadcast_init (&b, 2, ops);

@@ -293,11 +293,22 @@ binary_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
         {
           float *gi = sal_tensor_f32 (gin[w]);
           float s = op->kind == OP_SUB && w == 1 ? -1.0f : 1.0f;
-          for (int64_t i = 0; i < out[0]->numel; i++)
-            gi[i] += s * g[i];
+          SAL_FOR_CHUNKED (out[0]->numel, float, gi, +=, s * g[i], (void) 0);
           continue;
         }
       gw = sal_tensor_f32 (gin[w]);
+      if ((op->kind == OP_MUL || op->kind == OP_DIV) && sal_tensor_same_shape (in[0], out[0])
+          && sal_tensor_same_shape (in[1], out[0]))
+        {
+          /* no broadcasting: vectorisable loops */
+          if (op->kind == OP_MUL)
+            SAL_FOR_CHUNKED (b.numel, float, gw, +=, g[i] * (w == 0 ? bv[i] : av[i]), (void) 0);
+          else if (w == 0)
+            SAL_FOR_CHUNKED (b.numel, float, gw, +=, g[i] / bv[i], (void) 0);
+          else
+            SAL_FOR_CHUNKED (b.numel, float, gw, +=, -g[i] * y[i] / bv[i], (void) 0);
+          continue;
+        }
       sal_broadcast_iter_init (&it, &b, 0, b.numel);
       while (sal_broadcast_iter_next (&it, off, &len))
         for (int64_t j = 0; j < len; j++)

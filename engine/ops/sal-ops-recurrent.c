@@ -420,15 +420,17 @@ sal_rnn_run_direction (const Rnn *m, int d, Work *w, const SalExecCtx *ctx, floa
   DirJob job = { m, d, w, Y, Yh, Yc };
 
   /* A = X·Wᵀ + Wb + Rb for all steps (GRU lbr 1 keeps Rbh for inside r ⊙ (.)) */
-  if (T * B > 0)
+  if (T * B > 0 && I == 0)
     memset (w->A, 0, T * B * GH * sizeof (float));
-  if (m->layout == 0)
-    sal_rnn_mm_abt (T * B, GH, I, X, I, W, I, w->A, GH);
+  else if (m->layout == 0 && T * B > 0)
+    sal_sgemm (FALSE, TRUE, (int) (T * B), (int) GH, (int) I, 1.0f, X, (int) I, W, (int) I,
+               0.0f, w->A, (int) GH);
   else
-    for (int64_t t = 0; t < T; t++)
+    for (int64_t t = 0; t < T && B > 0; t++)
       {
         const float *xt = x_rows (m, X, t, &ld);
-        sal_rnn_mm_abt (B, GH, I, xt, ld, W, I, w->A + t * B * GH, GH);
+        sal_sgemm (FALSE, TRUE, (int) B, (int) GH, (int) I, 1.0f, xt, (int) ld, W, (int) I,
+                   0.0f, w->A + t * B * GH, (int) GH);
       }
   if (Wb != NULL)
     for (int64_t row = 0; row < T * B; row++)

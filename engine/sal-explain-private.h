@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* Shared machinery of the explanation methods (engine-private): evaluating
+ * the target score of a batch of inputs, with its gradient when asked. */
+
+#include "sal-explain.h"
+#include "sal-grad.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SalExplainer SalExplainer;
+
+SalExplainer *sal_explainer_new       (SalModel *model, const SalTensor *input,
+                                       const SalExplainParams *params, GError **error);
+void          sal_explainer_free      (SalExplainer *ex);
+/* The resolved target class, class count and the number of elements of one example. */
+int           sal_explainer_target    (SalExplainer *ex);
+int           sal_explainer_n_classes (SalExplainer *ex);
+int64_t       sal_explainer_example_size (SalExplainer *ex);
+/* Examples per batch within the memory budget (1 when the model's batch is fixed). */
+int           sal_explainer_chunk     (SalExplainer *ex, gboolean with_grad);
+/* Target scores of `n` examples stored back to back in `x` (each the input's
+ * shape); with `grad` non-NULL also d score / d x for each (same layout). With
+ * `layer` non-NULL the layer's activations and gradients of the batch are
+ * copied into *act and *act_grad (new tensors). Polls cancel. */
+gboolean      sal_explainer_eval      (SalExplainer *ex, const float *x, int n, double *scores,
+                                       float *grad, const char *layer, SalTensor **act,
+                                       SalTensor **act_grad, GError **error);
+/* Scores for the same model on another input type (int64 token ids for notes). */
+gboolean      sal_explainer_eval_any  (SalExplainer *ex, const SalTensor *batch, double *scores,
+                                       GError **error);
+void          sal_explainer_count     (SalExplainer *ex, int *n_forward, int *n_backward);
+gboolean      sal_explainer_cancelled (SalExplainer *ex, GError **error);
+void          sal_explainer_progress  (SalExplainer *ex, double fraction);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalExplainer, sal_explainer_free)
+
+G_END_DECLS

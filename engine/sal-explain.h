@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* Explanation methods. Every method explains one input (batch of one) for one
+ * target class. Ids are the stable ones of DESIGN.md. */
+
+#include <glib.h>
+#include "sal-model.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  SAL_EXPLAIN_GRADIENT,
+  SAL_EXPLAIN_GRADIENT_X_INPUT,
+  SAL_EXPLAIN_SMOOTHGRAD,
+  SAL_EXPLAIN_INTEGRATED_GRADIENTS,
+  SAL_EXPLAIN_GRAD_CAM,
+  SAL_EXPLAIN_GRAD_CAM_PP,
+  SAL_EXPLAIN_OCCLUSION,
+  SAL_EXPLAIN_RISE,
+  SAL_EXPLAIN_TOKEN_OCCLUSION,
+  SAL_EXPLAIN_ATTENTION,
+  SAL_EXPLAIN_SHAPLEY,
+  SAL_EXPLAIN_KERNEL_SHAP,
+  SAL_EXPLAIN_PERMUTATION,
+} SalExplainMethod;
+
+#define SAL_N_EXPLAIN_METHODS 13
+
+const char *sal_explain_method_id      (SalExplainMethod method);
+gboolean    sal_explain_method_from_id (const char *id, SalExplainMethod *out);
+
+typedef enum {
+  SAL_BASELINE_BLACK,   /* all zeros (after preprocessing) */
+  SAL_BASELINE_BLUR,    /* the input blurred (Gaussian, sigma in pixels) */
+  SAL_BASELINE_NOISE,   /* uniform noise over the input's range, from the seed */
+} SalBaseline;
+
+const char *sal_baseline_id      (SalBaseline baseline);
+gboolean    sal_baseline_from_id (const char *id, SalBaseline *out);
+
+/* How Integrated Gradients sums the path: trapezoid uses the gradients at
+ * α = 0, 1/m, …, 1 with half weight at both ends; right uses α = 1/m, …, 1. */
+typedef enum {
+  SAL_IG_TRAPEZOID,
+  SAL_IG_RIGHT,
+} SalIgRule;
+
+const char *sal_ig_rule_id      (SalIgRule rule);
+gboolean    sal_ig_rule_from_id (const char *id, SalIgRule *out);
+
+typedef enum {
+  SAL_TARGET_SCORE,        /* the class's pre-softmax score (input of a final Softmax) */
+  SAL_TARGET_PROBABILITY,  /* its probability */
+} SalTargetKind;
+
+typedef struct {
+  SalExplainMethod method;
+  int              target;          /* class index; -1 = the predicted class */
+  SalTargetKind    target_kind;
+  int              steps;           /* Integrated Gradients (default 64) */
+  SalIgRule        rule;
+  SalBaseline      baseline;
+  float            blur_sigma;      /* pixels, for the blurred baseline (default 5) */
+  int              samples;         /* SmoothGrad samples (default 32), RISE masks (default 1000),
+                                     * KernelSHAP coalitions (default 2048) */
+  float            noise;           /* SmoothGrad noise, fraction of the input's range (default 0.15) */
+  const char      *layer;           /* Grad-CAM layer (value name); NULL = the last convolution's
+                                     * output after its activation */
+  int              window, stride;  /* Occlusion (default 8 and 4 pixels; tokens: 1 and 1) */
+  float            fill;            /* Occlusion fill value (default 0) */
+  int              rise_cells;      /* RISE mask grid (default 7) */
+  float            rise_keep;       /* RISE keep probability (default 0.5) */
+  guint32          seed;
+  gsize            memory_budget;   /* bytes of activations for batched chunks (default 256 MiB) */
+  int              n_threads;       /* 0 = engine default */
+  SalCancelFunc    cancel;
+  SalProgressFunc  progress;
+  gpointer         user_data;
+} SalExplainParams;
+
+void sal_explain_params_init (SalExplainParams *params, SalExplainMethod method);
+
+typedef struct {
+  SalExplainMethod method;
+  int              target;
+  SalTargetKind    target_kind;
+  SalTensor       *attribution;     /* signed, the input's shape (batch of one) */
+  SalTensor       *layer_map;       /* CAM methods: [h, w] at the layer's resolution */
+  char            *layer;           /* CAM methods: the layer used */
+  double           score;           /* target score (or probability) at the input */
+  double           baseline_score;  /* at the baseline (Integrated Gradients), else NAN */
+  double           completeness_gap;/* IG: |Σ attribution − (f(x) − f(baseline))|, else NAN */
+  int              n_forward;       /* examples run forward */
+  int              n_backward;      /* examples run backward */
+  int              chunk;           /* batch size used for batched methods */
+} SalExplanation;
+
+void             sal_explanation_free (SalExplanation *e);
+
+/* Explains `input` (the model's single float input, batch of one). */
+SalExplanation  *sal_explain          (SalModel *model, const SalTensor *input,
+                                       const SalExplainParams *params, GError **error);
+
+/* The value name whose activations Grad-CAM uses by default: the last Conv's
+ * output, after the activation that directly follows it; NULL when the model
+ * has no convolution. */
+const char      *sal_explain_default_layer (SalModel *model);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalExplanation, sal_explanation_free)
+
+G_END_DECLS

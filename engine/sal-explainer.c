@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "sal-engine"
+
+#include "sal-explain-private.h"
+#include "sal-plan-private.h"
+#include "sal-error.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef struct {
+  SalRun  *run;
+  SalGrad *grad;       /* NULL for forward-only runners */
+  SalTensor *xb;       /* the batch input */
+  SalTensor *seed;
+} Runner;
+
+struct _SalExplainer {
+  SalModel               *model;
+  const SalExplainParams *p;
+  SalTensor              *input;       /* copy of the explained input */
+  char                   *input_name;
+  char                   *score_value; /* the value holding [B, C] scores */
+  gboolean                own_softmax; /* probability wanted, model gives logits */
+  int                     n_classes;
+  int                     target;
+  gboolean                batched;
+  GHashTable             *runners;     /* key: batch * 2 + with_grad */
+  GPtrArray              *layers;      /* layers registered in gradient runners */
+  int                     n_forward, n_backward;
+};
+
+static void
+runner_free (gpointer data)
+{
+  Runner *r = data;
+
+  sal_grad_free (r->grad);
+  sal_run_free (r->run);
+  sal_tensor_free (r->xb);
+  sal_tensor_free (r->seed);
+  g_free (r);
+}
+
+static Runner *
+runner_get (SalExplainer *ex, int batch, gboolean with_grad, const char *layer, GError **error)
+{
+  gpointer key = GINT_TO_POINTER (batch * 2 + (with_grad ? 1 : 0));
+  Runner *r = g_hash_table_lookup (ex->runners, key);
+  int64_t dims[SAL_MAX_RANK];
+
+  if (r == NULL)
+    {
+      r = g_new0 (Runner, 1);
+      r->run = sal_run_new (ex->model);
+      sal_run_set_threads (r->run, ex->p->n_threads);
+      sal_run_set_callbacks (r->run, ex->p->cancel, NULL, ex->p->user_data);
+      memcpy (dims, ex->input->dims, sizeof dims);
+      dims[0] = batch;
+      r->xb = sal_tensor_new (ex->input->dtype, ex->input->rank, dims, error);
+      if (r->xb == NULL)
+        {
+          runner_free (r);
+          return NULL;
+        }
+      if (with_grad)
+        {
+          r->grad = sal_grad_new (r->run);
+          if (!sal_grad_want (r->grad, ex->input_name, error))
+            {
+              runner_free (r);
+              return NULL;
+            }
+        }
+      else if (!sal_run_keep_value (r->run, ex->score_value, error))
+        {
+          runner_free (r);
+          return NULL;
+        }
+      g_hash_table_insert (ex->runners, key, r);
+    }
+  if (with_grad && layer != NULL && !sal_grad_want (r->grad, layer, error))
+    return NULL;
+  return r;
+}
+
+SalExplainer *
+sal_explainer_new (SalModel *model, const SalTensor *input, const SalExplainParams *params,
+                   GError **error)
+{
+  g_autoptr(SalExplainer) ex = g_new0 (SalExplainer, 1);
+  SalGraph *graph = model->graph;
+  SalValueInfo info;
+  int out_v, producer;
+  Runner *r;
+  const SalTensor *scores;
+
+  ex->model = sal_model_ref (model);
+  ex->p = params;
+  ex->runners = g_hash_table_new_full (NULL, NULL, NULL, runner_free);
+  if (sal_model_n_inputs (model) != 1 || sal_model_n_outputs (model) < 1)
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_UNSUPPORTED,
+                   "explanations need a model with one input; this one has %u",
+                   sal_model_n_inputs (model));
+      return NULL;
+    }
+  sal_model_get_input (model, 0, &info);
+  ex->input_name = g_strdup (info.name);
+  ex->batched = info.rank >= 1 && info.dims[0] == -1;
+  if (input->rank < 1 || input->dims[0] != 1)
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
+                   "explain one input at a time (a batch of one)");
+      return NULL;
+    }
+  ex->input = sal_tensor_copy (input);
+
+  /* The scores: the input of a final Softmax (or LogSoftmax) for pre-softmax
+   * scores; its output, or our own softmax of the logits, for probabilities. */
+  out_v = g_array_index (graph->outputs, int, 0);
+  producer = sal_graph_get_value (graph, out_v)->producer;
+  ex->score_value = g_strdup (sal_graph_get_value (graph, out_v)->name);
+  if (producer >= 0)
+    {
+      SalNode *node = sal_graph_get_node (graph, producer);
+      gboolean softmax = strcmp (node->op_type, "Softmax") == 0;
+      gboolean log_softmax = strcmp (node->op_type, "LogSoftmax") == 0;
+      if ((softmax || log_softmax) && node->n_inputs >= 1 && node->inputs[0] >= 0)
+        {
+          if (params->target_kind == SAL_TARGET_SCORE || log_softmax)
+            {
+              g_free (ex->score_value);
+              ex->score_value = g_strdup (sal_graph_get_value (graph, node->inputs[0])->name);
+              ex->own_softmax = params->target_kind == SAL_TARGET_PROBABILITY;
+            }
+        }
+      else
+        ex->own_softmax = params->target_kind == SAL_TARGET_PROBABILITY;
+    }
+
+  /* One forward pass to learn the class count and the predicted class. */
+  r = runner_get (ex, 1, FALSE, NULL, error);
+  if (r == NULL)
+    return NULL;
+  memcpy (r->xb->data, input->data, sal_tensor_nbytes (input));
+  if (!sal_run_set_input (r->run, 0, r->xb, error) || !sal_run_execute (r->run, error))
+    return NULL;
+  ex->n_forward++;
+  scores = sal_run_get_value (r->run, ex->score_value);
+  if (scores == NULL || scores->dtype != SAL_DTYPE_FLOAT || scores->numel < 1)
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_UNSUPPORTED, "the model's output is not a float score");
+      return NULL;
+    }
+  ex->n_classes = (int) scores->numel;
+  ex->target = params->target;
+  if (ex->target < 0)
+    {
+      ex->target = 0;
+      for (int c = 1; c < ex->n_classes; c++)
+        if (sal_tensor_f32 (scores)[c] > sal_tensor_f32 (scores)[ex->target])
+          ex->target = c;
+    }
+  if (ex->target >= ex->n_classes)
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
+                   "target class %d does not exist: the model has %d outputs", ex->target,
+                   ex->n_classes);
+      return NULL;
+    }
+  return g_steal_pointer (&ex);
+}
+
+void
+sal_explainer_free (SalExplainer *ex)
+{
+  if (ex == NULL)
+    return;
+  g_clear_pointer (&ex->runners, g_hash_table_unref);
+  sal_tensor_free (ex->input);
+  g_free (ex->input_name);
+  g_free (ex->score_value);
+  if (ex->model)
+    sal_model_unref (ex->model);
+  g_free (ex);
+}
+
+int
+sal_explainer_target (SalExplainer *ex)
+{
+  return ex->target;
+}
+
+int
+sal_explainer_n_classes (SalExplainer *ex)
+{
+  return ex->n_classes;
+}
+
+int64_t
+sal_explainer_example_size (SalExplainer *ex)
+{
+  return ex->input->numel;
+}
+
+void
+sal_explainer_count (SalExplainer *ex, int *n_forward, int *n_backward)
+{
+  *n_forward = ex->n_forward;
+  *n_backward = ex->n_backward;
+}
+
+gboolean
+sal_explainer_cancelled (SalExplainer *ex, GError **error)
+{
+  if (ex->p->cancel != NULL && ex->p->cancel (ex->p->user_data))
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_CANCELLED, "the explanation was cancelled");
+      return TRUE;
+    }
+  return FALSE;
+}
+
+void
+sal_explainer_progress (SalExplainer *ex, double fraction)
+{
+  if (ex->p->progress != NULL)
+    ex->p->progress (CLAMP (fraction, 0.0, 1.0), ex->p->user_data);
+}
+
+int
+sal_explainer_chunk (SalExplainer *ex, gboolean with_grad)
+{
+  gsize budget = ex->p->memory_budget ? ex->p->memory_budget : (gsize) 256 << 20;
+  Runner *r;
+  gint64 per;
+
+  if (!ex->batched)
+    return 1;
+  /* The bytes one example's run holds (all activations kept for gradients). */
+  r = runner_get (ex, 1, with_grad, NULL, NULL);
+  if (r == NULL)
+    return 1;
+  if (sal_run_n_plans (r->run) == 0)
+    {
+      memcpy (r->xb->data, ex->input->data, sal_tensor_nbytes (ex->input));
+      if (!sal_run_set_input (r->run, 0, r->xb, NULL) || !sal_run_execute (r->run, NULL))
+        return 1;
+      ex->n_forward++;
+    }
+  per = MAX (sal_run_bytes_held (r->run), 1);
+  return (int) CLAMP ((gint64) budget / per, 1, 256);
+}
+
+static void
+softmax_row (const float *z, int c, double *p)
+{
+  double mx = z[0], sum = 0;
+
+  for (int j = 1; j < c; j++)
+    mx = MAX (mx, z[j]);
+  for (int j = 0; j < c; j++)
+    sum += p[j] = exp (z[j] - mx);
+  for (int j = 0; j < c; j++)
+    p[j] /= sum;
+}
+
+gboolean
+sal_explainer_eval (SalExplainer *ex, const float *x, int n, double *scores, float *grad,
+                    const char *layer, SalTensor **act, SalTensor **act_grad, GError **error)
+{
+  Runner *r;
+  const SalTensor *s;
+  int c = ex->n_classes, t = ex->target;
+  g_autofree double *p = g_new (double, c);
+
+  if (sal_explainer_cancelled (ex, error))
+    return FALSE;
+  r = runner_get (ex, n, grad != NULL || layer != NULL, layer, error);
+  if (r == NULL)
+    return FALSE;
+  memcpy (r->xb->data, x, sal_tensor_nbytes (r->xb));
+  if (!sal_run_set_input (r->run, 0, r->xb, error) || !sal_run_execute (r->run, error))
+    return FALSE;
+  ex->n_forward += n;
+  s = sal_run_get_value (r->run, ex->score_value);
+  if (s == NULL || s->numel != (int64_t) n * c)
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_UNSUPPORTED,
+                   "the model's scores do not have one row per example");
+      return FALSE;
+    }
+  for (int b = 0; b < n; b++)
+    {
+      const float *z = sal_tensor_f32 (s) + (gsize) b * c;
+      if (ex->own_softmax)
+        {
+          softmax_row (z, c, p);
+          scores[b] = p[t];
+        }
+      else
+        scores[b] = z[t];
+    }
+  if (r->grad == NULL)
+    return TRUE;
+
+  if (r->seed == NULL || r->seed->numel != s->numel)
+    {
+      g_clear_pointer (&r->seed, sal_tensor_free);
+      r->seed = sal_tensor_new (SAL_DTYPE_FLOAT, s->rank, s->dims, error);
+      if (r->seed == NULL)
+        return FALSE;
+    }
+  memset (r->seed->data, 0, sal_tensor_nbytes (r->seed));
+  for (int b = 0; b < n; b++)
+    {
+      float *sd = sal_tensor_f32 (r->seed) + (gsize) b * c;
+      if (ex->own_softmax)
+        {
+          /* d p_t / d z_j = p_t (δ_tj − p_j) */
+          softmax_row (sal_tensor_f32 (s) + (gsize) b * c, c, p);
+          for (int j = 0; j < c; j++)
+            sd[j] = (float) (p[t] * ((j == t) - p[j]));
+        }
+      else
+        sd[t] = 1.0f;
+    }
+  if (!sal_grad_backward_value (r->grad, ex->score_value, r->seed, error))
+    return FALSE;
+  ex->n_backward += n;
+  if (grad != NULL)
+    {
+      const SalTensor *gx = sal_grad_get (r->grad, ex->input_name);
+      if (gx == NULL)
+        memset (grad, 0, sal_tensor_nbytes (r->xb));
+      else
+        memcpy (grad, gx->data, sal_tensor_nbytes (gx));
+    }
+  if (layer != NULL)
+    {
+      const SalTensor *a = sal_run_get_value (r->run, layer);
+      const SalTensor *ga = sal_grad_get (r->grad, layer);
+      if (a == NULL || ga == NULL)
+        {
+          g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
+                       "layer “%s” does not influence the model's output", layer);
+          return FALSE;
+        }
+      *act = sal_tensor_copy (a);
+      *act_grad = sal_tensor_copy (ga);
+    }
+  return TRUE;
+}
+
+gboolean
+sal_explainer_eval_any (SalExplainer *ex, const SalTensor *batch, double *scores, GError **error)
+{
+  g_autoptr(SalRun) run = NULL;
+  const SalTensor *s;
+  int c = ex->n_classes, n = (int) batch->dims[0];
+  g_autofree double *p = g_new (double, c);
+  g_autoptr(GError) local = NULL;
+
+  if (sal_explainer_cancelled (ex, error))
+    return FALSE;
+  run = sal_run_new (ex->model);
+  sal_run_set_threads (run, ex->p->n_threads);
+  if (!sal_run_keep_value (run, ex->score_value, error) || !sal_run_set_input (run, 0, batch, error) ||
+      !sal_run_execute (run, error))
+    return FALSE;
+  ex->n_forward += n;
+  s = sal_run_get_value (run, ex->score_value);
+  for (int b = 0; b < n; b++)
+    {
+      const float *z = sal_tensor_f32 (s) + (gsize) b * c;
+      if (ex->own_softmax)
+        {
+          softmax_row (z, c, p);
+          scores[b] = p[ex->target];
+        }
+      else
+        scores[b] = z[ex->target];
+    }
+  return TRUE;
+}
