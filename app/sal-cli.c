@@ -21,6 +21,7 @@ static const SalCliCommand commands[] = {
   { "deid", N_("Print a note with names, dates and other identifiers removed"), sal_cli_deid_cmd },
   { "evaluate", N_("Cross-validate or score a training recipe without writing a model"), sal_cli_evaluate_cmd },
   { "export", N_("Export workouts as CSV or GPX"), sal_cli_export_cmd },
+  { "fitness", N_("Daily training load, fitness, fatigue and form; demo athlete"), sal_cli_fitness_cmd },
   { "import", N_("Import workouts and images from files (all or nothing)"), sal_cli_import_cmd },
   { "infer", N_("Run a model on one input (PNG, CSV, text or .pb)"), sal_cli_infer_cmd },
   { "info", N_("Describe a model: inputs, outputs, operators, metadata"), sal_cli_info_cmd },
