@@ -9,6 +9,8 @@
 #include "sal-application.h"
 #include "sal-fitness-page-private.h"
 #include "sal-store.h"
+#include "sal-athlete-dialog.h"
+#include "sal-workout-dialog.h"
 
 /* The Fitness workspace: an overview of training load (fitness, fatigue, form), weekly
  * volume, heart-rate zones and recent workouts; a workout's detail; import by file
@@ -30,13 +32,18 @@ update_actions (SalFitnessPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.back", detail);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.delete-workout",
                                  detail && idle && self->shown_workout != 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.edit-workout",
+                                 detail && idle && self->detail != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.import", self->store != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.log", self->store != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.profile", self->store != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.add-demo",
                                  self->store != NULL && idle && !has_demo);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.remove-demo",
                                  self->store != NULL && idle && has_demo);
   gtk_widget_set_visible (self->back_button, detail);
   gtk_widget_set_visible (self->delete_button, detail);
+  gtk_widget_set_visible (self->edit_button, detail);
   gtk_widget_set_visible (self->demo_button, has_demo && !detail);
 }
 
@@ -399,6 +406,8 @@ workout_done (SalFitnessPage *self, SalFitnessResult *r, const GError *error)
       return;
     }
   self->shown_workout = r->workout->id;
+  g_clear_pointer (&self->detail, sal_fitness_result_unref);
+  self->detail = sal_fitness_result_ref (r);
   sal_fitness_page_show_detail (self, r);
   gtk_label_set_text (self->heading, r->workout->title != NULL && r->workout->title[0]
                                        ? r->workout->title : sport_label (r->workout->sport));
@@ -420,6 +429,7 @@ back_action (GtkWidget *widget, const char *name, GVariant *param)
   SalFitnessPage *self = SAL_FITNESS_PAGE (widget);
 
   self->shown_workout = 0;
+  g_clear_pointer (&self->detail, sal_fitness_result_unref);
   gtk_label_set_text (self->heading, _("Overview"));
   gtk_stack_set_visible_child_name (self->stack,
                                     self->overview != NULL && self->overview->n_workouts > 0
@@ -482,6 +492,59 @@ delete_action (GtkWidget *widget, const char *name, GVariant *param)
   adw_toast_overlay_add_toast (self->toasts, t);
   back_action (widget, NULL, NULL);
   reload (self);
+}
+
+/* ---- logging and editing ---- */
+
+static void
+on_saved (SalWorkoutDialog *dialog, gint64 id, SalFitnessPage *self)
+{
+  toast (self, _("Session saved"));
+  reload (self);
+  if (self->shown_workout == id)
+    sal_fitness_page_open_workout (self, id);
+}
+
+SalWorkoutDialog *
+sal_fitness_page_log (SalFitnessPage *self, gboolean edit)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  SalWorkoutDialog *dialog;
+
+  if (self->store == NULL || (edit && self->detail == NULL))
+    return NULL;
+  dialog = sal_workout_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->store,
+                                   self->tz, edit ? self->detail->workout : NULL);
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (on_saved), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
+}
+
+static void
+on_profile_saved (SalAthleteDialog *dialog, SalFitnessPage *self)
+{
+  toast (self, _("Profile saved"));
+  reload (self);
+}
+
+static void
+profile_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  SalFitnessPage *self = SAL_FITNESS_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  SalAthleteDialog *dialog;
+
+  if (self->store == NULL)
+    return;
+  dialog = sal_athlete_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->store);
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (on_profile_saved), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+log_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  sal_fitness_page_log (SAL_FITNESS_PAGE (widget), g_str_equal (name, "fitness.edit-workout"));
 }
 
 /* ---- import ---- */
@@ -721,6 +784,7 @@ sal_fitness_page_finalize (GObject *object)
   g_clear_pointer (&self->store, sal_store_unref);
   g_clear_pointer (&self->tz, g_time_zone_unref);
   g_clear_pointer (&self->overview, sal_fitness_result_unref);
+  g_clear_pointer (&self->detail, sal_fitness_result_unref);
   G_OBJECT_CLASS (sal_fitness_page_parent_class)->finalize (object);
 }
 
@@ -740,6 +804,7 @@ sal_fitness_page_class_init (SalFitnessPageClass *klass)
   CHILD (toasts);
   CHILD (back_button);
   CHILD (delete_button);
+  CHILD (edit_button);
   CHILD (demo_button);
   CHILD (heading);
   CHILD (progress);
@@ -760,6 +825,11 @@ sal_fitness_page_class_init (SalFitnessPageClass *klass)
 #undef CHILD
 
   gtk_widget_class_install_action (widget_class, "fitness.import", NULL, import_action);
+  gtk_widget_class_install_action (widget_class, "fitness.log", NULL, log_action);
+  gtk_widget_class_install_action (widget_class, "fitness.profile", NULL, profile_action);
+  gtk_widget_class_install_action (widget_class, "fitness.edit-workout", NULL, log_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
+                                       "fitness.log", NULL);
   gtk_widget_class_install_action (widget_class, "fitness.add-demo", NULL, add_demo_action);
   gtk_widget_class_install_action (widget_class, "fitness.remove-demo", NULL,
                                    remove_demo_action);
