@@ -19,6 +19,7 @@ static const SalCliCommand commands[] = {
   { "bench", N_("Measure a model’s latency"), sal_cli_bench_cmd },
   { "cases", N_("List cases"), sal_cli_cases_cmd },
   { "deid", N_("Print a note with names, dates and other identifiers removed"), sal_cli_deid_cmd },
+  { "evaluate", N_("Cross-validate or score a training recipe without writing a model"), sal_cli_evaluate_cmd },
   { "export", N_("Export workouts as CSV or GPX"), sal_cli_export_cmd },
   { "fitness", N_("Daily training load, fitness, fatigue and form; demo athlete"), sal_cli_fitness_cmd },
   { "import", N_("Import workouts and images from files (all or nothing)"), sal_cli_import_cmd },
@@ -26,6 +27,7 @@ static const SalCliCommand commands[] = {
   { "info", N_("Describe a model: inputs, outputs, operators, metadata"), sal_cli_info_cmd },
   { "restore", N_("Replace the database with a checked backup"), sal_cli_restore_cmd },
   { "run-test", N_("Run an ONNX test case folder and compare the outputs"), sal_cli_run_test_cmd },
+  { "train", N_("Train a model from a recipe and write the ONNX file and its card"), sal_cli_train_cmd },
   { "version", N_("Print the version"), sal_cli_version_cmd },
   { "workouts", N_("List workouts"), sal_cli_workouts_cmd },
 };

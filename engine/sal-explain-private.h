@@ -34,6 +34,11 @@ void          sal_explainer_count     (SalExplainer *ex, int *n_forward, int *n_
 gboolean      sal_explainer_cancelled (SalExplainer *ex, GError **error);
 void          sal_explainer_progress  (SalExplainer *ex, double fraction);
 
+/* The tabular methods (sal-explain-tabular.c): Shapley, KernelSHAP, permutation. */
+gboolean      sal_explain_tabular     (SalExplainer *ex, const SalTensor *x,
+                                       const SalExplainParams *p, SalExplanation *e,
+                                       GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalExplainer, sal_explainer_free)
 
 G_END_DECLS

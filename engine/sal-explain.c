@@ -92,7 +92,10 @@ sal_explain_params_init (SalExplainParams *p, SalExplainMethod method)
   p->rule = SAL_IG_TRAPEZOID;
   p->baseline = SAL_BASELINE_BLACK;
   p->blur_sigma = 5.0f;
-  p->samples = method == SAL_EXPLAIN_RISE ? 1000 : method == SAL_EXPLAIN_KERNEL_SHAP ? 2048 : 32;
+  p->samples = method == SAL_EXPLAIN_RISE          ? 1000
+               : method == SAL_EXPLAIN_KERNEL_SHAP ? 2048
+               : method == SAL_EXPLAIN_PERMUTATION ? 5
+                                                   : 32;
   p->noise = 0.15f;
   p->window = method == SAL_EXPLAIN_TOKEN_OCCLUSION ? 1 : 8;
   p->stride = method == SAL_EXPLAIN_TOKEN_OCCLUSION ? 1 : 4;
@@ -109,6 +112,7 @@ sal_explanation_free (SalExplanation *e)
     return;
   sal_tensor_free (e->attribution);
   sal_tensor_free (e->layer_map);
+  sal_tensor_free (e->group_attribution);
   g_free (e->layer);
   g_free (e);
 }
@@ -625,6 +629,8 @@ sal_explain (SalModel *model, const SalTensor *input, const SalExplainParams *pa
   e->target_kind = params->target_kind;
   e->baseline_score = NAN;
   e->completeness_gap = NAN;
+  e->expected_score = NAN;
+  e->efficiency_gap = NAN;
   e->chunk = 1;
   e->attribution = sal_tensor_new (SAL_DTYPE_FLOAT, input->rank, input->dims, error);
   if (e->attribution == NULL)
@@ -650,11 +656,13 @@ sal_explain (SalModel *model, const SalTensor *input, const SalExplainParams *pa
     case SAL_EXPLAIN_RISE:
       ok = explain_rise (ex, input, params, e, error);
       break;
-    case SAL_EXPLAIN_TOKEN_OCCLUSION:
-    case SAL_EXPLAIN_ATTENTION:
     case SAL_EXPLAIN_SHAPLEY:
     case SAL_EXPLAIN_KERNEL_SHAP:
     case SAL_EXPLAIN_PERMUTATION:
+      ok = sal_explain_tabular (ex, input, params, e, error);
+      break;
+    case SAL_EXPLAIN_TOKEN_OCCLUSION:
+    case SAL_EXPLAIN_ATTENTION:
     default:
       g_set_error (error, SAL_ERROR, SAL_ERROR_UNSUPPORTED,
                    "%s is not an image method; it takes token or tabular inputs",

@@ -74,6 +74,13 @@ typedef struct {
   guint32          seed;
   gsize            memory_budget;   /* bytes of activations for batched chunks (default 256 MiB) */
   int              n_threads;       /* 0 = engine default */
+  /* Tabular methods: background rows [N, M] (Shapley, KernelSHAP: the
+   * interventional expectation; permutation importance: the dataset). */
+  const SalTensor *background;
+  /* Tabular: feature → group index in [0, n_groups) (NULL = each feature its
+   * own group); Shapley values are then computed per group. */
+  const int       *groups;
+  int              n_groups;
   SalCancelFunc    cancel;
   SalProgressFunc  progress;
   gpointer         user_data;
@@ -91,6 +98,10 @@ typedef struct {
   double           score;           /* target score (or probability) at the input */
   double           baseline_score;  /* at the baseline (Integrated Gradients), else NAN */
   double           completeness_gap;/* IG: |Σ attribution − (f(x) − f(baseline))|, else NAN */
+  double           expected_score;  /* Shapley, KernelSHAP: E_background[f], else NAN */
+  double           efficiency_gap;  /* Shapley, KernelSHAP: |Σφ − (f(x) − E[f])|, else NAN */
+  SalTensor       *group_attribution; /* [n_groups] when groups were given (the per-feature
+                                     * attribution then splits each group's value evenly) */
   int              n_forward;       /* examples run forward */
   int              n_backward;      /* examples run backward */
   int              chunk;           /* batch size used for batched methods */
