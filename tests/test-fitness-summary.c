@@ -5,8 +5,10 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 
+#include "sal-fitness-jobs.h"   /* first: see there */
 #include "sal-demo-athlete.h"
 #include "sal-fitness-summary.h"
+#include "sal-readiness-card.h"
 #include "sal-store.h"
 #include "sal-hr-zones.h"
 #include "sal-test-util.h"
@@ -322,6 +324,52 @@ test_zones (void)
   g_assert_nonnull (strstr (error->message, "Zone 3"));
 }
 
+/* A year of the demo athlete: fine-tuned on its 13 tests, today's factors explained
+ * exactly (the values sum to f(x) − E[f]); three weeks are too little, and it says so. */
+static void
+test_readiness_card (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SalStore) store = sal_store_open (":memory:", &error);
+  g_autoptr(SalStore) short_store = sal_store_open (":memory:", &error);
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autofree char *model = g_build_filename (g_getenv ("SALIENT_SOURCE_DIR"), "data", "models",
+                                             "readiness.onnx", NULL);
+  g_autoptr(SalReadinessCard) c = NULL, c2 = NULL;
+  double sum = 0;
+  gint64 today = JAN1 + 400;
+
+  g_assert_true (sal_demo_athlete_generate (store, 3, 365, today, utc, NULL, NULL, &error));
+  c = sal_readiness_card_compute (store, utc, today, model, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (c->available);
+  g_assert_cmpint (c->n_tests, >=, 6);
+  g_assert_true (c->fine_tuned);
+  g_assert_cmpint (c->n_background, ==, 28);
+  g_assert_nonnull (c->history);
+  for (int k = 0; k < SAL_READINESS_N_FEATURES; k++)
+    sum += c->shapley[k];
+  g_assert_cmpfloat (c->efficiency_gap, <, 1e-3);
+  if (c->readiness > 0 && c->readiness < 10)
+    g_assert_cmpfloat_with_epsilon (sum, c->readiness - c->expected, 1e-3);
+  if (c->readiness < 3)
+    g_assert_cmpstr (c->session, ==, "rest");
+  else if (c->readiness < 4.5)
+    g_assert_cmpstr (c->session, ==, "easy");
+  else if (c->readiness < 6.5)
+    g_assert_cmpstr (c->session, ==, "moderate");
+  else
+    g_assert_cmpstr (c->session, ==, "hard");
+  g_assert_cmpfloat (c->target_load, >=, 0);
+
+  g_assert_true (sal_demo_athlete_generate (short_store, 3, 21, today, utc, NULL, NULL, &error));
+  c2 = sal_readiness_card_compute (short_store, utc, today, model, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (c2->available);
+  g_assert_false (c2->fine_tuned);
+  g_assert_nonnull (strstr (c2->history, "Not enough history"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -333,5 +381,6 @@ main (int argc, char **argv)
   g_test_add_func ("/app/fitness/demo-and-cli", test_demo_and_cli);
   g_test_add_func ("/app/fitness/entry", test_entry);
   g_test_add_func ("/app/fitness/zones", test_zones);
+  g_test_add_func ("/app/fitness/readiness-card", test_readiness_card);
   return g_test_run ();
 }

@@ -293,11 +293,31 @@ test_demo (Fixture *f, gconstpointer data)
   g_assert_true (gtk_widget_get_visible (f->page->demo_button));
   tex = sal_ui_test_save_png (GTK_WIDGET (f->page->stack), png_overview, &error);
   g_assert_no_error (error);
-  r = bounds_in_page (f, GTK_WIDGET (f->page->volume_chart));
-  /* Running hours in blue bars, cycling in orange (#E69F00). */
-  g_assert_cmpuint (count_colour (tex, r.origin.x, r.origin.y, r.size.width, r.size.height,
-                                  0xe6, 0x9f, 0x00, 12), >, 100);
   g_clear_object (&tex);
+  /* Running hours in blue bars, cycling in orange (#E69F00); the chart may be scrolled
+   * out of view, so it is rendered on its own. */
+  tex = sal_ui_test_render (GTK_WIDGET (f->page->volume_chart), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_colour (tex, 0, 0, gdk_texture_get_width (tex),
+                                  gdk_texture_get_height (tex), 0xe6, 0x9f, 0x00, 12), >, 100);
+  g_clear_object (&tex);
+  /* The readiness card: a demo year is enough for the athlete's own model, and the
+   * Shapley bars are drawn (green #009E73 raises, vermilion #D55E00 lowers). */
+  g_assert_nonnull (f->page->overview->readiness);
+  g_assert_true (f->page->overview->readiness->available);
+  g_assert_true (f->page->overview->readiness->fine_tuned);
+  {
+    g_autofree char *png_card = sal_ui_test_build_path ("fitness-readiness.png");
+    guint green, red;
+    tex = sal_ui_test_save_png (f->page->readiness_card, png_card, &error);
+    g_assert_no_error (error);
+    green = count_colour (tex, 0, 0, gdk_texture_get_width (tex), gdk_texture_get_height (tex),
+                          0x00, 0x9e, 0x73, 12);
+    red = count_colour (tex, 0, 0, gdk_texture_get_width (tex), gdk_texture_get_height (tex),
+                        0xd5, 0x5e, 0x00, 12);
+    g_assert_cmpuint (green + red, >, 200);
+    g_clear_object (&tex);
+  }
 
   /* The newest demo workout with samples. */
   stored = sal_store_list_workouts (f->store, G_MININT64, G_MAXINT64, &error);

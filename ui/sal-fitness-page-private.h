@@ -34,6 +34,10 @@ struct _SalFitnessPage
   GtkStack         *stack;
   GtkBox           *week_box;
   GtkLabel         *today_label;
+  GtkWidget        *readiness_card;
+  GtkLabel         *readiness_label;
+  GtkLabel         *readiness_history;
+  SalChart         *readiness_chart;
   SalChart         *form_chart;
   SalChart         *volume_chart;
   SalChart         *zones_chart;

@@ -298,6 +298,76 @@ sal_fitness_fill_zone_chart (SalChart *chart, const SalFitnessResult *r)
   sal_chart_add_series (chart, _("Time in zone"), SAL_CHART_BAR, &c, x, y, n);
 }
 
+static const char *
+session_name (const char *id)
+{
+  if (g_strcmp0 (id, "rest") == 0)
+    return _("rest");
+  if (g_strcmp0 (id, "easy") == 0)
+    return _("an easy session");
+  if (g_strcmp0 (id, "moderate") == 0)
+    return _("a moderate session");
+  return _("a hard session");
+}
+
+static void
+fill_readiness (SalFitnessPage *self, const SalFitnessResult *r)
+{
+  static const char *factor_names[SAL_READINESS_N_FEATURES] = {
+    /* TRANSLATORS: chart labels; "\n" breaks the line */
+    N_("Acute\nload"), N_("Chronic\nload"), N_("Acute:\nchronic"), N_("Monotony"), N_("Sleep"),
+    N_("Soreness"), N_("Resting HR\nvs usual"), N_("Days since\nhard") };
+  const SalReadinessCard *c = r->readiness;
+  g_autofree char *text = NULL;
+  double x[SAL_READINESS_N_FEATURES], pos[SAL_READINESS_N_FEATURES], neg[SAL_READINESS_N_FEATURES];
+  const char *labels[SAL_READINESS_N_FEATURES + 1];
+  GdkRGBA up, down;
+
+  sal_chart_clear (self->readiness_chart);
+  if (c == NULL)
+    {
+      g_autofree char *msg = g_strdup_printf (_("Readiness is not available: %s"),
+                                              r->readiness_error);
+      gtk_label_set_text (self->readiness_label, msg);
+      gtk_label_set_text (self->readiness_history, "");
+      gtk_widget_set_visible (GTK_WIDGET (self->readiness_chart), FALSE);
+      return;
+    }
+  gtk_label_set_text (self->readiness_history, c->history);
+  gtk_widget_set_visible (GTK_WIDGET (self->readiness_chart), c->available);
+  if (!c->available)
+    {
+      gtk_label_set_text (self->readiness_label, _("Readiness: not enough history yet"));
+      return;
+    }
+  if (g_strcmp0 (c->session, "rest") == 0)
+    text = g_strdup_printf (_("<b>Readiness %.1f</b> of 10 (5 is as usual) — suggested: rest."),
+                            c->readiness);
+  else
+    text = g_strdup_printf (_("<b>Readiness %.1f</b> of 10 (5 is as usual) — suggested: %s, "
+                              "about %.0f TRIMP."), c->readiness, session_name (c->session),
+                            c->target_load);
+  gtk_label_set_markup (self->readiness_label, text);
+  for (int k = 0; k < SAL_READINESS_N_FEATURES; k++)
+    {
+      x[k] = k;
+      pos[k] = c->shapley[k] > 0 ? c->shapley[k] : 0;
+      neg[k] = c->shapley[k] < 0 ? c->shapley[k] : 0;
+      labels[k] = _(factor_names[k]);
+    }
+  labels[SAL_READINESS_N_FEATURES] = NULL;
+  sal_chart_set_x_format (self->readiness_chart, SAL_CHART_X_CATEGORY, NULL);
+  sal_chart_set_categories (self->readiness_chart, labels);
+  sal_chart_set_y_unit (self->readiness_chart, _("points"), "%+.2f");
+  sal_chart_set_zero_line (self->readiness_chart, TRUE);
+  sal_chart_palette_colour (2, &up);
+  sal_chart_palette_colour (5, &down);
+  sal_chart_add_series (self->readiness_chart, _("Raises readiness"), SAL_CHART_BAR, &up, x, pos,
+                        SAL_READINESS_N_FEATURES);
+  sal_chart_add_series (self->readiness_chart, _("Lowers readiness"), SAL_CHART_BAR, &down, x, neg,
+                        SAL_READINESS_N_FEATURES);
+}
+
 static void
 on_row_activated (GtkListBox *list, GtkListBoxRow *row, SalFitnessPage *self)
 {
@@ -380,6 +450,7 @@ overview_done (SalFitnessPage *self, SalFitnessResult *r, const GError *error)
     return;
   fill_week (self, r->summary);
   fill_today (self, r->summary);
+  fill_readiness (self, r);
   fill_form_chart (self, r->summary);
   fill_volume_chart (self, r->weeks);
   sal_fitness_fill_zone_chart (self->zones_chart, r);
@@ -755,7 +826,16 @@ help_text (void)
            "without a session count as zero load.\n\n"
            "Zones: your profile’s heart-rate zones, or 50–60–70–80–90–100 % of maximum heart "
            "rate. Time in zone comes from the heart-rate samples; a workout with only an "
-           "average heart rate counts wholly in that average’s zone.");
+           "average heart rate counts wholly in that average’s zone.\n\n"
+           "Readiness: a small neural network shipped with Salient (trained on simulated "
+           "athletes) and, once you have six or more 5 km time trials, fitted to your own "
+           "history, reads eight factors of today and predicts tomorrow’s performance on a "
+           "0–10 scale (5 = your usual level, ±2 = one usual spread). The bars are exact "
+           "Shapley values over all 256 coalitions of the factors, against your own last "
+           "28 days: each is the points that factor adds to or takes from the prediction, "
+           "and together they sum to the prediction minus your recent average. Suggested "
+           "session: rest below 3, easy (0.6 × your usual training-day load) below 4.5, "
+           "moderate (1 ×) below 6.5, hard (1.5 ×) above.");
 }
 
 /* ---- class ---- */
@@ -812,6 +892,10 @@ sal_fitness_page_class_init (SalFitnessPageClass *klass)
   CHILD (stack);
   CHILD (week_box);
   CHILD (today_label);
+  CHILD (readiness_card);
+  CHILD (readiness_label);
+  CHILD (readiness_history);
+  CHILD (readiness_chart);
   CHILD (form_chart);
   CHILD (volume_chart);
   CHILD (zones_chart);
