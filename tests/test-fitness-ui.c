@@ -12,6 +12,7 @@
 #include "sal-window.h"
 #include "sal-workout-dialog.h"
 #include "sal-athlete-dialog.h"
+#include "sal-wellness-dialog.h"
 
 /* 2024-05-01, the day of the fixture's run (07:30 UTC). */
 #define RUN_DAY 19844
@@ -269,6 +270,40 @@ test_log_edit_delete (Fixture *f, gconstpointer data)
     g_assert_cmpuint (a->zones->len, ==, 5);
     g_assert_cmpfloat (g_array_index (a->zones, SalHrZone, 1).low_bpm, ==, 140);
     g_assert_cmpfloat (a->resting_hr_bpm, ==, 60);
+  }
+
+  /* A day's wellness: a bad date is refused, then 6.5 h sleep, soreness 3, 58 bpm. */
+  {
+    SalWellnessDialog *wd;
+    g_autoptr(GPtrArray) days = NULL;
+    SalWellness *wl;
+
+    gtk_widget_activate_action (GTK_WIDGET (f->page), "fitness.wellness", NULL);
+    sal_ui_test_wait_idle (200);
+    wd = SAL_WELLNESS_DIALOG (sal_ui_test_find_toplevel (SAL_TYPE_WELLNESS_DIALOG));
+    g_assert_nonnull (wd);
+    gtk_editable_set_text (GTK_EDITABLE (sal_ui_test_find_nth (GTK_WIDGET (wd),
+                                                               ADW_TYPE_ENTRY_ROW, 0)),
+                           "yesterday");
+    g_assert_false (sal_wellness_dialog_save (wd));
+    gtk_editable_set_text (GTK_EDITABLE (sal_ui_test_find_nth (GTK_WIDGET (wd),
+                                                               ADW_TYPE_ENTRY_ROW, 0)),
+                           "2024-05-03");
+    gtk_spin_button_set_value (GTK_SPIN_BUTTON (sal_ui_test_find_nth (GTK_WIDGET (wd),
+                                                                      GTK_TYPE_SPIN_BUTTON, 0)), 6.5);
+    gtk_spin_button_set_value (GTK_SPIN_BUTTON (sal_ui_test_find_nth (GTK_WIDGET (wd),
+                                                                      GTK_TYPE_SPIN_BUTTON, 1)), 3);
+    gtk_spin_button_set_value (GTK_SPIN_BUTTON (sal_ui_test_find_nth (GTK_WIDGET (wd),
+                                                                      GTK_TYPE_SPIN_BUTTON, 2)), 58);
+    g_assert_true (sal_wellness_dialog_save (wd));
+    wait_page (f);
+    days = sal_store_list_wellness (f->store, NULL, NULL, &error);
+    g_assert_cmpuint (days->len, ==, 1);
+    wl = days->pdata[0];
+    g_assert_cmpstr (wl->day, ==, "2024-05-03");
+    g_assert_cmpfloat (wl->sleep_h, ==, 6.5);
+    g_assert_cmpfloat (wl->soreness, ==, 3);
+    g_assert_cmpfloat (wl->resting_hr_bpm, ==, 58);
   }
 }
 

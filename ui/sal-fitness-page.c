@@ -10,6 +10,7 @@
 #include "sal-fitness-page-private.h"
 #include "sal-store.h"
 #include "sal-athlete-dialog.h"
+#include "sal-wellness-dialog.h"
 #include "sal-workout-dialog.h"
 
 /* The Fitness workspace: an overview of training load (fitness, fatigue, form), weekly
@@ -37,6 +38,7 @@ update_actions (SalFitnessPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.import", self->store != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.log", self->store != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.profile", self->store != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.wellness", self->store != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.add-demo",
                                  self->store != NULL && idle && !has_demo);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.remove-demo",
@@ -613,6 +615,22 @@ profile_action (GtkWidget *widget, const char *name, GVariant *param)
 }
 
 static void
+wellness_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  SalFitnessPage *self = SAL_FITNESS_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  SalWellnessDialog *dialog;
+
+  if (self->store == NULL)
+    return;
+  dialog = sal_wellness_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->store,
+                                    self->tz);
+  /* Wellness feeds the readiness card. */
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (reload), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 log_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   sal_fitness_page_log (SAL_FITNESS_PAGE (widget), g_str_equal (name, "fitness.edit-workout"));
@@ -911,6 +929,7 @@ sal_fitness_page_class_init (SalFitnessPageClass *klass)
   gtk_widget_class_install_action (widget_class, "fitness.import", NULL, import_action);
   gtk_widget_class_install_action (widget_class, "fitness.log", NULL, log_action);
   gtk_widget_class_install_action (widget_class, "fitness.profile", NULL, profile_action);
+  gtk_widget_class_install_action (widget_class, "fitness.wellness", NULL, wellness_action);
   gtk_widget_class_install_action (widget_class, "fitness.edit-workout", NULL, log_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "fitness.log", NULL);
