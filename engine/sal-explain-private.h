@@ -39,6 +39,12 @@ gboolean      sal_explain_tabular     (SalExplainer *ex, const SalTensor *x,
                                        const SalExplainParams *p, SalExplanation *e,
                                        GError **error);
 
+/* Checks (sal-explain-checks.c) filled into e: deletion and insertion AUC. */
+gboolean      sal_explain_checks      (SalExplainer *ex, const SalTensor *x,
+                                       const SalExplainParams *p, SalExplanation *e,
+                                       GError **error);
+char         *sal_explain_model_hash  (SalModel *model, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalExplainer, sal_explainer_free)
 
 G_END_DECLS

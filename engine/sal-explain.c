@@ -103,6 +103,7 @@ sal_explain_params_init (SalExplainParams *p, SalExplainMethod method)
   p->rise_keep = 0.5f;
   p->seed = 1;
   p->memory_budget = (gsize) 256 << 20;
+  p->check_steps = 16;
 }
 
 void
@@ -113,6 +114,7 @@ sal_explanation_free (SalExplanation *e)
   sal_tensor_free (e->attribution);
   sal_tensor_free (e->layer_map);
   sal_tensor_free (e->group_attribution);
+  g_free (e->model_hash);
   g_free (e->layer);
   g_free (e);
 }
@@ -631,7 +633,17 @@ sal_explain (SalModel *model, const SalTensor *input, const SalExplainParams *pa
   e->completeness_gap = NAN;
   e->expected_score = NAN;
   e->efficiency_gap = NAN;
+  e->deletion_auc = NAN;
+  e->insertion_auc = NAN;
+  e->baseline = params->baseline;
+  e->seed = params->seed;
+  e->steps = params->steps;
+  e->samples = params->samples;
   e->chunk = 1;
+  e->model_hash = params->model_hash ? g_strdup (params->model_hash)
+                                     : sal_explain_model_hash (model, error);
+  if (e->model_hash == NULL)
+    return NULL;
   e->attribution = sal_tensor_new (SAL_DTYPE_FLOAT, input->rank, input->dims, error);
   if (e->attribution == NULL)
     return NULL;
@@ -671,7 +683,11 @@ sal_explain (SalModel *model, const SalTensor *input, const SalExplainParams *pa
     }
   if (!ok)
     return NULL;
+  /* The counts describe the method itself, without its checks. */
   sal_explainer_count (ex, &e->n_forward, &e->n_backward);
+  if (params->check_steps > 0 && params->method != SAL_EXPLAIN_PERMUTATION &&
+      !sal_explain_checks (ex, input, params, e, error))
+    return NULL;
   sal_explainer_progress (ex, 1.0);
   return g_steal_pointer (&e);
 }
