@@ -17,8 +17,8 @@
 #include "sal-image.h"
 #include "sal-preprocess.h"
 #include "sal-tokenizer.h"
+#include "sal-model-input.h"
 
-#define MAX_TEXT_BYTES ((gsize) 4 << 20)
 
 typedef struct {
   gboolean    json;
@@ -258,210 +258,6 @@ sal_cli_info_cmd (const SalCliGlobals *g, int argc, char **argv)
 
 /* ---- infer ---- */
 
-/* The shape to give an input: its declared shape with dynamic dims as 1. */
-static gboolean
-concrete_shape (const SalValueInfo *info, int *rank, int64_t *dims, int64_t *known_numel)
-{
-  *rank = info->rank;
-  *known_numel = 1;
-  for (int d = 0; d < info->rank; d++)
-    {
-      dims[d] = info->dims[d] < 0 ? 1 : info->dims[d];
-      *known_numel *= dims[d];
-    }
-  return info->rank >= 0;
-}
-
-/* Numbers of a CSV row or a text list: the first line made of numbers (a
- * header line of names is skipped). */
-static SalTensor *
-numbers_input (const char *text, const SalValueInfo *info, GError **error)
-{
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-  int rank;
-  int64_t dims[SAL_MAX_RANK], numel;
-  g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (double));
-  SalTensor *t;
-
-  for (char **l = lines; *l != NULL && values->len == 0; l++)
-    {
-      g_auto(GStrv) fields = g_strsplit_set (*l, ",;\t ", -1);
-      gboolean all_numbers = TRUE;
-      g_autoptr(GArray) row = g_array_new (FALSE, FALSE, sizeof (double));
-
-      for (char **f = fields; *f != NULL; f++)
-        {
-          char *end;
-          double v;
-          g_strstrip (*f);
-          if (**f == '\0')
-            continue;
-          v = g_ascii_strtod (*f, &end);
-          if (*end != '\0' || !isfinite (v))
-            {
-              all_numbers = FALSE;
-              break;
-            }
-          g_array_append_val (row, v);
-        }
-      if (all_numbers && row->len > 0)
-        g_array_append_vals (values, row->data, row->len);
-    }
-  if (values->len == 0)
-    {
-      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID, _("The input file holds no row of numbers"));
-      return NULL;
-    }
-  if (!concrete_shape (info, &rank, dims, &numel))
-    {
-      rank = 2;
-      dims[0] = 1;
-      dims[1] = values->len;
-      numel = values->len;
-    }
-  if (numel != (int64_t) values->len)
-    {
-      g_autofree char *shape = sal_shape_to_string (info->rank, info->dims);
-      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
-                   _("The input row has %u numbers but the model’s input “%s” %s takes %" G_GINT64_FORMAT),
-                   values->len, info->name, shape, numel);
-      return NULL;
-    }
-  t = sal_tensor_new (info->dtype, rank, dims, error);
-  if (t == NULL)
-    return NULL;
-  for (guint i = 0; i < values->len; i++)
-    {
-      double v = g_array_index (values, double, i);
-      switch (info->dtype)
-        {
-        case SAL_DTYPE_FLOAT: sal_tensor_f32 (t)[i] = (float) v; break;
-        case SAL_DTYPE_INT64: sal_tensor_i64 (t)[i] = (int64_t) v; break;
-        case SAL_DTYPE_INT32: ((gint32 *) t->data)[i] = (gint32) v; break;
-        default: sal_tensor_u8 (t)[i] = (guint8) v; break;
-        }
-    }
-  return t;
-}
-
-static SalTensor *
-text_input (SalModel *model, const char *text, const SalValueInfo *info, GError **error)
-{
-  g_autoptr(SalTokenizer) tok = NULL;
-  g_autoptr(GArray) tokens = NULL;
-  int64_t dims[2] = { 1, 0 };
-  int64_t len;
-  SalTensor *t;
-
-  if (info->dtype != SAL_DTYPE_INT64 && info->dtype != SAL_DTYPE_INT32)
-    {
-      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
-                   _("The model’s input “%s” takes %s values, not words"), info->name,
-                   sal_dtype_name (info->dtype));
-      return NULL;
-    }
-  tok = sal_tokenizer_new_from_json (sal_model_get_metadata (model, "salient.vocab"),
-                                     sal_model_get_metadata (model, "salient.tokenizer"), error);
-  if (tok == NULL)
-    return NULL;
-  tokens = sal_tokenizer_encode (tok, text);
-  if (tokens->len == 0)
-    {
-      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID, _("The text holds no words"));
-      return NULL;
-    }
-  /* A fixed sequence length pads or truncates; otherwise the text's length. */
-  len = info->rank == 2 && info->dims[1] > 0 ? info->dims[1] : (int64_t) tokens->len;
-  dims[1] = len;
-  t = sal_tensor_new (info->dtype, 2, dims, error);
-  if (t == NULL)
-    return NULL;
-  for (int64_t i = 0; i < len; i++)
-    {
-      int64_t id = i < tokens->len ? g_array_index (tokens, SalToken, i).id
-                                   : sal_tokenizer_pad_id (tok);
-      if (info->dtype == SAL_DTYPE_INT64)
-        sal_tensor_i64 (t)[i] = id;
-      else
-        ((gint32 *) t->data)[i] = (gint32) id;
-    }
-  return t;
-}
-
-static SalTensor *
-image_input (SalModel *model, const char *path, const SalValueInfo *info, GError **error)
-{
-  SalPreprocess p;
-  g_autoptr(SalImage) img = NULL;
-
-  if (!sal_preprocess_parse (sal_model_get_metadata (model, "salient.preprocess"), &p, error))
-    return NULL;
-  if (info->dtype != SAL_DTYPE_FLOAT)
-    {
-      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
-                   _("The model’s input “%s” takes %s values, not an image"), info->name,
-                   sal_dtype_name (info->dtype));
-      return NULL;
-    }
-  img = sal_image_load_png (path, NULL, error);
-  if (img == NULL)
-    return NULL;
-  return sal_preprocess_image (&p, img, error);
-}
-
-static SalTensor *
-read_input (SalModel *model, const char *path, GError **error)
-{
-  SalValueInfo info;
-  g_autofree char *lower = g_ascii_strdown (path, -1);
-  g_autofree char *contents = NULL;
-  gsize len;
-
-  sal_model_get_input (model, 0, &info);
-  if (g_str_has_suffix (lower, ".pb"))
-    return sal_conformance_load_pb (path, NULL, error);
-  if (g_str_has_suffix (lower, ".png"))
-    return image_input (model, path, &info, error);
-  if (!g_file_get_contents (path, &contents, &len, error))
-    return NULL;
-  if (len > MAX_TEXT_BYTES)
-    {
-      g_set_error (error, SAL_ERROR, SAL_ERROR_TOO_LARGE, _("“%s” is too large"), path);
-      return NULL;
-    }
-  if (!g_utf8_validate_len (contents, len, NULL))
-    {
-      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID, _("“%s” is not UTF-8 text"), path);
-      return NULL;
-    }
-  if (g_str_has_suffix (lower, ".csv") || info.dtype == SAL_DTYPE_FLOAT)
-    return numbers_input (contents, &info, error);
-  return text_input (model, contents, &info, error);
-}
-
-/* Labels from salient.labels, when it is an array of strings. */
-static GPtrArray *
-model_labels (SalModel *model)
-{
-  const char *json = sal_model_get_metadata (model, "salient.labels");
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  GPtrArray *labels = g_ptr_array_new_with_free_func (g_free);
-  JsonArray *a;
-
-  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL) ||
-      !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)))
-    return labels;
-  a = json_node_get_array (json_parser_get_root (parser));
-  for (guint i = 0; i < json_array_get_length (a); i++)
-    {
-      JsonNode *n = json_array_get_element (a, i);
-      g_ptr_array_add (labels, g_strdup (JSON_NODE_HOLDS_VALUE (n) &&
-                                         json_node_get_value_type (n) == G_TYPE_STRING
-                                         ? json_node_get_string (n) : ""));
-    }
-  return labels;
-}
-
 int
 sal_cli_infer_cmd (const SalCliGlobals *g, int argc, char **argv)
 {
@@ -488,14 +284,14 @@ sal_cli_infer_cmd (const SalCliGlobals *g, int argc, char **argv)
                                               sal_model_n_inputs (model));
       return fail (&o, msg);
     }
-  input = read_input (model, o.args[1], &error);
+  input = sal_model_input_from_file (model, o.args[1], &error);
   if (input == NULL)
     return fail (&o, error->message);
   run = sal_run_new (model);
   if (!sal_run_set_input (run, 0, input, &error) || !sal_run_execute (run, &error))
     return fail (&o, error->message);
 
-  labels = model_labels (model);
+  labels = sal_model_labels (model);
   scores = sal_run_get_output (run, 0);
   for (int64_t i = 1; i < scores->numel; i++)
     if (sal_tensor_get_f64 (scores, i) > sal_tensor_get_f64 (scores, best))

@@ -44,4 +44,10 @@ int sal_cli_export_cmd   (const SalCliGlobals *g, int argc, char **argv);
 int sal_cli_import_cmd   (const SalCliGlobals *g, int argc, char **argv);
 int sal_cli_deid_cmd    (const SalCliGlobals *g, int argc, char **argv);
 
+/* sal-cli-train.c */
+int sal_cli_train_cmd    (const SalCliGlobals *g, int argc, char **argv);
+int sal_cli_evaluate_cmd (const SalCliGlobals *g, int argc, char **argv);
+/* sal-cli-fitness.c */
+int sal_cli_fitness_cmd  (const SalCliGlobals *g, int argc, char **argv);
+
 G_END_DECLS

@@ -113,6 +113,19 @@ sal_graph_builder_add_output (SalGraphBuilder *b, const char *name)
 }
 
 void
+sal_graph_builder_set_value_type (SalGraphBuilder *b, const char *name, SalDType dtype, int rank,
+                                  const int64_t *dims)
+{
+  SalValue *v = sal_graph_get_value (b->graph, sal_graph_value (b->graph, name));
+
+  g_return_if_fail (rank >= -1 && rank <= SAL_MAX_RANK);
+  v->dtype = dtype;
+  v->rank = rank;
+  for (int i = 0; i < rank; i++)
+    v->dims[i] = dims[i];
+}
+
+void
 sal_graph_builder_set_metadata (SalGraphBuilder *b, const char *key, const char *value)
 {
   sal_graph_set_metadata (b->graph, key, value);

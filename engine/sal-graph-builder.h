@@ -30,6 +30,10 @@ SalNode         *sal_graph_builder_add_node        (SalGraphBuilder *builder, co
                                                     int n_inputs, const char *const *inputs,
                                                     int n_outputs, const char *const *outputs);
 void             sal_graph_builder_add_output      (SalGraphBuilder *builder, const char *name);
+/* Declares a value's type (for outputs: exported files then carry it, as
+ * ONNX checkers and onnxruntime want). dims: -1 for a dynamic dimension. */
+void             sal_graph_builder_set_value_type (SalGraphBuilder *builder, const char *name,
+                                                   SalDType dtype, int rank, const int64_t *dims);
 void             sal_graph_builder_set_metadata    (SalGraphBuilder *builder, const char *key,
                                                     const char *value);
 /* Checks and loads the graph; the builder is spent either way (free it after). */

@@ -56,6 +56,10 @@ save_value_info (Saver *s, const SalValue *v)
   onnx__type_proto__init (type);
   onnx__type_proto__tensor__init (tt);
   vi->name = v->name;
+  /* A value without a declared type (a built graph's output) is written
+   * without one: a tensor type of element type 0 is invalid ONNX. */
+  if (v->dtype == SAL_DTYPE_UNDEFINED && v->rank < 0)
+    return vi;
   vi->type = type;
   type->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
   type->tensor_type = tt;

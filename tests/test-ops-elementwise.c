@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sal-op-test.h"
 #include "sal-plan-private.h"
+#include "ops/sal-broadcast.h"
 
 #include <math.h>
 
@@ -316,6 +317,15 @@ test_pow_types (void)
         /* the base only: x^e is undefined for negative x near e = 2 */
         sal_op_test_grad_check_mask (t, 30 + k, 1e-2, 1u << 0);
       }
+  }
+  {
+    /* results beyond int64 saturate instead of being undefined */
+    g_autoptr(SalOpTest) t = sal_op_test_new ("Pow", 15);
+    int64_t base[3] = { 10, -10, 2 }, ex[3] = { 30, 31, -1 }, expect[3] = { G_MAXINT64, G_MININT64, 0 };
+    sal_op_test_add_input (t, sal_op_test_i64 (1, (int64_t[]) { 3 }, base));
+    sal_op_test_add_input (t, sal_op_test_i64 (1, (int64_t[]) { 3 }, ex));
+    sal_op_test_run (t);
+    sal_op_test_assert_i64 (sal_op_test_output (t, 0), expect);
   }
   {
     g_autoptr(SalOpTest) t = sal_op_test_new ("Pow", 15);
@@ -637,7 +647,7 @@ test_parallel (void)
   static const char *ops[] = { "Add", "Mul", "Where", "Exp", "Max" };
   g_autoptr(GRand) rng = g_rand_new_with_seed (4);
   SalThreadTeam *team = sal_thread_team_new (3);
-  int64_t big[3] = { 7, 129, 67 }, row[2] = { 129, 1 };
+  int64_t big[3] = { 31, 129, 67 }, row[2] = { 129, 1 };   /* above SAL_PARALLEL_MIN_ELEMENTS */
 
   for (guint k = 0; k < G_N_ELEMENTS (ops); k++)
     {
@@ -658,11 +668,12 @@ test_parallel (void)
           if (!g_str_equal (ops[k], "Exp"))
             sal_op_test_add_input (both[j], sal_tensor_copy (b));
         }
+      g_assert_cmpint (a->numel, >=, SAL_PARALLEL_MIN_ELEMENTS);
       par->ctx.n_threads = 3;
       par->ctx.runner = team;
       sal_op_test_run (serial);
       sal_op_test_run (par);
-      g_assert_cmpint (sal_op_test_output (par, 0)->numel, ==, 7 * 129 * 67);
+      g_assert_cmpint (sal_op_test_output (par, 0)->numel, ==, 31 * 129 * 67);
       g_assert_cmpmem (sal_op_test_output (par, 0)->data, sal_tensor_nbytes (sal_op_test_output (par, 0)),
                        sal_op_test_output (serial, 0)->data,
                        sal_tensor_nbytes (sal_op_test_output (serial, 0)));

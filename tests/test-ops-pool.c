@@ -139,6 +139,7 @@ test_maxpool_2d (void)
   PoolCase c = { "MaxPool", 2, 2, 3, { 6, 7 }, { 3, 2 }, { 2, 2 }, { 1, 2 }, { 1, 0 }, { 1, 1 },
                  FALSE, FALSE, 0, NULL, { 3, 3 } };
   check_pool (&c, 1, TRUE);
+  check_pool (&c, 23, FALSE);   /* without Indices: the 2-D kernel */
   c.storage_order = 1;
   check_pool (&c, 2, TRUE);
 }
@@ -164,6 +165,7 @@ test_maxpool_ceil (void)
   PoolCase c = { "MaxPool", 2, 1, 2, { 5, 5 }, { 2, 2 }, { 2, 2 }, { 1, 1 }, { 1, 0 }, { 1, 0 },
                  TRUE, FALSE, 0, NULL, { 3, 3 } };
   check_pool (&c, 3, TRUE);
+  check_pool (&c, 24, FALSE);
 }
 
 static void

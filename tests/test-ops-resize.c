@@ -272,6 +272,13 @@ test_errors (void)
   n = sal_node_new ("Resize", NULL, 13);
   sal_node_set_string (n, "mode", "lanczos");
   sal_op_expect_error (n, 3, in, 1, SAL_ERROR_UNSUPPORTED);
+  {
+    /* an empty axis cannot grow */
+    g_autoptr(SalTensor) e = sal_tensor_new_f32 (2, (int64_t[]) { 0, 2 });
+    g_autoptr(SalTensor) sizes = sal_t_ints (2, (int64_t[]) { 2, 2 });
+    SalTensor *ein[4] = { e, empty, empty, sizes };
+    sal_op_expect_error (sal_node_new ("Resize", NULL, 13), 4, ein, 1, SAL_ERROR_INVALID);
+  }
 }
 
 int

@@ -30,7 +30,9 @@ for f in bin/salient bin/salient-cli \
          share/glib-2.0/schemas/org.salient.Salient.gschema.xml \
          share/icons/hicolor/scalable/apps/org.salient.Salient.svg \
          share/icons/hicolor/symbolic/apps/org.salient.Salient-symbolic.svg \
-         share/locale/zh_CN/LC_MESSAGES/salient.mo; do
+         share/locale/zh_CN/LC_MESSAGES/salient.mo \
+         share/salient/models/breast-mass-risk.onnx share/salient/models/readiness.onnx \
+         share/salient/models/recipes/readiness.recipe share/salient/datasets/wdbc.csv; do
   [ -e "$root/$f" ] || missing="$missing $f"
 done
 if [ -z "$missing" ]; then ok "installed files present"; else notok "installed files present" "missing:$missing"; fi

@@ -77,16 +77,19 @@ sal_conv_im2col (const SalConvGeom *g, const float *img, float *col)
                     int64_t ih = oh * g->stride[1] - g->pad[1] + kh * g->dil[1];
                     const float *src = img + ((c * g->img[0] + id) * g->img[1] + ih) * g->img[2]
                                        - g->pad[2] + kw * g->dil[2];
-                    float *dst = plane + oh * O2;
-                    if (wlo > 0)
-                      memset (dst, 0, wlo * sizeof (float));
-                    if (whi < O2)
-                      memset (dst + whi, 0, (O2 - whi) * sizeof (float));
+                    float *restrict dst = plane + oh * O2;
+                    /* plain loops: rows are often short (7 to 56), where library
+                     * calls cost more than the copy */
+                    for (int64_t ow = 0; ow < wlo; ow++)
+                      dst[ow] = 0.f;
                     if (sw == 1)
-                      memcpy (dst + wlo, src + wlo, (whi - wlo) * sizeof (float));
+                      for (int64_t ow = wlo; ow < whi; ow++)
+                        dst[ow] = src[ow];
                     else
                       for (int64_t ow = wlo; ow < whi; ow++)
                         dst[ow] = src[ow * sw];
+                    for (int64_t ow = whi; ow < O2; ow++)
+                      dst[ow] = 0.f;
                   }
               }
           }

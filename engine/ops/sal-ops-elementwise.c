@@ -108,16 +108,37 @@ DEF_BINARY (and_b, guint8, guint8, guint8, x && y)
 DEF_BINARY (or_b, guint8, guint8, guint8, x || y)
 DEF_BINARY (xor_b, guint8, guint8, guint8, (x != 0) != (y != 0))
 
-/* Pow: the result has the base's type; integer results via double. */
+/* Pow: the result has the base's type; integer results via double, saturated
+ * to the type's range (an out-of-range float-to-integer conversion is undefined). */
+static inline int64_t
+to_i64_sat (double v)
+{
+  if (isnan (v))
+    return 0;
+  if (v >= 9223372036854775807.0)
+    return G_MAXINT64;
+  if (v <= -9223372036854775808.0)
+    return G_MININT64;
+  return (int64_t) v;
+}
+
+static inline gint32
+to_i32_sat (double v)
+{
+  if (isnan (v))
+    return 0;
+  return (gint32) CLAMP (v, (double) G_MININT32, (double) G_MAXINT32);
+}
+
 DEF_BINARY (pow_f32_f32, float, float, float, powf (x, y))
 DEF_BINARY (pow_f32_i64, float, int64_t, float, (float) pow (x, (double) y))
 DEF_BINARY (pow_f32_i32, float, gint32, float, (float) pow (x, (double) y))
-DEF_BINARY (pow_i64_f32, int64_t, float, int64_t, (int64_t) pow ((double) x, y))
-DEF_BINARY (pow_i64_i64, int64_t, int64_t, int64_t, (int64_t) pow ((double) x, (double) y))
-DEF_BINARY (pow_i64_i32, int64_t, gint32, int64_t, (int64_t) pow ((double) x, (double) y))
-DEF_BINARY (pow_i32_f32, gint32, float, gint32, (gint32) pow ((double) x, y))
-DEF_BINARY (pow_i32_i64, gint32, int64_t, gint32, (gint32) pow ((double) x, (double) y))
-DEF_BINARY (pow_i32_i32, gint32, gint32, gint32, (gint32) pow ((double) x, (double) y))
+DEF_BINARY (pow_i64_f32, int64_t, float, int64_t, to_i64_sat (pow ((double) x, y)))
+DEF_BINARY (pow_i64_i64, int64_t, int64_t, int64_t, to_i64_sat (pow ((double) x, (double) y)))
+DEF_BINARY (pow_i64_i32, int64_t, gint32, int64_t, to_i64_sat (pow ((double) x, (double) y)))
+DEF_BINARY (pow_i32_f32, gint32, float, gint32, to_i32_sat (pow ((double) x, y)))
+DEF_BINARY (pow_i32_i64, gint32, int64_t, gint32, to_i32_sat (pow ((double) x, (double) y)))
+DEF_BINARY (pow_i32_i32, gint32, gint32, gint32, to_i32_sat (pow ((double) x, (double) y)))
 
 /* Copies a broadcast `a` (used to start the variadic folds). */
 DEF_BINARY (copy_1, guint8, guint8, guint8, x)
@@ -474,36 +495,36 @@ where_infer (SalNode *node, SalTensor *const *in, SalTensor **out, gsize *worksp
   return sal_tensor_set_shape (out[0], in[1]->dtype, rank, dims, error);
 }
 
-/* Where: y = cond ? x : y */
-static gboolean
-where_forward (SalNode *node, SalTensor *const *in, SalTensor **out, void *scratch,
-               const SalExecCtx *ctx, GError **error)
-{
-  const SalTensor *ops[4] = { out[0], in[0], in[1], in[2] };
-  const guint8 *c = in[0]->data;
-  gsize es = sal_dtype_size (out[0]->dtype);
+typedef struct {
   SalBroadcast b;
-  SalBroadcastIter it;
-  int64_t off[4], len, sc, sx, sy;
+  const guint8 *c;
+  const char *x, *y;
+  char *out;
+  gsize es;
+} WhereJob;
 
-  if (out[0]->numel == 0)
-    return TRUE;
-  sal_broadcast_init (&b, 4, ops);
-  sc = sal_broadcast_inner_stride (&b, 1);
-  sx = sal_broadcast_inner_stride (&b, 2);
-  sy = sal_broadcast_inner_stride (&b, 3);
-  sal_broadcast_iter_init (&it, &b, 0, b.numel);
+static void
+where_range (int64_t i0, int64_t i1, gpointer data)
+{
+  const WhereJob *job = data;
+  int64_t sc = sal_broadcast_inner_stride (&job->b, 1);
+  int64_t sx = sal_broadcast_inner_stride (&job->b, 2);
+  int64_t sy = sal_broadcast_inner_stride (&job->b, 3);
+  SalBroadcastIter it;
+  int64_t off[4], len;
+
+  sal_broadcast_iter_init (&it, &job->b, i0, i1);
   while (sal_broadcast_iter_next (&it, off, &len))
     {
+      const guint8 *c = job->c + off[1];
 #define WHERE_LOOP(T)                                                              \
       {                                                                            \
-        const T *x = (const T *) in[1]->data + off[2];                             \
-        const T *yv = (const T *) in[2]->data + off[3];                            \
-        T *o = (T *) out[0]->data + off[0];                                        \
-        for (int64_t j = 0; j < len; j++)                                          \
-          o[j] = c[off[1] + j * sc] ? x[j * sx] : yv[j * sy];                      \
+        const T *x = (const T *) job->x + off[2];                                  \
+        const T *yv = (const T *) job->y + off[3];                                 \
+        T *o = (T *) job->out + off[0];                                            \
+        SAL_FOR_CHUNKED (len, T, o, =, c[i * sc] ? x[i * sx] : yv[i * sy], (void) 0); \
       }
-      switch (es)
+      switch (job->es)
         {
         case 8: WHERE_LOOP (guint64) break;
         case 4: WHERE_LOOP (guint32) break;
@@ -511,6 +532,24 @@ where_forward (SalNode *node, SalTensor *const *in, SalTensor **out, void *scrat
         }
 #undef WHERE_LOOP
     }
+}
+
+/* Where: y = cond ? x : y */
+static gboolean
+where_forward (SalNode *node, SalTensor *const *in, SalTensor **out, void *scratch,
+               const SalExecCtx *ctx, GError **error)
+{
+  const SalTensor *ops[4] = { out[0], in[0], in[1], in[2] };
+  WhereJob job = { .c = in[0]->data, .x = in[1]->data, .y = in[2]->data,
+                   .out = out[0]->data, .es = sal_dtype_size (out[0]->dtype) };
+
+  if (out[0]->numel == 0)
+    return TRUE;
+  sal_broadcast_init (&job.b, 4, ops);
+  if (out[0]->numel >= SAL_PARALLEL_MIN_ELEMENTS && ctx != NULL && ctx->n_threads > 1)
+    sal_exec_parallel_for (ctx, out[0]->numel, where_range, &job);
+  else
+    where_range (0, out[0]->numel, &job);
   return TRUE;
 }
 

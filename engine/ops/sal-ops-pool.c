@@ -250,13 +250,44 @@ onnx_index (const PoolParams *p, int64_t plane, int64_t idx)
   return plane * p->in_size + z + p->in[0] * (r + p->in[1] * q);
 }
 
+/* 2-D max-pooling of one plane without Indices, any window, stride, padding
+ * and dilation: the window bounds come from the axis tables. */
+SAL_NN_HOT static void
+max_pool_2d (const PoolParams *p, const AxisTables *t, const float *restrict x,
+             float *restrict y)
+{
+  const int64_t W = p->in[2], dh = p->d[1], dw = p->d[2];
+
+  for (int64_t oh = 0; oh < p->out[1]; oh++)
+    {
+      const int64_t hlo = t->lo[1][oh], hhi = t->hi[1][oh], h0 = t->start[1][oh];
+      float *yr = y + oh * p->out[2];
+      for (int64_t ow = 0; ow < p->out[2]; ow++)
+        {
+          const int64_t wlo = t->lo[2][ow], whi = t->hi[2][ow], w0 = t->start[2][ow];
+          float m = -INFINITY;
+          gboolean any = FALSE;
+          for (int64_t a = hlo; a < hhi; a++)
+            {
+              const float *row = x + (h0 + a * dh) * W + w0;
+              for (int64_t b = wlo; b < whi; b++)
+                {
+                  m = row[b * dw] > m ? row[b * dw] : m;
+                  any = TRUE;
+                }
+            }
+          yr[ow] = any ? m : -FLT_MAX;
+        }
+    }
+}
+
 typedef struct {
   const PoolParams *p;
   const AxisTables *t;
   const float      *x;
   float            *y;
   int64_t          *indices;
-  gboolean          fast_2x2;
+  gboolean          fast_2x2, fast_2d;
 } PoolRun;
 
 static void
@@ -273,6 +304,11 @@ pool_planes (int slot, int64_t i0, int64_t i1, gpointer data)
       if (r->fast_2x2)
         {
           max_pool_2x2 (xp, p->in[1], p->in[2], yp, p->out[1], p->out[2]);
+          continue;
+        }
+      if (r->fast_2d)
+        {
+          max_pool_2d (p, r->t, xp, yp);
           continue;
         }
       for (o[0] = 0; o[0] < p->out[0]; o[0]++)
@@ -354,6 +390,7 @@ pool_forward_common (SalNode *node, SalTensor *const *in, SalTensor **out, void 
                && p.k[1] == 2 && p.k[2] == 2 && p.s[1] == 2 && p.s[2] == 2 && p.d[1] == 1
                && p.d[2] == 1 && p.pb[1] == 0 && p.pb[2] == 0 && 2 * p.out[1] <= p.in[1]
                && 2 * p.out[2] <= p.in[2];
+  r.fast_2d = kind == POOL_MAX && !global && r.indices == NULL && p.k[0] == 1 && p.s[0] == 1;
   if (p.out_size > 0)
     sal_nn_parallel (p.planes * p.out_size >= 4096 ? ctx : NULL, p.planes, pool_planes, &r);
   return TRUE;

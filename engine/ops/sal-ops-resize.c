@@ -109,6 +109,11 @@ resize_setup (SalNode *node, SalTensor *const *in, Resize *p, GError **error)
         {
           p->roi_start[i] = vals[i];
           p->roi_end[i] = vals[p->rank + i];
+          if (!isfinite (vals[i]) || !isfinite (vals[p->rank + i]))
+            {
+              sal_op_fail (error, SAL_ERROR_INVALID, node, "roi holds a NaN or infinity");
+              return FALSE;
+            }
         }
     }
 
@@ -164,6 +169,13 @@ resize_setup (SalNode *node, SalTensor *const *in, Resize *p, GError **error)
       return FALSE;
     }
 
+  for (int i = 0; i < p->rank; i++)
+    if (p->in[i] == 0 && p->out[i] > 0)
+      {
+        sal_op_fail (error, SAL_ERROR_INVALID, node, "cannot resize the empty axis %d to %"
+                     G_GINT64_FORMAT, i, p->out[i]);
+        return FALSE;
+      }
   for (int a = p->rank - 1; a >= 0; a--)
     if (p->out[a] != p->in[a] || p->scale[a] != 1.0 || p->ct == CT_TF_CROP_AND_RESIZE)
       p->pass_axis[p->n_pass++] = a;

@@ -7,6 +7,7 @@
 
 #include "sal-ops-shape-private.h"
 
+#include <math.h>
 #include <string.h>
 
 /* ------------------------------------------------------------------------ Pad */
@@ -196,7 +197,7 @@ sal_pad_forward (SalNode *node, SalTensor *const *in, SalTensor **out, void *scr
         memcpy (&value, &v, sizeof v);
       else
         {
-          int64_t iv = (int64_t) v;
+          int64_t iv = isfinite (v) && fabsf (v) < 9e18f ? (int64_t) v : 0;
           memcpy (&value, &iv, f.es);   /* little-endian low bytes */
         }
     }

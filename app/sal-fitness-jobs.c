@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Background jobs of the Fitness workspace. Workers use only the store (which locks)
+ * and their own copies of the inputs. */
+#define G_LOG_DOMAIN "sal-fitness"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "sal-fitness-jobs.h"   /* first: see the note there */
+#include "sal-demo-athlete.h"
+#include "sal-import.h"
+
+#define DAY_MS 86400000LL
+
+static void
+result_clear (SalFitnessResult *r)
+{
+  g_clear_pointer (&r->summary, sal_fitness_summary_free);
+  g_clear_pointer (&r->weeks, g_array_unref);
+  g_clear_pointer (&r->recent, g_ptr_array_unref);
+  g_clear_pointer (&r->zones, g_array_unref);
+  g_clear_pointer (&r->workout, sal_workout_free);
+  g_clear_pointer (&r->problems, g_ptr_array_unref);
+}
+
+SalFitnessResult *
+sal_fitness_result_ref (SalFitnessResult *r)
+{
+  return g_atomic_rc_box_acquire (r);
+}
+
+void
+sal_fitness_result_unref (SalFitnessResult *r)
+{
+  g_atomic_rc_box_release_full (r, (GDestroyNotify) result_clear);
+}
+
+G_DEFINE_BOXED_TYPE (SalFitnessResult, sal_fitness_result, sal_fitness_result_ref,
+                     sal_fitness_result_unref)
+
+static SalFitnessResult *
+result_new (void)
+{
+  return g_atomic_rc_box_new0 (SalFitnessResult);
+}
+
+GArray *
+sal_fitness_zones_for (const SalAthlete *athlete)
+{
+  GArray *zones = g_array_new (FALSE, FALSE, sizeof (SalHrZone));
+  double max = athlete != NULL && athlete->max_hr_bpm > 0 ? athlete->max_hr_bpm : 190;
+
+  if (athlete != NULL && athlete->zones != NULL && athlete->zones->len > 0)
+    {
+      g_array_append_vals (zones, athlete->zones->data, MIN (athlete->zones->len, 8));
+      return zones;
+    }
+  for (int z = 0; z < 5; z++)
+    {
+      SalHrZone zone = { z + 1, (0.5 + 0.1 * z) * max, (0.6 + 0.1 * z) * max };
+      g_array_append_val (zones, zone);
+    }
+  return zones;
+}
+
+/* Adds a workout's zone time: from its samples, or all of it in the zone of its average
+ * heart rate when it has none. */
+static void
+add_zone_time (SalFitnessResult *r, const SalWorkout *w)
+{
+  double s[8];
+
+  if (w->samples != NULL && sal_time_in_zones (w->samples, r->zones, s) > 0)
+    {
+      for (guint z = 0; z < r->zones->len; z++)
+        r->zone_s[z] += s[z];
+      r->zone_total_s += sal_time_in_zones (w->samples, r->zones, s);
+      return;
+    }
+  if (isnan (w->avg_hr_bpm) || isnan (w->duration_s))
+    return;
+  for (guint z = 0; z < r->zones->len; z++)
+    if (w->avg_hr_bpm < g_array_index (r->zones, SalHrZone, z).high_bpm || z + 1 == r->zones->len)
+      {
+        r->zone_s[z] += w->duration_s;
+        r->zone_total_s += w->duration_s;
+        break;
+      }
+}
+
+/* ---- overview ---- */
+
+typedef struct {
+  SalStore  *store;
+  GTimeZone *tz;
+  gint64     today;
+  gint64     id;
+  char     **paths;
+} JobIn;
+
+static gpointer
+job_in_copy (gpointer data)
+{
+  JobIn *in = data, *c = g_new0 (JobIn, 1);
+  c->store = sal_store_ref (in->store);
+  c->tz = in->tz != NULL ? g_time_zone_ref (in->tz) : NULL;
+  c->today = in->today;
+  c->id = in->id;
+  c->paths = g_strdupv (in->paths);
+  return c;
+}
+
+static void
+job_in_free (gpointer data)
+{
+  JobIn *in = data;
+  g_clear_pointer (&in->store, sal_store_unref);
+  g_clear_pointer (&in->tz, g_time_zone_unref);
+  g_strfreev (in->paths);
+  g_free (in);
+}
+
+static SalJob *
+job_new (const char *kind, const char *title, SalJobFunc func, JobIn *in)
+{
+  SalJob *job = sal_job_new (kind, title, SAL_JOB_PRIORITY_INTERACTIVE, SAL_TYPE_FITNESS_RESULT,
+                             func, job_in_copy (in), job_in_copy, job_in_free);
+  return job;
+}
+
+static gpointer
+overview_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **error)
+{
+  JobIn *in = inputs;
+  g_autoptr(SalFitnessResult) r = result_new ();
+  g_autoptr(SalAthlete) athlete = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  SalLoadParams params = { 42, 7 };
+  GError *local = NULL;
+  gint64 zone_from;
+
+  athlete = sal_store_get_athlete (in->store, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return NULL;
+    }
+  r->has_demo = athlete != NULL && athlete->demo;
+  r->zones = sal_fitness_zones_for (athlete);
+  all = sal_store_list_workouts (in->store, G_MININT64, (in->today + 2) * DAY_MS, error);
+  if (all == NULL)
+    return NULL;
+  r->n_workouts = all->len;
+  sal_job_report_progress (job, 0.3, NULL);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  r->summary = sal_fitness_summary_compute (all, athlete, in->tz, &params,
+                                            in->today - SAL_FITNESS_OVERVIEW_DAYS + 1, in->today);
+  r->weeks = sal_weekly_volume (all, in->tz, in->today, SAL_FITNESS_OVERVIEW_WEEKS);
+  r->recent = g_ptr_array_new_with_free_func ((GDestroyNotify) sal_workout_free);
+
+  zone_from = in->today - SAL_FITNESS_ZONE_DAYS + 1;
+  for (guint i = all->len; i > 0; i--)
+    {
+      SalWorkout *w = g_ptr_array_index (all, i - 1);
+      gint64 day = sal_local_day (w->start_ms, in->tz);
+
+      if (g_strcmp0 (w->source, "demo") == 0)
+        r->has_demo = TRUE;
+      if (day >= zone_from && day <= in->today)
+        {
+          g_autoptr(SalWorkout) full = sal_store_get_workout (in->store, w->id, TRUE, error);
+          if (full == NULL)
+            return NULL;
+          add_zone_time (r, full);
+        }
+      if (r->recent->len < 30)
+        g_ptr_array_add (r->recent, g_ptr_array_steal_index (all, i - 1));
+      else if (day < zone_from)
+        break;
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+    }
+  return g_steal_pointer (&r);
+}
+
+SalJob *
+sal_fitness_overview_job_new (SalStore *store, GTimeZone *tz, gint64 today)
+{
+  JobIn in = { store, tz, today, 0, NULL };
+  return job_new ("fitness-overview", _("Computing the training overview"), overview_run, &in);
+}
+
+/* ---- one workout ---- */
+
+static gpointer
+workout_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **error)
+{
+  JobIn *in = inputs;
+  g_autoptr(SalFitnessResult) r = result_new ();
+  g_autoptr(SalAthlete) athlete = NULL;
+  GError *local = NULL;
+
+  athlete = sal_store_get_athlete (in->store, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return NULL;
+    }
+  r->workout = sal_store_get_workout (in->store, in->id, TRUE, error);
+  if (r->workout == NULL)
+    return NULL;
+  r->zones = sal_fitness_zones_for (athlete);
+  add_zone_time (r, r->workout);
+  r->session_load = sal_workout_session_load (r->workout, athlete, &r->load_source);
+  return g_steal_pointer (&r);
+}
+
+SalJob *
+sal_fitness_workout_job_new (SalStore *store, gint64 workout_id)
+{
+  JobIn in = { store, NULL, 0, workout_id, NULL };
+  return job_new ("fitness-workout", _("Loading a workout"), workout_run, &in);
+}
+
+/* ---- import ---- */
+
+static gpointer
+import_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **error)
+{
+  JobIn *in = inputs;
+  g_autoptr(SalFitnessResult) r = result_new ();
+  guint n = g_strv_length (in->paths);
+
+  r->problems = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < n; i++)
+    {
+      g_auto(SalImportResult) result = { 0 };
+      g_autoptr(GError) local = NULL;
+      g_autofree char *base = g_path_get_basename (in->paths[i]);
+      g_autofree char *status = g_strdup_printf (_("Importing %s"), base);
+      guint added = 0, dups = 0;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      sal_job_report_progress (job, (double) i / n, status);
+      if (!sal_import_file (in->paths[i], NULL, &result, &local))
+        {
+          g_ptr_array_add (r->problems, g_strdup (local->message));
+          continue;
+        }
+      if (result.workouts == NULL || result.workouts->len == 0)
+        {
+          g_ptr_array_add (r->problems,
+                           g_strdup_printf (_("%s holds no workout"), base));
+          continue;
+        }
+      if (!sal_store_add_workouts (in->store, result.workouts, FALSE, &added, &dups, &local))
+        {
+          g_ptr_array_add (r->problems, g_strdup_printf ("%s: %s", base, local->message));
+          continue;
+        }
+      r->n_added += added;
+      r->n_duplicates += dups;
+    }
+  sal_job_report_progress (job, 1.0, NULL);
+  return g_steal_pointer (&r);
+}
+
+SalJob *
+sal_fitness_import_job_new (SalStore *store, const char * const *paths)
+{
+  JobIn in = { store, NULL, 0, 0, (char **) paths };
+  return job_new ("fitness-import", _("Importing workouts"), import_run, &in);
+}
+
+/* ---- demo athlete ---- */
+
+static gpointer
+demo_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **error)
+{
+  JobIn *in = inputs;
+  g_autoptr(SalFitnessResult) r = result_new ();
+
+  sal_job_report_progress (job, 0.1, NULL);
+  if (!sal_demo_athlete_generate (in->store, 1, 365, in->today, in->tz, cancellable,
+                                  &r->n_added, error))
+    return NULL;
+  return g_steal_pointer (&r);
+}
+
+SalJob *
+sal_fitness_demo_job_new (SalStore *store, GTimeZone *tz, gint64 today)
+{
+  JobIn in = { store, tz, today, 0, NULL };
+  return job_new ("fitness-demo", _("Adding a demo athlete"), demo_run, &in);
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* sal-store.h and sal-job.h both declare a SalJobState (the store's table states and
+ * the job service's states) and sal_job_state_to_string. Until one is renamed, the
+ * store's declarations are renamed here so both headers can be used in one file. */
+#define SalJobState               SalStoreJobState
+#define sal_job_state_to_string   sal_store_job_state_to_string
+#define sal_job_state_from_string sal_store_job_state_from_string
+#include "sal-store.h"
+#undef SalJobState
+#undef sal_job_state_to_string
+#undef sal_job_state_from_string
+
+#include "sal-fitness-summary.h"
+#include "sal-job.h"
+
+G_BEGIN_DECLS
+
+/* The Fitness workspace's background work, as SalJobs for the job queue: loading the
+ * overview, loading one workout, importing files, adding the demo athlete. Their
+ * results are a SalFitnessResult (a boxed, reference-counted record; fields by job). */
+
+#define SAL_FITNESS_OVERVIEW_DAYS  120
+#define SAL_FITNESS_OVERVIEW_WEEKS 12
+#define SAL_FITNESS_ZONE_DAYS      28
+
+typedef struct {
+  /* overview */
+  SalFitnessSummary *summary;      /* the last SAL_FITNESS_OVERVIEW_DAYS days to today */
+  GArray            *weeks;        /* of SalWeekVolume, SAL_FITNESS_OVERVIEW_WEEKS */
+  GPtrArray         *recent;       /* of SalWorkout (no samples), newest first, ≤ 30 */
+  gint64             n_workouts;
+  gboolean           has_demo;
+  /* overview (last SAL_FITNESS_ZONE_DAYS days) and detail: zone seconds */
+  GArray            *zones;        /* of SalHrZone used */
+  double             zone_s[8];
+  double             zone_total_s;
+  /* detail */
+  SalWorkout        *workout;      /* with samples and laps */
+  double             session_load;
+  SalLoadSource      load_source;
+  /* import */
+  guint              n_added;
+  guint              n_duplicates;
+  GPtrArray         *problems;     /* of char*, one line per file that failed */
+} SalFitnessResult;
+
+#define SAL_TYPE_FITNESS_RESULT (sal_fitness_result_get_type ())
+GType             sal_fitness_result_get_type (void) G_GNUC_CONST;
+SalFitnessResult *sal_fitness_result_ref   (SalFitnessResult *r);
+void              sal_fitness_result_unref (SalFitnessResult *r);
+
+/* The athlete's zones, or five by %HRmax (50–60–70–80–90–100 %) when it has none. */
+GArray *sal_fitness_zones_for (const SalAthlete *athlete);
+
+SalJob *sal_fitness_overview_job_new (SalStore *store, GTimeZone *tz, gint64 today);
+SalJob *sal_fitness_workout_job_new  (SalStore *store, gint64 workout_id);
+/* Each file on its own (one bad file does not stop the others; each is all or nothing). */
+SalJob *sal_fitness_import_job_new   (SalStore *store, const char * const *paths);
+SalJob *sal_fitness_demo_job_new     (SalStore *store, GTimeZone *tz, gint64 today);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalFitnessResult, sal_fitness_result_unref)
+
+G_END_DECLS

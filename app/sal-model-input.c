@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "sal-app"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <string.h>
+
+#include "sal-model-input.h"
+#include "sal-conformance.h"
+#include "sal-preprocess.h"
+#include "sal-tokenizer.h"
+
+#define MAX_TEXT_BYTES ((gsize) 4 << 20)
+
+/* The shape to give an input: its declared shape with dynamic dims as 1. */
+static gboolean
+concrete_shape (const SalValueInfo *info, int *rank, int64_t *dims, int64_t *known_numel)
+{
+  *rank = info->rank;
+  *known_numel = 1;
+  for (int d = 0; d < info->rank; d++)
+    {
+      dims[d] = info->dims[d] < 0 ? 1 : info->dims[d];
+      *known_numel *= dims[d];
+    }
+  return info->rank >= 0;
+}
+
+/* Numbers of a CSV row or a text list: the first line made of numbers (a
+ * header line of names is skipped). */
+static SalTensor *
+numbers_input (const char *text, const SalValueInfo *info, GError **error)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  int rank;
+  int64_t dims[SAL_MAX_RANK], numel;
+  g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (double));
+  SalTensor *t;
+
+  for (char **l = lines; *l != NULL && values->len == 0; l++)
+    {
+      g_auto(GStrv) fields = g_strsplit_set (*l, ",;\t ", -1);
+      gboolean all_numbers = TRUE;
+      g_autoptr(GArray) row = g_array_new (FALSE, FALSE, sizeof (double));
+
+      for (char **f = fields; *f != NULL; f++)
+        {
+          char *end;
+          double v;
+          g_strstrip (*f);
+          if (**f == '\0')
+            continue;
+          v = g_ascii_strtod (*f, &end);
+          if (*end != '\0' || !isfinite (v))
+            {
+              all_numbers = FALSE;
+              break;
+            }
+          g_array_append_val (row, v);
+        }
+      if (all_numbers && row->len > 0)
+        g_array_append_vals (values, row->data, row->len);
+    }
+  if (values->len == 0)
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID, _("The input file holds no row of numbers"));
+      return NULL;
+    }
+  if (!concrete_shape (info, &rank, dims, &numel))
+    {
+      rank = 2;
+      dims[0] = 1;
+      dims[1] = values->len;
+      numel = values->len;
+    }
+  if (numel != (int64_t) values->len)
+    {
+      g_autofree char *shape = sal_shape_to_string (info->rank, info->dims);
+      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
+                   _("The input row has %u numbers but the model’s input “%s” %s takes %" G_GINT64_FORMAT),
+                   values->len, info->name, shape, numel);
+      return NULL;
+    }
+  t = sal_tensor_new (info->dtype, rank, dims, error);
+  if (t == NULL)
+    return NULL;
+  for (guint i = 0; i < values->len; i++)
+    {
+      double v = g_array_index (values, double, i);
+      switch (info->dtype)
+        {
+        case SAL_DTYPE_FLOAT: sal_tensor_f32 (t)[i] = (float) v; break;
+        case SAL_DTYPE_INT64: sal_tensor_i64 (t)[i] = (int64_t) v; break;
+        case SAL_DTYPE_INT32: ((gint32 *) t->data)[i] = (gint32) v; break;
+        default: sal_tensor_u8 (t)[i] = (guint8) v; break;
+        }
+    }
+  return t;
+}
+
+static SalTensor *
+text_input (SalModel *model, const char *text, const SalValueInfo *info, GArray **out_tokens,
+            GError **error)
+{
+  g_autoptr(SalTokenizer) tok = NULL;
+  g_autoptr(GArray) tokens = NULL;
+  int64_t dims[2] = { 1, 0 };
+  int64_t len;
+  SalTensor *t;
+
+  if (info->dtype != SAL_DTYPE_INT64 && info->dtype != SAL_DTYPE_INT32)
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
+                   _("The model’s input “%s” takes %s values, not words"), info->name,
+                   sal_dtype_name (info->dtype));
+      return NULL;
+    }
+  tok = sal_tokenizer_new_from_json (sal_model_get_metadata (model, "salient.vocab"),
+                                     sal_model_get_metadata (model, "salient.tokenizer"), error);
+  if (tok == NULL)
+    return NULL;
+  tokens = sal_tokenizer_encode (tok, text);
+  if (tokens->len == 0)
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID, _("The text holds no words"));
+      return NULL;
+    }
+  /* A fixed sequence length pads or truncates; otherwise the text's length. */
+  len = info->rank == 2 && info->dims[1] > 0 ? info->dims[1] : (int64_t) tokens->len;
+  dims[1] = len;
+  t = sal_tensor_new (info->dtype, 2, dims, error);
+  if (t == NULL)
+    return NULL;
+  for (int64_t i = 0; i < len; i++)
+    {
+      int64_t id = i < (int64_t) tokens->len ? g_array_index (tokens, SalToken, i).id
+                                   : sal_tokenizer_pad_id (tok);
+      if (info->dtype == SAL_DTYPE_INT64)
+        sal_tensor_i64 (t)[i] = id;
+      else
+        ((gint32 *) t->data)[i] = (gint32) id;
+    }
+  if (out_tokens != NULL)
+    *out_tokens = g_steal_pointer (&tokens);
+  return t;
+}
+
+static SalTensor *
+image_input (SalModel *model, const SalImage *img, const SalValueInfo *info, GError **error)
+{
+  SalPreprocess p;
+
+  if (!sal_preprocess_parse (sal_model_get_metadata (model, "salient.preprocess"), &p, error))
+    return NULL;
+  if (info->dtype != SAL_DTYPE_FLOAT)
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
+                   _("The model’s input “%s” takes %s values, not an image"), info->name,
+                   sal_dtype_name (info->dtype));
+      return NULL;
+    }
+  return sal_preprocess_image (&p, img, error);
+}
+
+SalTensor *
+sal_model_input_from_file (SalModel *model, const char *path, GError **error)
+{
+  SalValueInfo info;
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  sal_model_get_input (model, 0, &info);
+  if (g_str_has_suffix (lower, ".pb"))
+    return sal_conformance_load_pb (path, NULL, error);
+  if (g_str_has_suffix (lower, ".png"))
+    {
+      g_autoptr(SalImage) img = sal_image_load_png (path, NULL, error);
+      return img != NULL ? image_input (model, img, &info, error) : NULL;
+    }
+  if (!g_file_get_contents (path, &contents, &len, error))
+    return NULL;
+  if (len > MAX_TEXT_BYTES)
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_TOO_LARGE, _("“%s” is too large"), path);
+      return NULL;
+    }
+  if (!g_utf8_validate_len (contents, len, NULL))
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID, _("“%s” is not UTF-8 text"), path);
+      return NULL;
+    }
+  if (g_str_has_suffix (lower, ".csv") || info.dtype == SAL_DTYPE_FLOAT)
+    return numbers_input (contents, &info, error);
+  return text_input (model, contents, &info, NULL, error);
+}
+
+GPtrArray *
+sal_model_labels (SalModel *model)
+{
+  const char *json = sal_model_get_metadata (model, "salient.labels");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  GPtrArray *labels = g_ptr_array_new_with_free_func (g_free);
+  JsonArray *a;
+
+  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL) ||
+      !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)))
+    return labels;
+  a = json_node_get_array (json_parser_get_root (parser));
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonNode *n = json_array_get_element (a, i);
+      g_ptr_array_add (labels, g_strdup (JSON_NODE_HOLDS_VALUE (n) &&
+                                         json_node_get_value_type (n) == G_TYPE_STRING
+                                         ? json_node_get_string (n) : ""));
+    }
+  return labels;
+}
+
+
+SalTensor *
+sal_model_input_from_image (SalModel *model, const SalImage *image, GError **error)
+{
+  SalValueInfo info;
+
+  sal_model_get_input (model, 0, &info);
+  return image_input (model, image, &info, error);
+}
+
+SalTensor *
+sal_model_input_from_text (SalModel *model, const char *text, GArray **tokens, GError **error)
+{
+  SalValueInfo info;
+
+  sal_model_get_input (model, 0, &info);
+  return text_input (model, text, &info, tokens, error);
+}
+
+SalTensor *
+sal_model_input_from_values (SalModel *model, const double *values, guint n, GError **error)
+{
+  SalValueInfo info;
+  g_autoptr(GString) row = g_string_new (NULL);
+
+  sal_model_get_input (model, 0, &info);
+  for (guint i = 0; i < n; i++)
+    {
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+      if (!isfinite (values[i]))
+        {
+          g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID, _("Value %u is not a finite number"), i + 1);
+          return NULL;
+        }
+      g_string_append (row, g_ascii_dtostr (buf, sizeof buf, values[i]));
+      g_string_append_c (row, ',');
+    }
+  return numbers_input (row->str, &info, error);
+}
+
+static const char *const kind_ids[] = { "unknown", "image", "note", "measurements", "fitness" };
+
+const char *
+sal_input_kind_id (SalInputKind kind)
+{
+  return (guint) kind < G_N_ELEMENTS (kind_ids) ? kind_ids[kind] : "unknown";
+}
+
+/* A metadata value parsed as JSON; NULL when absent or malformed. */
+static JsonNode *
+metadata_json (SalModel *model, const char *key)
+{
+  const char *json = sal_model_get_metadata (model, key);
+  g_autoptr(JsonParser) parser = NULL;
+
+  if (json == NULL)
+    return NULL;
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, json, -1, NULL))
+    return NULL;
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+SalInputKind
+sal_model_input_kind (SalModel *model)
+{
+  g_autoptr(JsonNode) n = metadata_json (model, "salient.input_kind");
+  const char *s;
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+    return SAL_INPUT_KIND_UNKNOWN;
+  s = json_node_get_string (n);
+  for (guint i = 1; i < G_N_ELEMENTS (kind_ids); i++)
+    if (g_strcmp0 (s, kind_ids[i]) == 0)
+      return (SalInputKind) i;
+  return SAL_INPUT_KIND_UNKNOWN;
+}
+
+void
+sal_feature_info_free (SalFeatureInfo *f)
+{
+  if (f == NULL)
+    return;
+  g_free (f->name);
+  g_free (f->unit);
+  g_free (f->group);
+  g_free (f);
+}
+
+static double
+member_number (JsonObject *o, const char *name)
+{
+  JsonNode *n = json_object_get_member (o, name);
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n))
+    return NAN;
+  if (json_node_get_value_type (n) == G_TYPE_DOUBLE)
+    return json_node_get_double (n);
+  if (json_node_get_value_type (n) == G_TYPE_INT64)
+    return (double) json_node_get_int (n);
+  return NAN;
+}
+
+static char *
+member_string (JsonObject *o, const char *name)
+{
+  JsonNode *n = json_object_get_member (o, name);
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+    return NULL;
+  return g_strdup (json_node_get_string (n));
+}
+
+GPtrArray *
+sal_model_features (SalModel *model)
+{
+  g_autoptr(JsonNode) n = metadata_json (model, "salient.features");
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) sal_feature_info_free);
+  JsonArray *a;
+
+  if (n == NULL || !JSON_NODE_HOLDS_ARRAY (n))
+    return out;
+  a = json_node_get_array (n);
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonNode *e = json_array_get_element (a, i);
+      SalFeatureInfo *f = g_new0 (SalFeatureInfo, 1);
+      if (JSON_NODE_HOLDS_OBJECT (e))
+        {
+          JsonObject *o = json_node_get_object (e);
+          f->name = member_string (o, "name");
+          f->unit = member_string (o, "unit");
+          f->group = member_string (o, "group");
+          f->min = member_number (o, "min");
+          f->max = member_number (o, "max");
+        }
+      else
+        {
+          f->min = f->max = NAN;
+          if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING)
+            f->name = g_strdup (json_node_get_string (e));
+        }
+      if (f->name == NULL)
+        f->name = g_strdup_printf ("x%u", i + 1);
+      g_ptr_array_add (out, f);
+    }
+  return out;
+}

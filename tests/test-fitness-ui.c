@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The Fitness workspace in a real window: import a FIT file → its detail → the overview,
+ * rendered to PNGs (build/tests/fitness-*.png) whose pixels are checked. */
+#include "config.h"
+
+#include <math.h>
+
+#include "sal-application.h"
+#include "sal-fitness-page-private.h"
+#include "sal-test-util.h"
+#include "sal-ui-test.h"
+#include "sal-window.h"
+
+/* 2024-05-01, the day of the fixture's run (07:30 UTC). */
+#define RUN_DAY 19844
+
+static SalApplication *shared_app;
+
+typedef struct {
+  SalApplication *app;
+  SalWindow      *window;
+  SalFitnessPage *page;
+  char           *dir;
+  SalStore       *store;
+} Fixture;
+
+static gboolean
+page_idle_cb (gpointer page)
+{
+  return !sal_fitness_page_is_busy (page);
+}
+
+static void
+wait_page (Fixture *f)
+{
+  g_assert_true (sal_ui_test_wait_until (page_idle_cb, f->page, 60000));
+  sal_ui_test_wait_idle (300);
+}
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  g_autofree char *db = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+
+  /* One application per program: its D-Bus object path stays taken until exit. */
+  if (shared_app == NULL)
+    shared_app = sal_ui_test_app_new ();
+  f->app = shared_app;
+  f->window = sal_ui_test_window_new (f->app);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 1500);
+  f->dir = sal_test_tmpdir ();
+  db = g_build_filename (f->dir, "fitness.db", NULL);
+  f->store = sal_store_open (db, &error);
+  g_assert_no_error (error);
+  f->page = SAL_FITNESS_PAGE (sal_ui_test_find_nth (GTK_WIDGET (f->window),
+                                                    SAL_TYPE_FITNESS_PAGE, 0));
+  g_assert_nonnull (f->page);
+  /* Give the page its store before it is shown (it would open the default one). */
+  sal_fitness_page_set_time (f->page, utc, GPOINTER_TO_INT (data));
+  sal_fitness_page_set_store (f->page, f->store);
+  sal_window_set_page (f->window, "fitness");
+  wait_page (f);
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  sal_ui_test_close_all (f->app);
+  g_clear_pointer (&f->store, sal_store_unref);
+  sal_test_rm_rf (f->dir);
+  g_free (f->dir);
+}
+
+/* Pixels within `tol` of the colour (r, g, b) in a rectangle of the texture. */
+static guint
+count_colour (GdkTexture *texture, int x, int y, int w, int h, guint8 r, guint8 g, guint8 b,
+              int tol)
+{
+  g_autofree guint32 *pixels = sal_ui_test_download (texture);
+  int width = gdk_texture_get_width (texture), height = gdk_texture_get_height (texture);
+  guint n = 0;
+
+  w = MIN (w, width - x);
+  h = MIN (h, height - y);
+  for (int j = y; j < y + h; j++)
+    for (int i = x; i < x + w; i++)
+      {
+        guint32 p = pixels[(gsize) j * width + i];
+        if (ABS ((int) ((p >> 16) & 0xff) - r) <= tol && ABS ((int) ((p >> 8) & 0xff) - g) <= tol
+            && ABS ((int) (p & 0xff) - b) <= tol)
+          n++;
+      }
+  return n;
+}
+
+/* The widget's rectangle inside the page's stack, for pixel checks. The PNGs show the
+ * stack: toasts float above it, over the charts. */
+static graphene_rect_t
+bounds_in_page (Fixture *f, GtkWidget *w)
+{
+  graphene_rect_t r;
+  g_assert_true (gtk_widget_compute_bounds (w, GTK_WIDGET (f->page->stack), &r));
+  return r;
+}
+
+static const char *
+stack_name (Fixture *f)
+{
+  return gtk_stack_get_visible_child_name (f->page->stack);
+}
+
+static void
+test_import_detail_overview (Fixture *f, gconstpointer data)
+{
+  g_autofree char *fit = g_build_filename (g_getenv ("SALIENT_SOURCE_DIR"), "tests", "fixtures",
+                                           "import", "fitsdk-run.fit", NULL);
+  g_autofree char *bad = g_build_filename (f->dir, "broken.gpx", NULL);
+  const char *paths[] = { fit, fit, bad, NULL };
+  g_autofree char *png_detail = sal_ui_test_build_path ("fitness-workout-fit.png");
+  g_autofree char *png_overview = sal_ui_test_build_path ("fitness-overview-fit.png");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) tex = NULL;
+  g_autoptr(GPtrArray) stored = NULL;
+  SalWorkout *w;
+  graphene_rect_t r;
+
+  g_assert_cmpstr (stack_name (f), ==, "empty");
+  g_assert_true (g_file_set_contents (bad, "<gpx><trk>", -1, NULL));
+
+  /* The same file twice (one duplicate) and a broken one: one workout stored. */
+  sal_fitness_page_import_files (f->page, paths);
+  wait_page (f);
+  g_assert_cmpint (sal_store_count_workouts (f->store, &error), ==, 1);
+  g_assert_cmpstr (stack_name (f), ==, "overview");
+  g_assert_nonnull (f->page->overview);
+  g_assert_cmpint (f->page->overview->n_workouts, ==, 1);
+
+  stored = sal_store_list_workouts (f->store, G_MININT64, G_MAXINT64, &error);
+  g_assert_no_error (error);
+  w = g_ptr_array_index (stored, 0);
+
+  /* Detail: route of 120 points, heart rate and power charts, two laps. */
+  sal_fitness_page_open_workout (f->page, w->id);
+  wait_page (f);
+  g_assert_cmpstr (stack_name (f), ==, "detail");
+  g_assert_cmpuint (sal_route_view_get_n_points (f->page->route_view), ==, 120);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->page->detail_zones_chart)));
+  {
+    guint n_charts = 0;
+    for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (f->page->detail_charts));
+         c != NULL; c = gtk_widget_get_next_sibling (c))
+      n_charts++;
+    /* heart rate, pace, elevation, cadence, power */
+    g_assert_cmpuint (n_charts, ==, 5);
+  }
+  /* Time in zones from 1-s samples: 119 s in all. */
+  g_assert_cmpfloat_with_epsilon (f->page->overview->zone_total_s, 119, 1e-9);
+
+  tex = sal_ui_test_save_png (GTK_WIDGET (f->page->stack), png_detail, &error);
+  g_assert_no_error (error);
+  /* The route is drawn in vermilion (#D55E00) inside the route view. */
+  r = bounds_in_page (f, GTK_WIDGET (f->page->route_view));
+  g_assert_cmpuint (count_colour (tex, r.origin.x, r.origin.y, r.size.width, r.size.height,
+                                  0xd5, 0x5e, 0x00, 12), >, 200);
+  /* The heart-rate chart's line, same colour, in the first channel chart. */
+  r = bounds_in_page (f, gtk_widget_get_first_child (GTK_WIDGET (f->page->detail_charts)));
+  g_assert_cmpuint (count_colour (tex, r.origin.x, r.origin.y, r.size.width, r.size.height,
+                                  0xd5, 0x5e, 0x00, 12), >, 100);
+  g_clear_object (&tex);
+
+  /* Back to the overview: the fitness line (#0072B2) is drawn. */
+  gtk_widget_activate_action (GTK_WIDGET (f->page), "fitness.back", NULL);
+  sal_ui_test_wait_idle (300);
+  g_assert_cmpstr (stack_name (f), ==, "overview");
+  tex = sal_ui_test_save_png (GTK_WIDGET (f->page->stack), png_overview, &error);
+  g_assert_no_error (error);
+  r = bounds_in_page (f, GTK_WIDGET (f->page->form_chart));
+  g_assert_cmpuint (count_colour (tex, r.origin.x, r.origin.y, r.size.width, r.size.height,
+                                  0x00, 0x72, 0xb2, 12), >, 50);
+  /* The hover readout names the day and the three series. */
+  sal_chart_set_hover_x (f->page->form_chart, RUN_DAY);
+  {
+    g_autofree char *readout = sal_chart_dup_readout (f->page->form_chart);
+    g_assert_nonnull (strstr (readout, "May"));
+    g_assert_nonnull (strstr (readout, "CTL"));
+  }
+}
+
+/* A demo athlete, its overview and one workout with samples; then removed in one action.
+ * These PNGs are the README's screenshots (docs/screenshots/). */
+static void
+test_demo (Fixture *f, gconstpointer data)
+{
+  g_autofree char *png_detail = sal_ui_test_build_path ("fitness-workout.png");
+  g_autofree char *png_overview = sal_ui_test_build_path ("fitness-overview.png");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) tex = NULL;
+  g_autoptr(GPtrArray) stored = NULL;
+  graphene_rect_t r;
+  gint64 with_samples = 0;
+
+  gtk_widget_activate_action (GTK_WIDGET (f->page), "fitness.add-demo", NULL);
+  wait_page (f);
+  g_assert_cmpstr (stack_name (f), ==, "overview");
+  g_assert_true (f->page->overview->has_demo);
+  g_assert_cmpint (f->page->overview->n_workouts, >, 150);
+  g_assert_true (gtk_widget_get_visible (f->page->demo_button));
+  tex = sal_ui_test_save_png (GTK_WIDGET (f->page->stack), png_overview, &error);
+  g_assert_no_error (error);
+  r = bounds_in_page (f, GTK_WIDGET (f->page->volume_chart));
+  /* Running hours in blue bars, cycling in orange (#E69F00). */
+  g_assert_cmpuint (count_colour (tex, r.origin.x, r.origin.y, r.size.width, r.size.height,
+                                  0xe6, 0x9f, 0x00, 12), >, 100);
+  g_clear_object (&tex);
+
+  /* The newest demo workout with samples. */
+  stored = sal_store_list_workouts (f->store, G_MININT64, G_MAXINT64, &error);
+  for (guint i = stored->len; i > 0 && with_samples == 0; i--)
+    {
+      SalWorkout *w = g_ptr_array_index (stored, i - 1);
+      g_autoptr(SalWorkout) full = sal_store_get_workout (f->store, w->id, TRUE, &error);
+      if (full->samples != NULL && full->samples->len > 100 && g_str_equal (full->sport, "running"))
+        with_samples = w->id;
+    }
+  g_assert_cmpint (with_samples, !=, 0);
+  sal_fitness_page_open_workout (f->page, with_samples);
+  wait_page (f);
+  tex = sal_ui_test_save_png (GTK_WIDGET (f->page->stack), png_detail, &error);
+  g_assert_no_error (error);
+  r = bounds_in_page (f, GTK_WIDGET (f->page->route_view));
+  g_assert_cmpuint (count_colour (tex, r.origin.x, r.origin.y, r.size.width, r.size.height,
+                                  0xd5, 0x5e, 0x00, 12), >, 200);
+  g_clear_object (&tex);
+
+  gtk_widget_activate_action (GTK_WIDGET (f->page), "fitness.back", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (f->page), "fitness.remove-demo", NULL);
+  wait_page (f);
+  g_assert_cmpint (sal_store_count_workouts (f->store, &error), ==, 0);
+  g_assert_cmpstr (stack_name (f), ==, "empty");
+}
+
+int
+main (int argc, char **argv)
+{
+  if (!sal_ui_test_init (&argc, &argv))
+    return 77;
+  g_test_add ("/ui/fitness/import-detail-overview", Fixture, GINT_TO_POINTER (RUN_DAY + 3),
+              fixture_set_up, test_import_detail_overview, fixture_tear_down);
+  /* The demo ends on "today" = 2026-11-28 for stable screenshots. */
+  g_test_add ("/ui/fitness/demo", Fixture, GINT_TO_POINTER (20785), fixture_set_up, test_demo,
+              fixture_tear_down);
+  {
+    int status = g_test_run ();
+    g_clear_object (&shared_app);
+    return status;
+  }
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Retrains the shipped tabular models from their recipes and checks that the
+ * metrics match those recorded in the shipped files within ±0.005; reports
+ * the readiness fine-tuning figure over 50 simulated athletes. */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <string.h>
+
+#include "sal-athlete-sim.h"
+#include "sal-engine.h"
+#include "sal-readiness.h"
+#include "sal-recipe.h"
+#include "sal-test-util.h"
+
+static char *
+data_path (const char *a, const char *b)
+{
+  return g_build_filename (g_getenv ("SALIENT_SOURCE_DIR"), "data", "models", a, b, NULL);
+}
+
+static void
+retrain (gconstpointer id)
+{
+  g_autofree char *rname = g_strconcat (id, ".recipe", NULL);
+  g_autofree char *mname = g_strconcat (id, ".onnx", NULL);
+  g_autofree char *rpath = data_path ("recipes", rname);
+  g_autofree char *mpath = data_path (mname, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SalRecipe) r = sal_recipe_new_from_file (rpath, &error);
+  g_autoptr(SalDataset) d = NULL;
+  g_autoptr(GHashTable) metrics = NULL;
+  g_autoptr(SalModel) shipped = NULL, m = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *card = NULL;
+  JsonObject *recorded;
+  g_autoptr(GList) names = NULL;
+  int n_checked = 0;
+
+  g_assert_no_error (error);
+  d = sal_recipe_load_data (r, &error);
+  g_assert_no_error (error);
+  if (strcmp (r->evaluation, "cv") == 0)
+    {
+      metrics = sal_recipe_evaluate (r, d, NULL, &error);
+      g_assert_no_error (error);
+    }
+  else
+    metrics = sal_metrics_new ();
+  m = sal_recipe_train_final (r, d, metrics, NULL, &card, &error);
+  g_assert_no_error (error);
+
+  shipped = sal_model_load_file (mpath, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (json_parser_load_from_data (parser, sal_model_get_metadata (shipped, "salient.provenance"),
+                                             -1, &error));
+  recorded = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
+                                            "metrics");
+  names = json_object_get_members (recorded);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      double want = json_object_get_double_member (recorded, l->data);
+      double got = sal_metrics_get (metrics, l->data);
+
+      g_test_message ("%s %s: shipped %.4f, retrained %.4f", (char *) id, (char *) l->data, want, got);
+      g_assert_cmpfloat (fabs (got - want), <=, 0.005);
+      n_checked++;
+    }
+  g_assert_cmpint (n_checked, >=, 4);
+}
+
+static void
+finetune_50 (void)
+{
+  g_autofree char *mpath = data_path ("readiness.onnx", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SalModel) shipped = sal_model_load_file (mpath, NULL, &error);
+  int better = 0, n = 50;
+  double s0 = 0, s1 = 0;
+
+  g_assert_no_error (error);
+  for (int i = 0; i < n; i++)
+    {
+      enum { N = 182, HOLD = 28 };
+      g_autoptr(SalAthleteSim) sim = sal_athlete_simulate (880001 + (guint32) i, N, 2);
+      SalDailySeries all = { N, sim->load, sim->sleep_h, sim->soreness, sim->resting_hr, sim->test };
+      SalDailySeries hist = all;
+      SalReadinessTuneReport rep = { 0 };
+      g_autoptr(SalModel) tuned = NULL;
+      double truth[N], p0[N], p1[N], e0 = 0, e1 = 0;
+      int m = 0;
+
+      hist.n_days = N - HOLD;
+      tuned = sal_readiness_finetune (shipped, &hist, NULL, &rep, &error);
+      g_assert_no_error (error);
+      sal_readiness_targets (sim->performance, N, 1, truth);
+      g_assert_true (sal_readiness_predict (shipped, &all, p0, &error));
+      g_assert_true (sal_readiness_predict (tuned, &all, p1, &error));
+      for (int t = N - HOLD; t < N; t++)
+        if (isfinite (truth[t]) && isfinite (p0[t]))
+          {
+            e0 += fabs (p0[t] - truth[t]);
+            e1 += fabs (p1[t] - truth[t]);
+            m++;
+          }
+      better += e1 <= e0;
+      s0 += e0 / m;
+      s1 += e1 / m;
+      sal_readiness_tune_report_clear (&rep);
+    }
+  g_test_message ("readiness fine-tuning: better on %d of %d athletes; mean MAE on the last "
+                  "4 weeks %.3f (shipped) → %.3f (fine-tuned)", better, n, s0 / n, s1 / n);
+  g_assert_cmpint (better, >, n / 2);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  sal_engine_init ();
+  g_test_add_data_func ("/slow/models/retrain/breast-mass-risk", "breast-mass-risk", retrain);
+  g_test_add_data_func ("/slow/models/retrain/readiness", "readiness", retrain);
+  g_test_add_func ("/slow/models/readiness-finetune-50", finetune_50);
+  return g_test_run ();
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "sal-fitness-jobs.h"   /* first: see the note there */
+#include "sal-chart.h"
+#include "sal-fitness-page.h"
+#include "sal-job-queue.h"
+#include "sal-route-view.h"
+
+G_BEGIN_DECLS
+
+struct _SalFitnessPage
+{
+  AdwBin            parent_instance;
+
+  SalStore         *store;
+  SalJobQueue      *jobs;
+  GTimeZone        *tz;
+  gint64            today;           /* local day; 0: the real today */
+  gint64            shown_workout;   /* id in the detail view, 0 if none */
+  gint64            deleted_workout; /* pending deletion (undo toast), 0 if none */
+  guint             n_busy;
+  SalFitnessResult *overview;
+
+  AdwToastOverlay  *toasts;
+  GtkWidget        *back_button;
+  GtkWidget        *delete_button;
+  GtkWidget        *demo_button;
+  GtkLabel         *heading;
+  GtkProgressBar   *progress;
+  GtkLabel         *help_label;
+  GtkStack         *stack;
+  GtkBox           *week_box;
+  GtkLabel         *today_label;
+  SalChart         *form_chart;
+  SalChart         *volume_chart;
+  SalChart         *zones_chart;
+  GtkListBox       *workout_list;
+  GtkLabel         *detail_stats;
+  SalRouteView     *route_view;
+  SalChart         *detail_zones_chart;
+  GtkBox           *detail_charts;
+  GtkWidget        *splits_heading;
+  GtkListBox       *splits_list;
+};
+
+/* sal-fitness-detail.c: fills the detail view from a loaded workout. */
+void  sal_fitness_page_show_detail (SalFitnessPage *self, SalFitnessResult *r);
+/* Zone chart (minutes per zone) shared by the overview and the detail. */
+void  sal_fitness_fill_zone_chart  (SalChart *chart, const SalFitnessResult *r);
+char *sal_fitness_format_duration (double seconds);
+
+G_END_DECLS
