@@ -34,6 +34,7 @@ typedef enum {
   SAL_BASELINE_BLACK,   /* all zeros (after preprocessing) */
   SAL_BASELINE_BLUR,    /* the input blurred (Gaussian, sigma in pixels) */
   SAL_BASELINE_NOISE,   /* uniform noise over the input's range, from the seed */
+  SAL_BASELINE_PAD,     /* token inputs: the pad token's embedding (black: zero embeddings) */
 } SalBaseline;
 
 const char *sal_baseline_id      (SalBaseline baseline);
@@ -81,6 +82,8 @@ typedef struct {
    * own group); Shapley values are then computed per group. */
   const int       *groups;
   int              n_groups;
+  int64_t          pad_id;          /* token methods: the id occluded tokens and the pad
+                                     * baseline take (default 0) */
   int              check_steps;     /* deletion/insertion curve points (default 16; 0 = skip) */
   const char      *model_hash;      /* recorded as given (e.g. the file's SHA-256); NULL =
                                      * SHA-256 of the model saved to bytes */
