@@ -44,6 +44,53 @@ find_embedding (SalModel *model, int *table, GError **error)
   return NULL;
 }
 
+/* Ids the graph compares the tokens with (Equal against a constant, e.g. a
+ * pad mask): positions holding them keep their real id, so those readers
+ * see the note as it is. Other readers of the ids are refused. */
+static gboolean
+special_ids (SalModel *model, SalNode *gather, GArray *special, GError **error)
+{
+  SalGraph *graph = model->graph;
+  int input = g_array_index (graph->inputs, int, 0);
+
+  for (guint n = 0; n < graph->nodes->len; n++)
+    {
+      SalNode *node = sal_graph_get_node (graph, n);
+      gboolean reads = FALSE;
+
+      for (int i = 0; i < node->n_inputs; i++)
+        reads |= node->inputs[i] == input;
+      if (!reads || node == gather || strcmp (node->op_type, "Shape") == 0)
+        continue;
+      if (strcmp (node->op_type, "Equal") == 0 && node->n_inputs == 2)
+        {
+          int other = node->inputs[0] == input ? node->inputs[1] : node->inputs[0];
+          SalValue *c = other >= 0 ? sal_graph_get_value (graph, other) : NULL;
+          if (c != NULL && c->init != NULL && c->init->dtype == SAL_DTYPE_INT64)
+            {
+              for (int64_t k = 0; k < c->init->numel; k++)
+                g_array_append_val (special, ((int64_t *) c->init->data)[k]);
+              continue;
+            }
+        }
+      g_set_error (error, SAL_ERROR, SAL_ERROR_UNSUPPORTED,
+                   "Integrated Gradients on tokens cannot interpolate this model's embeddings: "
+                   "the token ids also feed %s “%s”; use token-occlusion", node->op_type,
+                   node->name ? node->name : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+is_special (GArray *special, int64_t id)
+{
+  for (guint k = 0; k < special->len; k++)
+    if (g_array_index (special, int64_t, k) == id)
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 text_integrated_gradients (SalExplainer *ex, SalModel *model, const SalTensor *x,
                            const SalExplainParams *p, SalExplanation *e, GError **error)
@@ -63,6 +110,10 @@ text_integrated_gradients (SalExplainer *ex, SalModel *model, const SalTensor *x
   SalTensor *copy_table = NULL;
   const int64_t *ids = x->data;
   double f_x = NAN, f_b = NAN, sum = 0;
+  g_autoptr(GArray) special = g_array_new (FALSE, FALSE, sizeof (int64_t));
+  g_autofree int64_t *fake = NULL;
+  gboolean has_special = FALSE;
+  int n_free = 0;
   gsize len;
   const guint8 *data;
 
@@ -73,6 +124,8 @@ text_integrated_gradients (SalExplainer *ex, SalModel *model, const SalTensor *x
   emb_name = sal_graph_get_value (model->graph, gather->outputs[0])->name;
   V = E->dims[0];
   D = E->dims[1];
+  if (!special_ids (model, gather, special, error))
+    return FALSE;
   if (p->baseline != SAL_BASELINE_BLACK && p->baseline != SAL_BASELINE_PAD)
     {
       g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
@@ -80,7 +133,9 @@ text_integrated_gradients (SalExplainer *ex, SalModel *model, const SalTensor *x
                    sal_baseline_id (p->baseline));
       return FALSE;
     }
-  if (T > V)
+  for (int64_t v = 0; v < V; v++)
+    n_free += !is_special (special, v);
+  if (T > n_free)
     {
       g_set_error (error, SAL_ERROR, SAL_ERROR_UNSUPPORTED,
                    "the note has %d tokens, more than the %" G_GINT64_FORMAT
@@ -131,7 +186,25 @@ text_integrated_gradients (SalExplainer *ex, SalModel *model, const SalTensor *x
       !sal_grad_want (grad, emb_name, error))
     return FALSE;
 
-  chunk = (int) MIN ((int64_t) n_pts, V / T);
+  for (int t = 0; t < T; t++)
+    has_special |= is_special (special, ids[t]);
+  /* A special id's row is shared by the whole batch: one path point per run then. */
+  chunk = has_special ? 1 : (int) MIN ((int64_t) n_pts, n_free / T);
+  fake = g_new (int64_t, (gsize) chunk * T);
+  {
+    int64_t next = 0;
+    for (int i = 0; i < chunk * T; i++)
+      {
+        if (is_special (special, ids[i % T]))
+          {
+            fake[i] = ids[i % T];
+            continue;
+          }
+        while (is_special (special, next))
+          next++;
+        fake[i] = next++;
+      }
+  }
   e->chunk = chunk;
   acc = g_new0 (double, (gsize) T * D);
   scores = g_new (double, chunk);
@@ -146,10 +219,11 @@ text_integrated_gradients (SalExplainer *ex, SalModel *model, const SalTensor *x
       for (int b = 0; b < n; b++)
         for (int t = 0; t < T; t++)
           {
-            float *row = sal_tensor_f32 (copy_table) + ((gsize) b * T + t) * D;
+            int64_t id = fake[b * T + t];
+            float *row = sal_tensor_f32 (copy_table) + id * D;
             double a = alpha[done + b];
 
-            ((int64_t *) batch->data)[b * T + t] = (int64_t) b * T + t;
+            ((int64_t *) batch->data)[b * T + t] = id;
             for (int64_t d = 0; d < D; d++)
               row[d] = (float) (base[t * D + d] + a * (emb[t * D + d] - base[t * D + d]));
           }
