@@ -21,5 +21,8 @@ GSettings      *sal_application_get_settings  (SalApplication   *self);
 /* The database given with --db (absolute), or NULL for the default one. */
 const char     *sal_application_get_db_path   (SalApplication   *self);
 gboolean        sal_application_get_kiosk     (SalApplication   *self);
+/* Before the application starts up (what --kiosk does; for tests). */
+void            sal_application_set_kiosk     (SalApplication   *self,
+                                               gboolean          kiosk);
 
 G_END_DECLS
