@@ -90,6 +90,10 @@ tick (gpointer data)
   guint countdown = MIN (COUNTDOWN_SECONDS, self->idle_seconds);
   gboolean on_start = g_strcmp0 (sal_kiosk_window_get_page (self), "start") == 0;
 
+  /* Whatever un-fullscreened the kiosk (a window manager key, a late window manager),
+   * it goes back to full screen. */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) && !gtk_window_is_fullscreen (GTK_WINDOW (self)))
+    gtk_window_fullscreen (GTK_WINDOW (self));
   if (idle < self->idle_seconds || (on_start && !self->dirty))
     return G_SOURCE_CONTINUE;
   if (idle >= self->idle_seconds + countdown || on_start)
