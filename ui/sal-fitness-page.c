@@ -781,12 +781,13 @@ on_map (GtkWidget *widget, SalFitnessPage *self)
   GtkRoot *root = gtk_widget_get_root (widget);
   GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root))
                                              : NULL;
-  g_autoptr(SalStore) store = NULL;
+  SalStore *store;
   g_autoptr(GError) error = NULL;
 
   if (self->store != NULL || !SAL_IS_APPLICATION (app))
     return;
-  store = sal_store_open (sal_application_get_db_path (SAL_APPLICATION (app)), &error);
+  /* The application owns the one connection (and its shipped-model registration). */
+  store = sal_application_get_store (SAL_APPLICATION (app), &error);
   if (store == NULL)
     {
       toast (self, error->message);
