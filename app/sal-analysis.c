@@ -396,8 +396,17 @@ params_json (const SalExplainParams *p, const char *layer)
   return json_generator_to_data (gen, NULL);
 }
 
+static void
+add_number (JsonBuilder *b, const char *name, double v)
+{
+  if (isnan (v))
+    return;
+  json_builder_set_member_name (b, name);
+  json_builder_add_double_value (b, v);
+}
+
 static char *
-checks_json (const SalExplanation *e)
+checks_json (const SalExplanation *e, double sanity_rho)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonGenerator) gen = json_generator_new ();
@@ -412,6 +421,9 @@ checks_json (const SalExplanation *e)
       json_builder_set_member_name (b, "baseline_score");
       json_builder_add_double_value (b, e->baseline_score);
     }
+  add_number (b, "deletion_auc", e->deletion_auc);
+  add_number (b, "insertion_auc", e->insertion_auc);
+  add_number (b, "sanity_rho", sanity_rho);
   json_builder_end_object (b);
   json_generator_set_root (gen, json_builder_get_root (b));
   return json_generator_to_data (gen, NULL);
@@ -437,13 +449,17 @@ explain_func (SalJob *job, gpointer data, GCancellable *cancellable, GError **er
   SalExplainParams params;
   SalExplanationRecord rec = { 0 };
   const SalTensor *a;
+  double rho = NAN;
   int c, h, w;
 
   sal_job_report_progress (job, 0.0, _("Loading the model"));
   model = sal_analysis_get_model (in->analysis, in->model_id, error);
   if (model == NULL || (input = prepare (in, model, error)) == NULL)
     return NULL;
+  if ((r->model_sha256 = model_sha (in, error)) == NULL)
+    return NULL;
   sal_explain_params_init (&params, in->spec.method);
+  params.model_hash = r->model_sha256;
   params.target = in->spec.target;
   params.baseline = in->spec.baseline;
   params.seed = in->spec.seed;
@@ -458,6 +474,16 @@ explain_func (SalJob *job, gpointer data, GCancellable *cancellable, GError **er
   e = sal_explain (model, input, &params, error);
   if (cancelled (cancellable, error) || e == NULL)
     return NULL;
+  /* One stage of the randomisation check: the top weighted layer. */
+  sal_job_report_progress (job, 0.0, _("Sanity check"));
+  params.check_steps = 0;
+  if (sal_explain_sanity_check (model, input, &params, &rho, 1, error) < 1)
+    {
+      if (cancelled (cancellable, error))
+        return NULL;
+      g_clear_error (error);
+      rho = NAN;
+    }
 
   /* [1, C, H, W] → an [H, W] map summed over channels. */
   a = e->attribution;
@@ -482,12 +508,13 @@ explain_func (SalJob *job, gpointer data, GCancellable *cancellable, GError **er
   r->target = g_strdup (g_ptr_array_index (labels, e->target));
   r->baseline = method_uses_baseline (e->method) ? g_strdup (sal_baseline_id (params.baseline)) : NULL;
   r->params_json = params_json (&params, e->layer);
-  r->checks_json = checks_json (e);
+  r->checks_json = checks_json (e, rho);
+  r->deletion_auc = e->deletion_auc;
+  r->insertion_auc = e->insertion_auc;
+  r->sanity_rho = rho;
   r->seed = params.seed;
   r->score = e->score;
   r->completeness_gap = e->completeness_gap;
-  if ((r->model_sha256 = model_sha (in, error)) == NULL)
-    return NULL;
 
   /* The last point of no return: a job cancelled now stores nothing. */
   if (g_cancellable_set_error_if_cancelled (cancellable, error))

@@ -69,6 +69,11 @@ typedef struct {
   int     width, height;
   double  score;           /* the target's score at the input */
   double  completeness_gap;/* NAN when the method has no such check */
+  double  deletion_auc;    /* mean target score while the top pixels are removed; NAN if skipped */
+  double  insertion_auc;   /* the same, inserting them into the baseline */
+  double  sanity_rho;      /* Spearman of |map| against the map after the top weighted
+                            * layer is randomised (high: the map may show the image
+                            * rather than what the model learned); NAN if not run */
 } SalAttributionResult;
 
 #define SAL_TYPE_ATTRIBUTION_RESULT (sal_attribution_result_get_type ())

@@ -24,6 +24,7 @@ static const SalCliCommand commands[] = {
   { "fitness", N_("Daily training load, fitness, fatigue and form; demo athlete"), sal_cli_fitness_cmd },
   { "import", N_("Import workouts and images from files (all or nothing)"), sal_cli_import_cmd },
   { "infer", N_("Run a model on one input (PNG, CSV, text or .pb)"), sal_cli_infer_cmd },
+  { "explain", N_("Explain a model's result for one input (JSON, optional PNG overlay)"), sal_cli_explain_cmd },
   { "info", N_("Describe a model: inputs, outputs, operators, metadata"), sal_cli_info_cmd },
   { "restore", N_("Replace the database with a checked backup"), sal_cli_restore_cmd },
   { "run-test", N_("Run an ONNX test case folder and compare the outputs"), sal_cli_run_test_cmd },

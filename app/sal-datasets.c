@@ -110,6 +110,14 @@ sal_dataset_add_feature (SalDataset *d, const char *name, const char *unit, cons
   g_ptr_array_add (d->features, f);
 }
 
+static double
+round_to_float_digits (double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  return g_ascii_strtod (g_ascii_formatd (buf, sizeof buf, "%.7g", v), NULL);
+}
+
 void
 sal_dataset_compute_ranges (SalDataset *d)
 {
@@ -131,6 +139,9 @@ sal_dataset_compute_ranges (SalDataset *d)
           f->min = MIN (f->min, x[i * nf + j]);
           f->max = MAX (f->max, x[i * nf + j]);
         }
+      /* float32 values as the short decimals they were written as (6.981, not 6.98099994…) */
+      f->min = round_to_float_digits (f->min);
+      f->max = round_to_float_digits (f->max);
     }
 }
 

@@ -78,7 +78,9 @@ make_workout (DemoBuild *b, int d, double load)
 {
   SalWorkout *w = sal_workout_new ();
   double intensity = CLAMP (load / 180.0, 0, 1);
-  double hrr = 0.5 + 0.32 * intensity;
+  /* Mostly easy sessions low in the heart-rate reserve, hard ones near threshold: the
+   * polarised pattern of a sensible plan. */
+  double hrr = 0.45 + 0.4 * pow (intensity, 1.5);
   double minutes = load / trimp_per_minute (hrr);
   double hr = DEMO_HR_REST + hrr * (DEMO_HR_MAX - DEMO_HR_REST);
   gboolean run = (d % 3) != 1;

@@ -10,6 +10,7 @@
 
 #include "sal-fitness-jobs.h"   /* first: see the note there */
 #include "sal-demo-athlete.h"
+#include "sal-datasets.h"
 #include "sal-import.h"
 
 #define DAY_MS 86400000LL
@@ -23,6 +24,8 @@ result_clear (SalFitnessResult *r)
   g_clear_pointer (&r->zones, g_array_unref);
   g_clear_pointer (&r->workout, sal_workout_free);
   g_clear_pointer (&r->problems, g_ptr_array_unref);
+  g_clear_pointer (&r->readiness, sal_readiness_card_free);
+  g_clear_pointer (&r->readiness_error, g_free);
 }
 
 SalFitnessResult *
@@ -182,6 +185,27 @@ overview_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **
         break;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
+    }
+
+  /* Readiness: a failure (say, a missing model file) leaves the rest of the overview. */
+  if (r->n_workouts > 0)
+    {
+      g_autofree char *dir = sal_shipped_models_dir ();
+      g_autofree char *path = g_build_filename (dir, "readiness.onnx", NULL);
+      g_autoptr(GError) local2 = NULL;
+
+      sal_job_report_progress (job, 0.6, NULL);
+      r->readiness = sal_readiness_card_compute (in->store, in->tz, in->today, path, cancellable,
+                                                 &local2);
+      if (r->readiness == NULL)
+        {
+          if (g_error_matches (local2, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            {
+              g_propagate_error (error, g_steal_pointer (&local2));
+              return NULL;
+            }
+          r->readiness_error = g_strdup (local2->message);
+        }
     }
   return g_steal_pointer (&r);
 }

@@ -14,6 +14,7 @@
 
 #include "sal-fitness-summary.h"
 #include "sal-job.h"
+#include "sal-readiness-card.h"
 
 G_BEGIN_DECLS
 
@@ -32,6 +33,8 @@ typedef struct {
   GPtrArray         *recent;       /* of SalWorkout (no samples), newest first, ≤ 30 */
   gint64             n_workouts;
   gboolean           has_demo;
+  SalReadinessCard  *readiness;    /* NULL when it could not be computed: */
+  char              *readiness_error;
   /* overview (last SAL_FITNESS_ZONE_DAYS days) and detail: zone seconds */
   GArray            *zones;        /* of SalHrZone used */
   double             zone_s[8];

@@ -19,7 +19,7 @@
 
 #define DEFAULT_PREPROCESS \
   "{\"channels\": 1, \"size\": [128, 128], \"resize\": \"bilinear\", " \
-  "\"scaling\": \"percentile\", \"low\": 1, \"high\": 99}"
+  "\"scaling\": \"fixed\", \"mean\": 0.3, \"std\": 0.2}"
 
 static void
 split_free (gpointer p)

@@ -34,10 +34,31 @@ void          sal_explainer_count     (SalExplainer *ex, int *n_forward, int *n_
 gboolean      sal_explainer_cancelled (SalExplainer *ex, GError **error);
 void          sal_explainer_progress  (SalExplainer *ex, double fraction);
 
+/* Runs `run` (of this model or a copy with other weights, its SalGrad
+ * wanting `value`) on `batch` and returns the target scores and
+ * d score / d value (a new tensor). */
+gboolean      sal_explainer_eval_value_grad (SalExplainer *ex, SalRun *run, SalGrad *grad,
+                                             const SalTensor *batch, const char *value,
+                                             double *scores, SalTensor **value_grad,
+                                             GError **error);
+const char   *sal_explainer_score_value (SalExplainer *ex);
+
+/* Token methods (sal-explain-text.c): Integrated Gradients on the embeddings,
+ * token occlusion, attention weights; for int64 token ids [1, T]. */
+gboolean      sal_explain_text        (SalExplainer *ex, SalModel *model, const SalTensor *x,
+                                       const SalExplainParams *p, SalExplanation *e,
+                                       GError **error);
+
 /* The tabular methods (sal-explain-tabular.c): Shapley, KernelSHAP, permutation. */
 gboolean      sal_explain_tabular     (SalExplainer *ex, const SalTensor *x,
                                        const SalExplainParams *p, SalExplanation *e,
                                        GError **error);
+
+/* Checks (sal-explain-checks.c) filled into e: deletion and insertion AUC. */
+gboolean      sal_explain_checks      (SalExplainer *ex, const SalTensor *x,
+                                       const SalExplainParams *p, SalExplanation *e,
+                                       GError **error);
+char         *sal_explain_model_hash  (SalModel *model, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalExplainer, sal_explainer_free)
 

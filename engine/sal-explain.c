@@ -13,7 +13,7 @@ static const char *const method_ids[] = {
   "grad-cam-pp", "occlusion", "rise", "token-occlusion", "attention", "shapley",
   "kernel-shap", "permutation",
 };
-static const char *const baseline_ids[] = { "black", "blur", "noise" };
+static const char *const baseline_ids[] = { "black", "blur", "noise", "pad" };
 static const char *const rule_ids[] = { "trapezoid", "right" };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (method_ids) == SAL_N_EXPLAIN_METHODS);
@@ -103,6 +103,7 @@ sal_explain_params_init (SalExplainParams *p, SalExplainMethod method)
   p->rise_keep = 0.5f;
   p->seed = 1;
   p->memory_budget = (gsize) 256 << 20;
+  p->check_steps = 16;
 }
 
 void
@@ -113,6 +114,7 @@ sal_explanation_free (SalExplanation *e)
   sal_tensor_free (e->attribution);
   sal_tensor_free (e->layer_map);
   sal_tensor_free (e->group_attribution);
+  g_free (e->model_hash);
   g_free (e->layer);
   g_free (e);
 }
@@ -246,6 +248,10 @@ make_baseline (const SalTensor *x, const SalExplainParams *p, float *out, GError
         }
       blur (x, p->blur_sigma > 0 ? p->blur_sigma : 5.0f, out);
       return TRUE;
+    case SAL_BASELINE_PAD:
+      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
+                   "the pad baseline is for token inputs; use black, blur or noise");
+      return FALSE;
     case SAL_BASELINE_NOISE:
     default:
       {
@@ -613,7 +619,17 @@ sal_explain (SalModel *model, const SalTensor *input, const SalExplainParams *pa
   g_autoptr(SalExplanation) e = NULL;
   gboolean ok;
 
-  if (input->dtype != SAL_DTYPE_FLOAT)
+  gboolean tokens = input->dtype == SAL_DTYPE_INT64;
+
+  if (tokens && params->method != SAL_EXPLAIN_INTEGRATED_GRADIENTS &&
+      params->method != SAL_EXPLAIN_TOKEN_OCCLUSION && params->method != SAL_EXPLAIN_ATTENTION)
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_UNSUPPORTED,
+                   "%s does not take token ids; use integrated-gradients, token-occlusion or "
+                   "attention", sal_explain_method_id (params->method));
+      return NULL;
+    }
+  if (!tokens && input->dtype != SAL_DTYPE_FLOAT)
     {
       g_set_error (error, SAL_ERROR, SAL_ERROR_UNSUPPORTED,
                    "%s explains float inputs; use the text methods for token ids",
@@ -631,10 +647,28 @@ sal_explain (SalModel *model, const SalTensor *input, const SalExplainParams *pa
   e->completeness_gap = NAN;
   e->expected_score = NAN;
   e->efficiency_gap = NAN;
+  e->deletion_auc = NAN;
+  e->insertion_auc = NAN;
+  e->baseline = params->baseline;
+  e->seed = params->seed;
+  e->steps = params->steps;
+  e->samples = params->samples;
   e->chunk = 1;
+  e->model_hash = params->model_hash ? g_strdup (params->model_hash)
+                                     : sal_explain_model_hash (model, error);
+  if (e->model_hash == NULL)
+    return NULL;
   e->attribution = sal_tensor_new (SAL_DTYPE_FLOAT, input->rank, input->dims, error);
   if (e->attribution == NULL)
     return NULL;
+  if (tokens)
+    {
+      if (!sal_explain_text (ex, model, input, params, e, error))
+        return NULL;
+      sal_explainer_count (ex, &e->n_forward, &e->n_backward);
+      sal_explainer_progress (ex, 1.0);
+      return g_steal_pointer (&e);
+    }
 
   switch (params->method)
     {
@@ -663,6 +697,8 @@ sal_explain (SalModel *model, const SalTensor *input, const SalExplainParams *pa
       break;
     case SAL_EXPLAIN_TOKEN_OCCLUSION:
     case SAL_EXPLAIN_ATTENTION:
+      ok = sal_explain_text (ex, model, input, params, e, error);
+      break;
     default:
       g_set_error (error, SAL_ERROR, SAL_ERROR_UNSUPPORTED,
                    "%s is not an image method; it takes token or tabular inputs",
@@ -671,7 +707,11 @@ sal_explain (SalModel *model, const SalTensor *input, const SalExplainParams *pa
     }
   if (!ok)
     return NULL;
+  /* The counts describe the method itself, without its checks. */
   sal_explainer_count (ex, &e->n_forward, &e->n_backward);
+  if (params->check_steps > 0 && params->method != SAL_EXPLAIN_PERMUTATION &&
+      !sal_explain_checks (ex, input, params, e, error))
+    return NULL;
   sal_explainer_progress (ex, 1.0);
   return g_steal_pointer (&e);
 }

@@ -34,6 +34,7 @@ typedef enum {
   SAL_BASELINE_BLACK,   /* all zeros (after preprocessing) */
   SAL_BASELINE_BLUR,    /* the input blurred (Gaussian, sigma in pixels) */
   SAL_BASELINE_NOISE,   /* uniform noise over the input's range, from the seed */
+  SAL_BASELINE_PAD,     /* token inputs: the pad token's embedding (black: zero embeddings) */
 } SalBaseline;
 
 const char *sal_baseline_id      (SalBaseline baseline);
@@ -81,6 +82,11 @@ typedef struct {
    * own group); Shapley values are then computed per group. */
   const int       *groups;
   int              n_groups;
+  int64_t          pad_id;          /* token methods: the id occluded tokens and the pad
+                                     * baseline take (default 0) */
+  int              check_steps;     /* deletion/insertion curve points (default 16; 0 = skip) */
+  const char      *model_hash;      /* recorded as given (e.g. the file's SHA-256); NULL =
+                                     * SHA-256 of the model saved to bytes */
   SalCancelFunc    cancel;
   SalProgressFunc  progress;
   gpointer         user_data;
@@ -102,6 +108,13 @@ typedef struct {
   double           efficiency_gap;  /* Shapley, KernelSHAP: |Σφ − (f(x) − E[f])|, else NAN */
   SalTensor       *group_attribution; /* [n_groups] when groups were given (the per-feature
                                      * attribution then splits each group's value evenly) */
+  double           deletion_auc;    /* mean target score while the most important elements are
+                                     * removed (set to the baseline) in order; NAN if skipped */
+  double           insertion_auc;   /* the same, inserting them into the baseline */
+  char            *model_hash;      /* provenance: SHA-256 (hex) */
+  SalBaseline      baseline;        /* provenance: as requested, with the seed and steps */
+  guint32          seed;
+  int              steps, samples;
   int              n_forward;       /* examples run forward */
   int              n_backward;      /* examples run backward */
   int              chunk;           /* batch size used for batched methods */
@@ -117,6 +130,27 @@ SalExplanation  *sal_explain          (SalModel *model, const SalTensor *input,
  * output, after the activation that directly follows it; NULL when the model
  * has no convolution. */
 const char      *sal_explain_default_layer (SalModel *model);
+
+/* Spearman rank correlation of a and b (ties get their mean rank); NAN when
+ * either is constant. */
+double           sal_spearman (const float *a, const float *b, gsize n);
+
+/* Model-randomisation sanity check (cascading, from the top layer down):
+ * stage k re-initialises the k last weighted layers (seeded, same scale as
+ * the trained weights) and explains `input` again with the same params.
+ * rho[k − 1] = Spearman between |attribution| of the trained and the
+ * randomised model; returns the number of stages written (≤ max_stages). */
+int              sal_explain_sanity_check (SalModel *model, const SalTensor *input,
+                                           const SalExplainParams *params, double *rho,
+                                           int max_stages, GError **error);
+
+/* Ground truth. Pointing game: the map's maximum (summed over channels) lies
+ * within `tolerance` pixels of a mask pixel. Overlap: the fraction of the
+ * mask's pixel count covered by the same number of top-attributed pixels. */
+gboolean         sal_explain_pointing_game (const SalTensor *attribution, const guint8 *mask,
+                                            int h, int w, int tolerance);
+double           sal_explain_mask_overlap  (const SalTensor *attribution, const guint8 *mask,
+                                            int h, int w);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalExplanation, sal_explanation_free)
 

@@ -384,3 +384,58 @@ sal_explainer_eval_any (SalExplainer *ex, const SalTensor *batch, double *scores
     }
   return TRUE;
 }
+
+gboolean
+sal_explainer_eval_value_grad (SalExplainer *ex, SalRun *run, SalGrad *grad,
+                               const SalTensor *batch, const char *value, double *scores,
+                               SalTensor **value_grad, GError **error)
+{
+  const SalTensor *s, *g;
+  g_autoptr(SalTensor) seed = NULL;
+  int c = ex->n_classes, t = ex->target, n = (int) batch->dims[0];
+  g_autofree double *p = g_new (double, c);
+
+  if (sal_explainer_cancelled (ex, error))
+    return FALSE;
+  if (!sal_run_set_input (run, 0, batch, error) || !sal_run_execute (run, error))
+    return FALSE;
+  ex->n_forward += n;
+  s = sal_run_get_value (run, ex->score_value);
+  if (s == NULL || s->numel != (int64_t) n * c)
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_UNSUPPORTED,
+                   "the model's scores do not have one row per example");
+      return FALSE;
+    }
+  seed = sal_tensor_new (SAL_DTYPE_FLOAT, s->rank, s->dims, error);
+  if (seed == NULL)
+    return FALSE;
+  for (int b = 0; b < n; b++)
+    {
+      const float *z = sal_tensor_f32 (s) + (gsize) b * c;
+      float *sd = sal_tensor_f32 (seed) + (gsize) b * c;
+
+      softmax_row (z, c, p);
+      scores[b] = ex->own_softmax ? p[t] : z[t];
+      for (int j = 0; j < c; j++)
+        sd[j] = ex->own_softmax ? (float) (p[t] * ((j == t) - p[j])) : (float) (j == t);
+    }
+  if (!sal_grad_backward_value (grad, ex->score_value, seed, error))
+    return FALSE;
+  ex->n_backward += n;
+  g = sal_grad_get (grad, value);
+  if (g == NULL)
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
+                   "value “%s” does not influence the model's output", value);
+      return FALSE;
+    }
+  *value_grad = sal_tensor_copy (g);
+  return TRUE;
+}
+
+const char *
+sal_explainer_score_value (SalExplainer *ex)
+{
+  return ex->score_value;
+}

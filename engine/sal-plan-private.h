@@ -17,7 +17,11 @@ struct _SalModel {
   SalGraph        *graph;
   /* Per value: the tensor when it is known without running (a weight, or
    * folded at load from weights and Constant nodes), else NULL. Borrowed from
-   * graph->values[i]->init or owned by `folded`. */
+   * graph->values[i]->init or owned by `folded`. Training that changes
+   * weights in place must know that nodes computed from weights alone
+   * (node_folded) and the ops' prepared (repacked) weights were made at load:
+   * rebuild the model from its graph after an update, or keep weights as
+   * graph inputs while training. */
   SalTensor      **consts;
   gboolean        *node_folded;   /* per node: computed at load */
   GPtrArray       *folded;        /* SalTensor*, owned */

@@ -270,6 +270,13 @@ test_explain (Fixture *f, gconstpointer data)
   g_assert_cmpstr (rec->shape_json, ==, "[16,16]");
   g_assert_nonnull (strstr (rec->params_json, "\"steps\":32"));
   g_assert_nonnull (strstr (rec->checks_json, "completeness_gap"));
+  /* Deletion removes the evidence first, so the score falls faster than
+   * insertion brings it back. */
+  g_test_message ("deletion AUC %g, insertion AUC %g, sanity rho %g", r->deletion_auc,
+                  r->insertion_auc, r->sanity_rho);
+  g_assert_false (isnan (r->deletion_auc));
+  g_assert_cmpfloat (r->deletion_auc, <, r->insertion_auc);
+  g_assert_nonnull (strstr (rec->checks_json, "deletion_auc"));
   g_assert_cmpuint (g_bytes_get_size (rec->attribution), ==, SIDE * SIDE * sizeof (float));
   g_assert_cmpmem (g_bytes_get_data (rec->attribution, NULL), SIDE * SIDE * sizeof (float),
                    r->attribution, SIDE * SIDE * sizeof (float));

@@ -143,6 +143,35 @@ test_shapley_linear (void)
   }
   g_assert_cmpfloat (e->efficiency_gap, <=, 1e-5 * MAX (fabs (e->score - e->expected_score), 1e-3));
   g_assert_cmpfloat_with_epsilon (sum_attr (e), e->score - e->expected_score, 1e-4);
+
+  /* Deletion/insertion to the background mean: for a linear model the curve
+   * after removing the top k features is f(x) − Σ_topk φ (insertion: E[f] + Σ_topk φ). */
+  {
+    float phi[6];
+    double del = 0, ins = 0, cd[7], ci[7];
+    gboolean used[6] = { 0 };
+
+    memcpy (phi, e->attribution->data, sizeof phi);
+    cd[0] = e->score;
+    ci[0] = e->expected_score;
+    for (int k = 1; k <= M; k++)
+      {
+        int best = -1;
+        for (int j = 0; j < M; j++)
+          if (!used[j] && (best < 0 || phi[j] > phi[best]))
+            best = j;
+        used[best] = TRUE;
+        cd[k] = cd[k - 1] - phi[best];
+        ci[k] = ci[k - 1] + phi[best];
+      }
+    for (int k = 0; k < M; k++)
+      {
+        del += (cd[k] + cd[k + 1]) / 2 / M;
+        ins += (ci[k] + ci[k + 1]) / 2 / M;
+      }
+    g_assert_cmpfloat_with_epsilon (e->deletion_auc, del, 1e-4);
+    g_assert_cmpfloat_with_epsilon (e->insertion_auc, ins, 1e-4);
+  }
 }
 
 /* Nonlinear MLP, 13 features: brute-force Shapley over a one-row background

@@ -377,6 +377,102 @@ test_errors_and_cancel (void)
   g_assert_false (sal_explain_method_from_id ("lime", &meth));
 }
 
+/* Spearman with ties (mean ranks), reversed order, constant input. */
+static void
+test_spearman (void)
+{
+  const float a[] = { 1, 2, 2, 3 }, b[] = { 1, 2, 3, 4 }, c[] = { 4, 3, 2, 1 }, k[] = { 5, 5, 5, 5 };
+
+  g_assert_cmpfloat_with_epsilon (sal_spearman (a, b, 4), 4.5 / sqrt (22.5), 1e-12);
+  g_assert_cmpfloat_with_epsilon (sal_spearman (b, b, 4), 1.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (sal_spearman (b, c, 4), -1.0, 1e-12);
+  g_assert_true (isnan (sal_spearman (b, k, 4)));
+}
+
+/* Pointing game within a radius, and mask overlap of the top pixels. */
+static void
+test_ground_truth (void)
+{
+  g_autoptr(SalTensor) a = sal_tensor_new_f32 (4, (int64_t[]) { 1, 2, 10, 10 });
+  guint8 mask[100] = { 0 };
+
+  /* Channels are summed: the maximum is at (5, 5) though channel 0 peaks elsewhere. */
+  sal_tensor_f32 (a)[5 * 10 + 5] = 2;
+  sal_tensor_f32 (a)[100 + 5 * 10 + 5] = 2;
+  sal_tensor_f32 (a)[0] = 3;
+  sal_tensor_f32 (a)[1] = 0.5f;
+  mask[7 * 10 + 7] = 1;      /* √8 ≈ 2.8 px away */
+  g_assert_true (sal_explain_pointing_game (a, mask, 10, 10, 3));
+  g_assert_false (sal_explain_pointing_game (a, mask, 10, 10, 2));
+  mask[7 * 10 + 7] = 0;
+  mask[9 * 10 + 5] = 1;      /* 4 px away */
+  g_assert_false (sal_explain_pointing_game (a, mask, 10, 10, 3));
+  /* Top-2 pixels are (5,5) and (0,0): one of them in a 2-pixel mask. */
+  mask[9 * 10 + 5] = 0;
+  mask[5 * 10 + 5] = 1;
+  mask[9 * 10 + 9] = 1;
+  g_assert_cmpfloat_with_epsilon (sal_explain_mask_overlap (a, mask, 10, 10), 0.5, 1e-12);
+}
+
+/* Deletion/insertion AUC: a faithful map deletes faster than its reverse;
+ * the model-randomisation check leaves the trained model alone; provenance. */
+static void
+test_checks_and_provenance (void)
+{
+  g_autoptr(SalModel) m = build_cnn (51, TRUE);
+  g_autoptr(SalTensor) x = image (52);
+  g_autoptr(SalExplanation) e = NULL, again = NULL, after = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hash = NULL;
+  SalExplainParams p;
+  double rho[4];
+  int stages;
+
+  sal_explain_params_init (&p, SAL_EXPLAIN_INTEGRATED_GRADIENTS);
+  p.steps = 32;
+  p.seed = 9;
+  e = explain (m, x, &p);
+  g_test_message ("IG: deletion AUC %.4f, insertion AUC %.4f, score %.4f, baseline %.4f",
+                  e->deletion_auc, e->insertion_auc, e->score, e->baseline_score);
+  g_assert_cmpfloat (e->deletion_auc, <, e->insertion_auc);
+  g_assert_cmpfloat (e->deletion_auc, <, e->score);
+  /* Provenance: SHA-256 of the saved model, parameters, and the numbers again. */
+  bytes = sal_model_save_bytes (m, &error);
+  g_assert_no_error (error);
+  hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+  g_assert_cmpstr (e->model_hash, ==, hash);
+  g_assert_cmpint (e->steps, ==, 32);
+  g_assert_cmpuint (e->seed, ==, 9);
+  g_assert_cmpint (e->baseline, ==, SAL_BASELINE_BLACK);
+  again = explain (m, x, &p);
+  g_assert_cmpmem (again->attribution->data, S * S * 4, e->attribution->data, S * S * 4);
+  g_assert_cmpfloat (again->deletion_auc, ==, e->deletion_auc);
+  p.model_hash = "given";
+  g_clear_pointer (&again, sal_explanation_free);
+  again = explain (m, x, &p);
+  g_assert_cmpstr (again->model_hash, ==, "given");
+  p.model_hash = NULL;
+
+  /* Cascading randomisation: two weighted layers (fc, then conv). */
+  sal_explain_params_init (&p, SAL_EXPLAIN_GRADIENT);
+  stages = sal_explain_sanity_check (m, x, &p, rho, 4, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (stages, ==, 2);
+  for (int k = 0; k < stages; k++)
+    {
+      g_test_message ("gradient sanity stage %d: Spearman %.3f", k + 1, rho[k]);
+      g_assert_cmpfloat (rho[k], >=, -1);
+      g_assert_cmpfloat (rho[k], <, 0.99);
+    }
+  after = explain (m, x, &p);
+  g_clear_pointer (&again, sal_explanation_free);
+  sal_explain_params_init (&p, SAL_EXPLAIN_GRADIENT);
+  again = explain (m, x, &p);
+  g_assert_cmpmem (again->attribution->data, S * S * 4, after->attribution->data, S * S * 4);
+  g_assert_cmpstr (after->model_hash, ==, hash);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -390,5 +486,8 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/explain/rise", test_rise);
   g_test_add_func ("/engine/explain/smoothgrad-and-gxi", test_smoothgrad_and_gxi);
   g_test_add_func ("/engine/explain/errors-and-cancel", test_errors_and_cancel);
+  g_test_add_func ("/engine/explain/spearman", test_spearman);
+  g_test_add_func ("/engine/explain/ground-truth", test_ground_truth);
+  g_test_add_func ("/engine/explain/checks-and-provenance", test_checks_and_provenance);
   return g_test_run ();
 }

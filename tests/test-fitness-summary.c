@@ -5,10 +5,14 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 
+#include "sal-fitness-jobs.h"   /* first: see there */
 #include "sal-demo-athlete.h"
 #include "sal-fitness-summary.h"
+#include "sal-readiness-card.h"
 #include "sal-store.h"
+#include "sal-hr-zones.h"
 #include "sal-test-util.h"
+#include "sal-workout-entry.h"
 
 /* 2024-01-01 (a Monday) is local day 19723. */
 #define JAN1 19723
@@ -226,6 +230,146 @@ test_demo_and_cli (void)
   sal_test_rm_rf (dir);
 }
 
+static void
+test_entry (void)
+{
+  g_autoptr(GTimeZone) berlin = g_time_zone_new_identifier ("Europe/Berlin");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SalWorkout) w = NULL;
+  SalWorkoutEntry e = { "running", "Tempo", "2024-01-01", "07:30", "1:05:30", "12,5", "150",
+                        "171", 7, "felt good", NULL };
+  double sec;
+
+  g_assert_true (sal_parse_duration ("45", &sec));
+  g_assert_cmpfloat (sec, ==, 2700);
+  g_assert_true (sal_parse_duration (" 45:30 ", &sec));
+  g_assert_cmpfloat (sec, ==, 2730);
+  g_assert_true (sal_parse_duration ("1:00:01", &sec));
+  g_assert_cmpfloat (sec, ==, 3601);
+  g_assert_false (sal_parse_duration ("1:60", &sec));
+  g_assert_false (sal_parse_duration ("0", &sec));
+  g_assert_false (sal_parse_duration ("soon", &sec));
+
+  if (berlin == NULL)
+    berlin = g_time_zone_new_utc ();
+  w = sal_workout_from_entry (&e, berlin, &error);
+  g_assert_no_error (error);
+  /* 07:30 in Berlin (UTC+1) on 2024-01-01 = 06:30 UTC. */
+  g_assert_cmpint (w->start_ms, ==, (JAN1 * DAY_MS + 6 * 3600000 + 1800000));
+  g_assert_cmpfloat (w->duration_s, ==, 3930);
+  g_assert_cmpfloat (w->distance_m, ==, 12500);
+  g_assert_cmpfloat (w->rpe, ==, 7);
+  g_assert_cmpstr (w->notes, ==, "felt good");
+  g_clear_pointer (&w, sal_workout_free);
+
+  e.max_hr = "140";
+  g_assert_null (sal_workout_from_entry (&e, berlin, &error));
+  g_assert_error (error, SAL_WORKOUT_ENTRY_ERROR, SAL_WORKOUT_ENTRY_ERROR_HEART_RATE);
+  g_assert_nonnull (strstr (error->message, "below the average"));
+  g_clear_error (&error);
+  e.max_hr = NULL;
+  e.date = "2024-02-30";
+  g_assert_null (sal_workout_from_entry (&e, berlin, &error));
+  g_assert_error (error, SAL_WORKOUT_ENTRY_ERROR, SAL_WORKOUT_ENTRY_ERROR_DATE);
+  g_clear_error (&error);
+  e.date = "2024-01-01";
+  e.duration = "";
+  g_assert_null (sal_workout_from_entry (&e, berlin, &error));
+  g_assert_error (error, SAL_WORKOUT_ENTRY_ERROR, SAL_WORKOUT_ENTRY_ERROR_DURATION);
+  g_clear_error (&error);
+  e.duration = "30";
+  e.sport = "strength";
+  e.sets = "squat, 5 x 80\nbench press, 8 × 60\n\npull-up, 10";
+  w = sal_workout_from_entry (&e, berlin, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (w->notes, ==, "felt good\nsquat, 5 x 80\nbench press, 8 × 60\npull-up, 10");
+  g_clear_pointer (&w, sal_workout_free);
+  e.sets = "squat five times";
+  g_assert_null (sal_workout_from_entry (&e, berlin, &error));
+  g_assert_error (error, SAL_WORKOUT_ENTRY_ERROR, SAL_WORKOUT_ENTRY_ERROR_SETS);
+}
+
+/* HRrest 50, HRmax 190, LTHR 170:
+ *   %HRmax:   95 114 133 152 171 190
+ *   Karvonen: 50 + f × 140 = 120 134 148 162 176 190
+ *   LTHR:     50, 0.85×170 = 144.5 → 145 (rounded half up), 153, 161.5 → 162, 170, 190 */
+static void
+test_zones (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) a = sal_hr_zones_compute (SAL_ZONES_PERCENT_MAX, 50, 190, 170, &error);
+  g_autoptr(GArray) b = sal_hr_zones_compute (SAL_ZONES_KARVONEN, 50, 190, 170, &error);
+  g_autoptr(GArray) c = sal_hr_zones_compute (SAL_ZONES_LTHR, 50, 190, 170, &error);
+  static const double ea[] = { 95, 114, 133, 152, 171, 190 };
+  static const double eb[] = { 120, 134, 148, 162, 176, 190 };
+  static const double ec[] = { 50, 145, 153, 162, 170, 190 };
+
+  g_assert_no_error (error);
+  for (int i = 0; i < 5; i++)
+    {
+      g_assert_cmpfloat (g_array_index (a, SalHrZone, i).low_bpm, ==, ea[i]);
+      g_assert_cmpfloat (g_array_index (a, SalHrZone, i).high_bpm, ==, ea[i + 1]);
+      g_assert_cmpfloat (g_array_index (b, SalHrZone, i).low_bpm, ==, eb[i]);
+      g_assert_cmpfloat (g_array_index (c, SalHrZone, i).low_bpm, ==, ec[i]);
+      g_assert_cmpfloat (g_array_index (c, SalHrZone, i).high_bpm, ==, ec[i + 1]);
+    }
+  g_assert_null (sal_hr_zones_compute (SAL_ZONES_KARVONEN, NAN, 190, NAN, &error));
+  g_assert_nonnull (strstr (error->message, "resting"));
+  g_clear_error (&error);
+  g_assert_null (sal_hr_zones_compute (SAL_ZONES_LTHR, 50, 190, 195, &error));
+  g_clear_error (&error);
+  /* An edited boundary that leaves a gap is refused. */
+  g_array_index (a, SalHrZone, 2).low_bpm = 130;
+  g_assert_false (sal_hr_zones_validate (a, &error));
+  g_assert_nonnull (strstr (error->message, "Zone 3"));
+}
+
+/* A year of the demo athlete: fine-tuned on its 13 tests, today's factors explained
+ * exactly (the values sum to f(x) − E[f]); three weeks are too little, and it says so. */
+static void
+test_readiness_card (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SalStore) store = sal_store_open (":memory:", &error);
+  g_autoptr(SalStore) short_store = sal_store_open (":memory:", &error);
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autofree char *model = g_build_filename (g_getenv ("SALIENT_SOURCE_DIR"), "data", "models",
+                                             "readiness.onnx", NULL);
+  g_autoptr(SalReadinessCard) c = NULL, c2 = NULL;
+  double sum = 0;
+  gint64 today = JAN1 + 400;
+
+  g_assert_true (sal_demo_athlete_generate (store, 3, 365, today, utc, NULL, NULL, &error));
+  c = sal_readiness_card_compute (store, utc, today, model, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (c->available);
+  g_assert_cmpint (c->n_tests, >=, 6);
+  g_assert_true (c->fine_tuned);
+  g_assert_cmpint (c->n_background, ==, 28);
+  g_assert_nonnull (c->history);
+  for (int k = 0; k < SAL_READINESS_N_FEATURES; k++)
+    sum += c->shapley[k];
+  g_assert_cmpfloat (c->efficiency_gap, <, 1e-3);
+  if (c->readiness > 0 && c->readiness < 10)
+    g_assert_cmpfloat_with_epsilon (sum, c->readiness - c->expected, 1e-3);
+  if (c->readiness < 3)
+    g_assert_cmpstr (c->session, ==, "rest");
+  else if (c->readiness < 4.5)
+    g_assert_cmpstr (c->session, ==, "easy");
+  else if (c->readiness < 6.5)
+    g_assert_cmpstr (c->session, ==, "moderate");
+  else
+    g_assert_cmpstr (c->session, ==, "hard");
+  g_assert_cmpfloat (c->target_load, >=, 0);
+
+  g_assert_true (sal_demo_athlete_generate (short_store, 3, 21, today, utc, NULL, NULL, &error));
+  c2 = sal_readiness_card_compute (short_store, utc, today, model, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (c2->available);
+  g_assert_false (c2->fine_tuned);
+  g_assert_nonnull (strstr (c2->history, "Not enough history"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -235,5 +379,8 @@ main (int argc, char **argv)
   g_test_add_func ("/app/fitness/days-and-weeks", test_days_and_weeks);
   g_test_add_func ("/app/fitness/time-in-zones", test_time_in_zones);
   g_test_add_func ("/app/fitness/demo-and-cli", test_demo_and_cli);
+  g_test_add_func ("/app/fitness/entry", test_entry);
+  g_test_add_func ("/app/fitness/zones", test_zones);
+  g_test_add_func ("/app/fitness/readiness-card", test_readiness_card);
   return g_test_run ();
 }

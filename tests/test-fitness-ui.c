@@ -5,11 +5,14 @@
 
 #include <math.h>
 
+#include "sal-fitness-page-private.h"   /* first: see sal-fitness-jobs.h */
 #include "sal-application.h"
-#include "sal-fitness-page-private.h"
 #include "sal-test-util.h"
 #include "sal-ui-test.h"
 #include "sal-window.h"
+#include "sal-workout-dialog.h"
+#include "sal-athlete-dialog.h"
+#include "sal-wellness-dialog.h"
 
 /* 2024-05-01, the day of the fixture's run (07:30 UTC). */
 #define RUN_DAY 19844
@@ -188,6 +191,122 @@ test_import_detail_overview (Fixture *f, gconstpointer data)
   }
 }
 
+/* Log a session by hand (with a mistake first), edit it, delete it and undo. */
+static void
+test_log_edit_delete (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) stored = NULL;
+  g_autoptr(SalWorkout) w = NULL;
+  SalWorkoutDialog *dialog = sal_fitness_page_log (f->page, FALSE);
+  AdwEntryRow *row;
+  gint64 id;
+
+  g_assert_nonnull (dialog);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  sal_ui_test_wait_idle (200);
+  row = ADW_ENTRY_ROW (sal_ui_test_find_nth (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW, 1));
+  gtk_editable_set_text (GTK_EDITABLE (row), "2024-05-03");          /* date */
+  row = ADW_ENTRY_ROW (sal_ui_test_find_nth (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW, 3));
+  gtk_editable_set_text (GTK_EDITABLE (row), "an hour");             /* duration */
+  g_assert_false (sal_workout_dialog_save (dialog));
+  g_assert_nonnull (strstr (sal_workout_dialog_get_error (dialog), "an hour"));
+  g_assert_cmpint (sal_store_count_workouts (f->store, &error), ==, 0);
+  gtk_editable_set_text (GTK_EDITABLE (row), "1:00:00");
+  g_assert_true (sal_workout_dialog_save (dialog));
+  g_assert_null (dialog);   /* closed */
+  wait_page (f);
+  g_assert_cmpint (sal_store_count_workouts (f->store, &error), ==, 1);
+  g_assert_cmpstr (stack_name (f), ==, "overview");
+
+  stored = sal_store_list_workouts (f->store, G_MININT64, G_MAXINT64, &error);
+  id = ((SalWorkout *) stored->pdata[0])->id;
+  /* Session RPE 4 × 60 min = 240 on the last day of the chart (today = 3 May). */
+  g_assert_cmpfloat (f->page->overview->summary->days[f->page->overview->summary->n_days - 1].load,
+                     ==, 240);
+
+  sal_fitness_page_open_workout (f->page, id);
+  wait_page (f);
+  dialog = sal_fitness_page_log (f->page, TRUE);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  row = ADW_ENTRY_ROW (sal_ui_test_find_nth (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW, 0));
+  gtk_editable_set_text (GTK_EDITABLE (row), "Long walk");
+  g_assert_true (sal_workout_dialog_save (dialog));
+  wait_page (f);
+  w = sal_store_get_workout (f->store, id, FALSE, &error);
+  g_assert_cmpstr (w->title, ==, "Long walk");
+
+  gtk_widget_activate_action (GTK_WIDGET (f->page), "fitness.delete-workout", NULL);
+  wait_page (f);
+  g_assert_cmpstr (stack_name (f), ==, "empty");
+  gtk_widget_activate_action (GTK_WIDGET (f->page), "fitness.undo-delete", NULL);
+  wait_page (f);
+  g_assert_cmpint (sal_store_count_workouts (f->store, &error), ==, 1);
+  g_assert_cmpstr (stack_name (f), ==, "overview");
+
+  /* Profile: Karvonen zones from HRrest 60 and HRmax 190 (default spin values), an edit
+   * that leaves a gap is refused, then saved. */
+  {
+    SalAthleteDialog *ad;
+    g_autoptr(SalAthlete) a = NULL;
+
+    gtk_widget_activate_action (GTK_WIDGET (f->page), "fitness.profile", NULL);
+    sal_ui_test_wait_idle (200);
+    ad = SAL_ATHLETE_DIALOG (sal_ui_test_find_toplevel (SAL_TYPE_ATHLETE_DIALOG));
+    g_assert_nonnull (ad);
+    g_assert_true (sal_athlete_dialog_compute_zones (ad, 1));
+    /* 60 + 0.5 × 130 = 125; 60 + 0.6 × 130 = 138 */
+    g_assert_cmpfloat (gtk_spin_button_get_value (sal_athlete_dialog_get_zone_spin (ad, 0, FALSE)),
+                       ==, 125);
+    g_assert_cmpfloat (gtk_spin_button_get_value (sal_athlete_dialog_get_zone_spin (ad, 1, FALSE)),
+                       ==, 138);
+    gtk_spin_button_set_value (sal_athlete_dialog_get_zone_spin (ad, 1, FALSE), 140);
+    g_assert_false (sal_athlete_dialog_save (ad));
+    gtk_spin_button_set_value (sal_athlete_dialog_get_zone_spin (ad, 0, TRUE), 140);
+    g_assert_true (sal_athlete_dialog_save (ad));
+    wait_page (f);
+    a = sal_store_get_athlete (f->store, &error);
+    g_assert_nonnull (a);
+    g_assert_cmpuint (a->zones->len, ==, 5);
+    g_assert_cmpfloat (g_array_index (a->zones, SalHrZone, 1).low_bpm, ==, 140);
+    g_assert_cmpfloat (a->resting_hr_bpm, ==, 60);
+  }
+
+  /* A day's wellness: a bad date is refused, then 6.5 h sleep, soreness 3, 58 bpm. */
+  {
+    SalWellnessDialog *wd;
+    g_autoptr(GPtrArray) days = NULL;
+    SalWellness *wl;
+
+    gtk_widget_activate_action (GTK_WIDGET (f->page), "fitness.wellness", NULL);
+    sal_ui_test_wait_idle (200);
+    wd = SAL_WELLNESS_DIALOG (sal_ui_test_find_toplevel (SAL_TYPE_WELLNESS_DIALOG));
+    g_assert_nonnull (wd);
+    gtk_editable_set_text (GTK_EDITABLE (sal_ui_test_find_nth (GTK_WIDGET (wd),
+                                                               ADW_TYPE_ENTRY_ROW, 0)),
+                           "yesterday");
+    g_assert_false (sal_wellness_dialog_save (wd));
+    gtk_editable_set_text (GTK_EDITABLE (sal_ui_test_find_nth (GTK_WIDGET (wd),
+                                                               ADW_TYPE_ENTRY_ROW, 0)),
+                           "2024-05-03");
+    gtk_spin_button_set_value (GTK_SPIN_BUTTON (sal_ui_test_find_nth (GTK_WIDGET (wd),
+                                                                      GTK_TYPE_SPIN_BUTTON, 0)), 6.5);
+    gtk_spin_button_set_value (GTK_SPIN_BUTTON (sal_ui_test_find_nth (GTK_WIDGET (wd),
+                                                                      GTK_TYPE_SPIN_BUTTON, 1)), 3);
+    gtk_spin_button_set_value (GTK_SPIN_BUTTON (sal_ui_test_find_nth (GTK_WIDGET (wd),
+                                                                      GTK_TYPE_SPIN_BUTTON, 2)), 58);
+    g_assert_true (sal_wellness_dialog_save (wd));
+    wait_page (f);
+    days = sal_store_list_wellness (f->store, NULL, NULL, &error);
+    g_assert_cmpuint (days->len, ==, 1);
+    wl = days->pdata[0];
+    g_assert_cmpstr (wl->day, ==, "2024-05-03");
+    g_assert_cmpfloat (wl->sleep_h, ==, 6.5);
+    g_assert_cmpfloat (wl->soreness, ==, 3);
+    g_assert_cmpfloat (wl->resting_hr_bpm, ==, 58);
+  }
+}
+
 /* A demo athlete, its overview and one workout with samples; then removed in one action.
  * These PNGs are the README's screenshots (docs/screenshots/). */
 static void
@@ -209,11 +328,31 @@ test_demo (Fixture *f, gconstpointer data)
   g_assert_true (gtk_widget_get_visible (f->page->demo_button));
   tex = sal_ui_test_save_png (GTK_WIDGET (f->page->stack), png_overview, &error);
   g_assert_no_error (error);
-  r = bounds_in_page (f, GTK_WIDGET (f->page->volume_chart));
-  /* Running hours in blue bars, cycling in orange (#E69F00). */
-  g_assert_cmpuint (count_colour (tex, r.origin.x, r.origin.y, r.size.width, r.size.height,
-                                  0xe6, 0x9f, 0x00, 12), >, 100);
   g_clear_object (&tex);
+  /* Running hours in blue bars, cycling in orange (#E69F00); the chart may be scrolled
+   * out of view, so it is rendered on its own. */
+  tex = sal_ui_test_render (GTK_WIDGET (f->page->volume_chart), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_colour (tex, 0, 0, gdk_texture_get_width (tex),
+                                  gdk_texture_get_height (tex), 0xe6, 0x9f, 0x00, 12), >, 100);
+  g_clear_object (&tex);
+  /* The readiness card: a demo year is enough for the athlete's own model, and the
+   * Shapley bars are drawn (green #009E73 raises, vermilion #D55E00 lowers). */
+  g_assert_nonnull (f->page->overview->readiness);
+  g_assert_true (f->page->overview->readiness->available);
+  g_assert_true (f->page->overview->readiness->fine_tuned);
+  {
+    g_autofree char *png_card = sal_ui_test_build_path ("fitness-readiness.png");
+    guint green, red;
+    tex = sal_ui_test_save_png (f->page->readiness_card, png_card, &error);
+    g_assert_no_error (error);
+    green = count_colour (tex, 0, 0, gdk_texture_get_width (tex), gdk_texture_get_height (tex),
+                          0x00, 0x9e, 0x73, 12);
+    red = count_colour (tex, 0, 0, gdk_texture_get_width (tex), gdk_texture_get_height (tex),
+                        0xd5, 0x5e, 0x00, 12);
+    g_assert_cmpuint (green + red, >, 200);
+    g_clear_object (&tex);
+  }
 
   /* The newest demo workout with samples. */
   stored = sal_store_list_workouts (f->store, G_MININT64, G_MAXINT64, &error);
@@ -248,6 +387,8 @@ main (int argc, char **argv)
     return 77;
   g_test_add ("/ui/fitness/import-detail-overview", Fixture, GINT_TO_POINTER (RUN_DAY + 3),
               fixture_set_up, test_import_detail_overview, fixture_tear_down);
+  g_test_add ("/ui/fitness/log-edit-delete", Fixture, GINT_TO_POINTER (RUN_DAY + 2),
+              fixture_set_up, test_log_edit_delete, fixture_tear_down);
   /* The demo ends on "today" = 2026-11-28 for stable screenshots. */
   g_test_add ("/ui/fitness/demo", Fixture, GINT_TO_POINTER (20785), fixture_set_up, test_demo,
               fixture_tear_down);

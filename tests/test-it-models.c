@@ -298,7 +298,7 @@ test_phantoms_short (void)
   g_assert_cmpint (l.n, ==, 3);
   g_assert_cmpfloat (l.last, <, l.first);
   g_assert_cmpstr (sal_model_get_metadata (m, "salient.input_kind"), ==, "\"image\"");
-  g_assert_nonnull (strstr (sal_model_get_metadata (m, "salient.preprocess"), "percentile"));
+  g_assert_nonnull (strstr (sal_model_get_metadata (m, "salient.preprocess"), "fixed"));
   g_assert_true (sal_model_save_file (m, onnx, &error));
   again = sal_model_load_file (onnx, NULL, &error);
   g_assert_no_error (error);
@@ -315,6 +315,61 @@ test_phantoms_short (void)
   sal_test_rm_rf (dir);
 }
 
+/* The shipped files load and run in salient-cli: info, and infer on a phantom
+ * PNG or a note in a text file; the note model calls a red-flag note an
+ * emergency and a negated one routine. */
+static void
+test_shipped_cli (void)
+{
+  const char *src = g_getenv ("SALIENT_SOURCE_DIR");
+  g_autofree char *dir = sal_test_tmpdir ();
+  g_autofree char *lesion = g_build_filename (src, "data", "models", "lesion-finder.onnx", NULL);
+  g_autofree char *notes = g_build_filename (src, "data", "models", "note-triage.onnx", NULL);
+  g_autofree char *png = g_build_filename (dir, "phantom.png", NULL);
+  g_autofree char *red = g_build_filename (dir, "red.txt", NULL);
+  g_autofree char *neg = g_build_filename (dir, "neg.txt", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SalPhantom) p = sal_phantom_generate (4242, SAL_PHANTOM_WITH_LESION);
+  g_autoptr(SalImage) img = sal_image_new (128, 128, 1, 16);
+
+  memcpy (img->pixels, p->pixels, sizeof (guint16) * 128 * 128);
+  g_assert_true (sal_image_save_png (img, png, &error));
+  g_assert_true (g_file_set_contents (red, "History: 61-year-old man with crushing chest pain "
+                                      "radiating to the left arm since this morning, sweating. "
+                                      "Plan: call cardiology now.\n", -1, &error));
+  g_assert_true (g_file_set_contents (neg, "Follow-up visit. Patient denies chest pain and "
+                                      "denies shortness of breath. Mild seasonal allergies. "
+                                      "Plan: routine review in 6 months.\n", -1, &error));
+  for (int m = 0; m < 2; m++)
+    {
+      const char *model = m == 0 ? lesion : notes;
+      g_autofree char *out = NULL;
+
+      if (!g_file_test (model, G_FILE_TEST_EXISTS))
+        {
+          g_test_message ("%s is not built yet", model);
+          continue;
+        }
+      g_assert_cmpint (sal_test_run_cli (&out, NULL, "info", model, NULL), ==, 0);
+      g_assert_nonnull (strstr (out, m == 0 ? "salient.preprocess" : "salient.vocab"));
+      g_clear_pointer (&out, g_free);
+      if (m == 0)
+        {
+          g_assert_cmpint (sal_test_run_cli (&out, NULL, "infer", model, png, NULL), ==, 0);
+          g_assert_nonnull (strstr (out, "Top:"));
+        }
+      else
+        {
+          g_assert_cmpint (sal_test_run_cli (&out, NULL, "infer", model, red, NULL), ==, 0);
+          g_assert_nonnull (strstr (out, "Top: emergency"));
+          g_clear_pointer (&out, g_free);
+          g_assert_cmpint (sal_test_run_cli (&out, NULL, "infer", model, neg, NULL), ==, 0);
+          g_assert_nonnull (strstr (out, "Top: routine"));
+        }
+    }
+  sal_test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -328,5 +383,6 @@ main (int argc, char **argv)
   g_test_add_func ("/app/it-models/score", test_score);
   g_test_add_func ("/app/it-models/notes/short-run", test_notes_short);
   g_test_add_func ("/app/it-models/phantoms/short-run", test_phantoms_short);
+  g_test_add_func ("/app/it-models/shipped/cli", test_shipped_cli);
   return g_test_run ();
 }

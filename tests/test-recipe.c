@@ -301,6 +301,19 @@ test_cli (void)
   sal_test_rm_rf (dir);
 }
 
+/* Uninstalled, the shipped models are found in the source tree. */
+static void
+test_data_dir (void)
+{
+  g_autofree char *installed = g_build_filename (PKGDATADIR, "models", NULL);
+  g_autofree char *models = sal_shipped_models_dir ();
+  g_autofree char *onnx = g_build_filename (models, "breast-mass-risk.onnx", NULL);
+
+  if (g_getenv ("SALIENT_DATA_DIR") == NULL && !g_file_test (installed, G_FILE_TEST_IS_DIR))
+    g_assert_cmpstr (sal_data_dir (), ==, SOURCE_DATADIR);
+  g_assert_true (g_file_test (onnx, G_FILE_TEST_IS_REGULAR));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -313,5 +326,6 @@ main (int argc, char **argv)
   g_test_add_func ("/app/recipe/short-train", test_short_train);
   g_test_add_func ("/app/recipe/shipped", test_shipped);
   g_test_add_func ("/app/recipe/cli", test_cli);
+  g_test_add_func ("/app/recipe/data-dir", test_data_dir);
   return g_test_run ();
 }

@@ -190,6 +190,8 @@ data_range (SalChart *self)
   self->x1 = x1;
   self->y0 = y0;
   self->y1 = y1 + (y1 - y0) * 0.05;
+  if (y0 < 0)
+    self->y0 = y0 - (y1 - y0) * 0.05;
 }
 
 static double

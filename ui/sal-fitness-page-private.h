@@ -21,10 +21,12 @@ struct _SalFitnessPage
   gint64            deleted_workout; /* pending deletion (undo toast), 0 if none */
   guint             n_busy;
   SalFitnessResult *overview;
+  SalFitnessResult *detail;          /* the workout shown, when one is */
 
   AdwToastOverlay  *toasts;
   GtkWidget        *back_button;
   GtkWidget        *delete_button;
+  GtkWidget        *edit_button;
   GtkWidget        *demo_button;
   GtkLabel         *heading;
   GtkProgressBar   *progress;
@@ -32,6 +34,10 @@ struct _SalFitnessPage
   GtkStack         *stack;
   GtkBox           *week_box;
   GtkLabel         *today_label;
+  GtkWidget        *readiness_card;
+  GtkLabel         *readiness_label;
+  GtkLabel         *readiness_history;
+  SalChart         *readiness_chart;
   SalChart         *form_chart;
   SalChart         *volume_chart;
   SalChart         *zones_chart;
@@ -43,6 +49,10 @@ struct _SalFitnessPage
   GtkWidget        *splits_heading;
   GtkListBox       *splits_list;
 };
+
+/* Opens the logging dialog (edit: for the workout shown). */
+typedef struct _SalWorkoutDialog SalWorkoutDialog;
+SalWorkoutDialog *sal_fitness_page_log (SalFitnessPage *self, gboolean edit);
 
 /* sal-fitness-detail.c: fills the detail view from a loaded workout. */
 void  sal_fitness_page_show_detail (SalFitnessPage *self, SalFitnessResult *r);

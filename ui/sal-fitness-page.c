@@ -9,6 +9,9 @@
 #include "sal-application.h"
 #include "sal-fitness-page-private.h"
 #include "sal-store.h"
+#include "sal-athlete-dialog.h"
+#include "sal-wellness-dialog.h"
+#include "sal-workout-dialog.h"
 
 /* The Fitness workspace: an overview of training load (fitness, fatigue, form), weekly
  * volume, heart-rate zones and recent workouts; a workout's detail; import by file
@@ -30,13 +33,19 @@ update_actions (SalFitnessPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.back", detail);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.delete-workout",
                                  detail && idle && self->shown_workout != 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.edit-workout",
+                                 detail && idle && self->detail != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.import", self->store != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.log", self->store != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.profile", self->store != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.wellness", self->store != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.add-demo",
                                  self->store != NULL && idle && !has_demo);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.remove-demo",
                                  self->store != NULL && idle && has_demo);
   gtk_widget_set_visible (self->back_button, detail);
   gtk_widget_set_visible (self->delete_button, detail);
+  gtk_widget_set_visible (self->edit_button, detail);
   gtk_widget_set_visible (self->demo_button, has_demo && !detail);
 }
 
@@ -291,6 +300,76 @@ sal_fitness_fill_zone_chart (SalChart *chart, const SalFitnessResult *r)
   sal_chart_add_series (chart, _("Time in zone"), SAL_CHART_BAR, &c, x, y, n);
 }
 
+static const char *
+session_name (const char *id)
+{
+  if (g_strcmp0 (id, "rest") == 0)
+    return _("rest");
+  if (g_strcmp0 (id, "easy") == 0)
+    return _("an easy session");
+  if (g_strcmp0 (id, "moderate") == 0)
+    return _("a moderate session");
+  return _("a hard session");
+}
+
+static void
+fill_readiness (SalFitnessPage *self, const SalFitnessResult *r)
+{
+  static const char *factor_names[SAL_READINESS_N_FEATURES] = {
+    /* TRANSLATORS: chart labels; "\n" breaks the line */
+    N_("Acute\nload"), N_("Chronic\nload"), N_("Acute:\nchronic"), N_("Monotony"), N_("Sleep"),
+    N_("Soreness"), N_("Resting HR\nvs usual"), N_("Days since\nhard") };
+  const SalReadinessCard *c = r->readiness;
+  g_autofree char *text = NULL;
+  double x[SAL_READINESS_N_FEATURES], pos[SAL_READINESS_N_FEATURES], neg[SAL_READINESS_N_FEATURES];
+  const char *labels[SAL_READINESS_N_FEATURES + 1];
+  GdkRGBA up, down;
+
+  sal_chart_clear (self->readiness_chart);
+  if (c == NULL)
+    {
+      g_autofree char *msg = g_strdup_printf (_("Readiness is not available: %s"),
+                                              r->readiness_error);
+      gtk_label_set_text (self->readiness_label, msg);
+      gtk_label_set_text (self->readiness_history, "");
+      gtk_widget_set_visible (GTK_WIDGET (self->readiness_chart), FALSE);
+      return;
+    }
+  gtk_label_set_text (self->readiness_history, c->history);
+  gtk_widget_set_visible (GTK_WIDGET (self->readiness_chart), c->available);
+  if (!c->available)
+    {
+      gtk_label_set_text (self->readiness_label, _("Readiness: not enough history yet"));
+      return;
+    }
+  if (g_strcmp0 (c->session, "rest") == 0)
+    text = g_strdup_printf (_("<b>Readiness %.1f</b> of 10 (5 is as usual) — suggested: rest."),
+                            c->readiness);
+  else
+    text = g_strdup_printf (_("<b>Readiness %.1f</b> of 10 (5 is as usual) — suggested: %s, "
+                              "about %.0f TRIMP."), c->readiness, session_name (c->session),
+                            c->target_load);
+  gtk_label_set_markup (self->readiness_label, text);
+  for (int k = 0; k < SAL_READINESS_N_FEATURES; k++)
+    {
+      x[k] = k;
+      pos[k] = c->shapley[k] > 0 ? c->shapley[k] : 0;
+      neg[k] = c->shapley[k] < 0 ? c->shapley[k] : 0;
+      labels[k] = _(factor_names[k]);
+    }
+  labels[SAL_READINESS_N_FEATURES] = NULL;
+  sal_chart_set_x_format (self->readiness_chart, SAL_CHART_X_CATEGORY, NULL);
+  sal_chart_set_categories (self->readiness_chart, labels);
+  sal_chart_set_y_unit (self->readiness_chart, _("points"), "%+.2f");
+  sal_chart_set_zero_line (self->readiness_chart, TRUE);
+  sal_chart_palette_colour (2, &up);
+  sal_chart_palette_colour (5, &down);
+  sal_chart_add_series (self->readiness_chart, _("Raises readiness"), SAL_CHART_BAR, &up, x, pos,
+                        SAL_READINESS_N_FEATURES);
+  sal_chart_add_series (self->readiness_chart, _("Lowers readiness"), SAL_CHART_BAR, &down, x, neg,
+                        SAL_READINESS_N_FEATURES);
+}
+
 static void
 on_row_activated (GtkListBox *list, GtkListBoxRow *row, SalFitnessPage *self)
 {
@@ -373,6 +452,7 @@ overview_done (SalFitnessPage *self, SalFitnessResult *r, const GError *error)
     return;
   fill_week (self, r->summary);
   fill_today (self, r->summary);
+  fill_readiness (self, r);
   fill_form_chart (self, r->summary);
   fill_volume_chart (self, r->weeks);
   sal_fitness_fill_zone_chart (self->zones_chart, r);
@@ -399,6 +479,8 @@ workout_done (SalFitnessPage *self, SalFitnessResult *r, const GError *error)
       return;
     }
   self->shown_workout = r->workout->id;
+  g_clear_pointer (&self->detail, sal_fitness_result_unref);
+  self->detail = sal_fitness_result_ref (r);
   sal_fitness_page_show_detail (self, r);
   gtk_label_set_text (self->heading, r->workout->title != NULL && r->workout->title[0]
                                        ? r->workout->title : sport_label (r->workout->sport));
@@ -420,6 +502,7 @@ back_action (GtkWidget *widget, const char *name, GVariant *param)
   SalFitnessPage *self = SAL_FITNESS_PAGE (widget);
 
   self->shown_workout = 0;
+  g_clear_pointer (&self->detail, sal_fitness_result_unref);
   gtk_label_set_text (self->heading, _("Overview"));
   gtk_stack_set_visible_child_name (self->stack,
                                     self->overview != NULL && self->overview->n_workouts > 0
@@ -482,6 +565,75 @@ delete_action (GtkWidget *widget, const char *name, GVariant *param)
   adw_toast_overlay_add_toast (self->toasts, t);
   back_action (widget, NULL, NULL);
   reload (self);
+}
+
+/* ---- logging and editing ---- */
+
+static void
+on_saved (SalWorkoutDialog *dialog, gint64 id, SalFitnessPage *self)
+{
+  toast (self, _("Session saved"));
+  reload (self);
+  if (self->shown_workout == id)
+    sal_fitness_page_open_workout (self, id);
+}
+
+SalWorkoutDialog *
+sal_fitness_page_log (SalFitnessPage *self, gboolean edit)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  SalWorkoutDialog *dialog;
+
+  if (self->store == NULL || (edit && self->detail == NULL))
+    return NULL;
+  dialog = sal_workout_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->store,
+                                   self->tz, edit ? self->detail->workout : NULL);
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (on_saved), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
+}
+
+static void
+on_profile_saved (SalAthleteDialog *dialog, SalFitnessPage *self)
+{
+  toast (self, _("Profile saved"));
+  reload (self);
+}
+
+static void
+profile_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  SalFitnessPage *self = SAL_FITNESS_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  SalAthleteDialog *dialog;
+
+  if (self->store == NULL)
+    return;
+  dialog = sal_athlete_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->store);
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (on_profile_saved), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+wellness_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  SalFitnessPage *self = SAL_FITNESS_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  SalWellnessDialog *dialog;
+
+  if (self->store == NULL)
+    return;
+  dialog = sal_wellness_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->store,
+                                    self->tz);
+  /* Wellness feeds the readiness card. */
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (reload), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+log_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  sal_fitness_page_log (SAL_FITNESS_PAGE (widget), g_str_equal (name, "fitness.edit-workout"));
 }
 
 /* ---- import ---- */
@@ -692,7 +844,16 @@ help_text (void)
            "without a session count as zero load.\n\n"
            "Zones: your profile’s heart-rate zones, or 50–60–70–80–90–100 % of maximum heart "
            "rate. Time in zone comes from the heart-rate samples; a workout with only an "
-           "average heart rate counts wholly in that average’s zone.");
+           "average heart rate counts wholly in that average’s zone.\n\n"
+           "Readiness: a small neural network shipped with Salient (trained on simulated "
+           "athletes) and, once you have six or more 5 km time trials, fitted to your own "
+           "history, reads eight factors of today and predicts tomorrow’s performance on a "
+           "0–10 scale (5 = your usual level, ±2 = one usual spread). The bars are exact "
+           "Shapley values over all 256 coalitions of the factors, against your own last "
+           "28 days: each is the points that factor adds to or takes from the prediction, "
+           "and together they sum to the prediction minus your recent average. Suggested "
+           "session: rest below 3, easy (0.6 × your usual training-day load) below 4.5, "
+           "moderate (1 ×) below 6.5, hard (1.5 ×) above.");
 }
 
 /* ---- class ---- */
@@ -721,6 +882,7 @@ sal_fitness_page_finalize (GObject *object)
   g_clear_pointer (&self->store, sal_store_unref);
   g_clear_pointer (&self->tz, g_time_zone_unref);
   g_clear_pointer (&self->overview, sal_fitness_result_unref);
+  g_clear_pointer (&self->detail, sal_fitness_result_unref);
   G_OBJECT_CLASS (sal_fitness_page_parent_class)->finalize (object);
 }
 
@@ -740,6 +902,7 @@ sal_fitness_page_class_init (SalFitnessPageClass *klass)
   CHILD (toasts);
   CHILD (back_button);
   CHILD (delete_button);
+  CHILD (edit_button);
   CHILD (demo_button);
   CHILD (heading);
   CHILD (progress);
@@ -747,6 +910,10 @@ sal_fitness_page_class_init (SalFitnessPageClass *klass)
   CHILD (stack);
   CHILD (week_box);
   CHILD (today_label);
+  CHILD (readiness_card);
+  CHILD (readiness_label);
+  CHILD (readiness_history);
+  CHILD (readiness_chart);
   CHILD (form_chart);
   CHILD (volume_chart);
   CHILD (zones_chart);
@@ -760,6 +927,12 @@ sal_fitness_page_class_init (SalFitnessPageClass *klass)
 #undef CHILD
 
   gtk_widget_class_install_action (widget_class, "fitness.import", NULL, import_action);
+  gtk_widget_class_install_action (widget_class, "fitness.log", NULL, log_action);
+  gtk_widget_class_install_action (widget_class, "fitness.profile", NULL, profile_action);
+  gtk_widget_class_install_action (widget_class, "fitness.wellness", NULL, wellness_action);
+  gtk_widget_class_install_action (widget_class, "fitness.edit-workout", NULL, log_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
+                                       "fitness.log", NULL);
   gtk_widget_class_install_action (widget_class, "fitness.add-demo", NULL, add_demo_action);
   gtk_widget_class_install_action (widget_class, "fitness.remove-demo", NULL,
                                    remove_demo_action);

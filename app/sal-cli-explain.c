@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "sal-cli"
+
+/* salient-cli explain MODEL INPUT --method NAME …: one explanation as JSON,
+ * optionally with a PNG overlay. */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sal-cli-private.h"
+#include "sal-engine.h"
+#include "sal-explain.h"
+#include "sal-image.h"
+#include "sal-model-input.h"
+#include "sal-overlay.h"
+
+#define USAGE N_("salient-cli explain MODEL INPUT --method NAME [--target K] [--steps N] " \
+                 "[--rule R] [--baseline B] [--samples N] [--noise S] [--layer NAME] "     \
+                 "[--window W --stride S] [--seed S] [--output OUT.json] [--overlay OUT.png]")
+
+static void
+add_double (JsonBuilder *b, const char *name, double v)
+{
+  json_builder_set_member_name (b, name);
+  if (isfinite (v))
+    json_builder_add_double_value (b, v);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+add_tensor (JsonBuilder *b, const char *name, const SalTensor *t)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "shape");
+  json_builder_begin_array (b);
+  for (int d = 0; d < t->rank; d++)
+    json_builder_add_int_value (b, t->dims[d]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "values");
+  json_builder_begin_array (b);
+  for (int64_t i = 0; i < t->numel; i++)
+    json_builder_add_double_value (b, sal_tensor_f32 (t)[i]);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+}
+
+static gboolean
+parse_int (const char *s, int lo, int hi, int *out)
+{
+  char *end;
+  gint64 v;
+
+  if (s == NULL)
+    return FALSE;
+  v = g_ascii_strtoll (s, &end, 10);
+  if (*end != '\0' || end == s || v < lo || v > hi)
+    return FALSE;
+  *out = (int) v;
+  return TRUE;
+}
+
+static gboolean
+write_overlay (const SalTensor *x, const SalExplanation *e, const char *path, GError **error)
+{
+  int C, H, W;
+  g_autofree guint8 *grey = NULL, *rgb = NULL;
+  g_autofree float *attr = NULL;
+  g_autoptr(SalImage) img = NULL;
+  SalOverlayStyle style;
+  SalOverlayScale scale;
+  float lo = INFINITY, hi = -INFINITY;
+
+  if (x->rank != 4 || x->dtype != SAL_DTYPE_FLOAT)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("--overlay needs an image input"));
+      return FALSE;
+    }
+  C = (int) x->dims[1];
+  H = (int) x->dims[2];
+  W = (int) x->dims[3];
+  grey = g_new (guint8, (gsize) H * W);
+  rgb = g_new (guint8, (gsize) H * W * 3);
+  attr = g_new0 (float, (gsize) H * W);
+  for (int i = 0; i < H * W; i++)
+    {
+      lo = MIN (lo, sal_tensor_f32 (x)[i]);
+      hi = MAX (hi, sal_tensor_f32 (x)[i]);
+    }
+  for (int i = 0; i < H * W; i++)
+    grey[i] = (guint8) lround (hi > lo ? 255.0 * (sal_tensor_f32 (x)[i] - lo) / (hi - lo) : 0);
+  for (int c = 0; c < C; c++)
+    for (int i = 0; i < H * W; i++)
+      attr[i] += sal_tensor_f32 (e->attribution)[(gsize) c * H * W + i];
+  sal_overlay_style_init (&style);
+  sal_overlay_compute_scale (attr, (gsize) H * W, &style, &scale);
+  sal_overlay_compose_rgb8 (grey, attr, W, H, &style, &scale, rgb);
+  img = sal_image_new (W, H, 3, 8);
+  for (gsize i = 0; i < (gsize) H * W * 3; i++)
+    img->pixels[i] = rgb[i];
+  return sal_image_save_png (img, path, error);
+}
+
+int
+sal_cli_explain_cmd (const SalCliGlobals *g, int argc, char **argv)
+{
+  const char *args[2] = { NULL, NULL }, *method = NULL, *output = NULL, *overlay = NULL;
+  const char *rule = NULL, *baseline = NULL, *layer = NULL;
+  int n_args = 0, target = -1, steps = -1, samples = -1, window = -1, stride = -1, seed = -1;
+  double noise = -1;
+  SalExplainParams p;
+  SalExplainMethod m;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SalModel) model = NULL;
+  g_autoptr(SalTensor) input = NULL;
+  g_autoptr(SalExplanation) e = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL, *hash = NULL;
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  for (int i = 1; i < argc; i++)
+    {
+      const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+      gboolean ok = TRUE, takes = TRUE;
+
+      if (strcmp (a, "--help") == 0 || strcmp (a, "-h") == 0)
+        {
+          printf ("%s\n", _(USAGE));
+          return 0;
+        }
+      if (strcmp (a, "--method") == 0)
+        method = v;
+      else if (strcmp (a, "--target") == 0)
+        ok = parse_int (v, 0, G_MAXINT, &target);
+      else if (strcmp (a, "--steps") == 0)
+        ok = parse_int (v, 1, 100000, &steps);
+      else if (strcmp (a, "--samples") == 0)
+        ok = parse_int (v, 1, 10000000, &samples);
+      else if (strcmp (a, "--window") == 0)
+        ok = parse_int (v, 1, 100000, &window);
+      else if (strcmp (a, "--stride") == 0)
+        ok = parse_int (v, 1, 100000, &stride);
+      else if (strcmp (a, "--seed") == 0)
+        ok = parse_int (v, 0, G_MAXINT, &seed);
+      else if (strcmp (a, "--noise") == 0)
+        {
+          char *end;
+          noise = v ? g_ascii_strtod (v, &end) : -1;
+          ok = v != NULL && *end == '\0' && noise >= 0 && noise <= 10;
+        }
+      else if (strcmp (a, "--rule") == 0)
+        rule = v;
+      else if (strcmp (a, "--baseline") == 0)
+        baseline = v;
+      else if (strcmp (a, "--layer") == 0)
+        layer = v;
+      else if (strcmp (a, "--output") == 0)
+        output = v;
+      else if (strcmp (a, "--overlay") == 0)
+        overlay = v;
+      else if (a[0] == '-' && a[1] != '\0')
+        return sal_cli_fail (_("unknown option “%s”"), a);
+      else
+        {
+          takes = FALSE;
+          if (n_args >= 2)
+            return sal_cli_fail (_("too many arguments; usage: %s"), _(USAGE));
+          args[n_args++] = a;
+        }
+      if (takes && (v == NULL || !ok))
+        return sal_cli_fail (_("option %s needs a valid value"), a);
+      if (takes)
+        i++;
+    }
+  if (n_args < 2 || method == NULL)
+    return sal_cli_fail (_("missing argument; usage: %s"), _(USAGE));
+  if (!sal_explain_method_from_id (method, &m))
+    return sal_cli_fail (_("unknown method “%s”"), method);
+  sal_explain_params_init (&p, m);
+  p.target = target;
+  if (steps > 0)
+    p.steps = steps;
+  if (samples > 0)
+    p.samples = samples;
+  if (window > 0)
+    p.window = window;
+  if (stride > 0)
+    p.stride = stride;
+  if (seed >= 0)
+    p.seed = (guint32) seed;
+  if (noise >= 0)
+    p.noise = (float) noise;
+  p.layer = layer;
+  if (rule != NULL && !sal_ig_rule_from_id (rule, &p.rule))
+    return sal_cli_fail (_("unknown rule “%s” (use trapezoid or right)"), rule);
+  if (baseline != NULL && !sal_baseline_from_id (baseline, &p.baseline))
+    return sal_cli_fail (_("unknown baseline “%s” (use black, blur, noise or pad)"), baseline);
+
+  if (!g_file_get_contents (args[0], &contents, &len, &error))
+    return sal_cli_fail ("%s", error->message);
+  hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guint8 *) contents, len);
+  g_clear_pointer (&contents, g_free);
+  p.model_hash = hash;
+  model = sal_model_load_file (args[0], NULL, &error);
+  if (model == NULL)
+    return sal_cli_fail ("%s", error->message);
+  input = sal_model_input_from_file (model, args[1], &error);
+  if (input == NULL)
+    return sal_cli_fail ("%s", error->message);
+  e = sal_explain (model, input, &p, &error);
+  if (e == NULL)
+    return sal_cli_fail ("%s", error->message);
+  if (overlay != NULL && !write_overlay (input, e, overlay, &error))
+    return sal_cli_fail ("%s", error->message);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "model");
+  json_builder_add_string_value (b, args[0]);
+  json_builder_set_member_name (b, "model_sha256");
+  json_builder_add_string_value (b, e->model_hash);
+  json_builder_set_member_name (b, "input");
+  json_builder_add_string_value (b, args[1]);
+  json_builder_set_member_name (b, "method");
+  json_builder_add_string_value (b, sal_explain_method_id (e->method));
+  json_builder_set_member_name (b, "parameters");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "steps");
+  json_builder_add_int_value (b, p.steps);
+  json_builder_set_member_name (b, "rule");
+  json_builder_add_string_value (b, sal_ig_rule_id (p.rule));
+  json_builder_set_member_name (b, "baseline");
+  json_builder_add_string_value (b, sal_baseline_id (p.baseline));
+  json_builder_set_member_name (b, "samples");
+  json_builder_add_int_value (b, p.samples);
+  add_double (b, "noise", p.noise);
+  json_builder_set_member_name (b, "window");
+  json_builder_add_int_value (b, p.window);
+  json_builder_set_member_name (b, "stride");
+  json_builder_add_int_value (b, p.stride);
+  json_builder_set_member_name (b, "seed");
+  json_builder_add_int_value (b, p.seed);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "target");
+  json_builder_add_int_value (b, e->target);
+  json_builder_set_member_name (b, "target_kind");
+  json_builder_add_string_value (b, e->target_kind == SAL_TARGET_SCORE ? "score" : "probability");
+  json_builder_set_member_name (b, "input_shape");
+  json_builder_begin_array (b);
+  for (int d = 0; d < input->rank; d++)
+    json_builder_add_int_value (b, input->dims[d]);
+  json_builder_end_array (b);
+  add_tensor (b, "attribution", e->attribution);
+  if (e->layer_map != NULL)
+    {
+      add_tensor (b, "layer_map", e->layer_map);
+      json_builder_set_member_name (b, "layer");
+      json_builder_add_string_value (b, e->layer);
+    }
+  if (e->group_attribution != NULL)
+    add_tensor (b, "group_attribution", e->group_attribution);
+  add_double (b, "score", e->score);
+  json_builder_set_member_name (b, "checks");
+  json_builder_begin_object (b);
+  add_double (b, "baseline_score", e->baseline_score);
+  add_double (b, "completeness_gap", e->completeness_gap);
+  add_double (b, "expected_score", e->expected_score);
+  add_double (b, "efficiency_gap", e->efficiency_gap);
+  add_double (b, "deletion_auc", e->deletion_auc);
+  add_double (b, "insertion_auc", e->insertion_auc);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  text = json_generator_to_data (gen, NULL);
+  if (output != NULL)
+    {
+      if (!g_file_set_contents (output, text, -1, &error))
+        return sal_cli_fail ("%s", error->message);
+    }
+  else
+    printf ("%s\n", text);
+  (void) g;
+  return 0;
+}
