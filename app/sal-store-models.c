@@ -316,6 +316,7 @@ static const char * const job_states[] = {
 
 const char *
 sal_store_job_state_to_string (SalStoreJobState state)
+sal_store_job_state_to_string (SalJobState state)
 {
   g_return_val_if_fail ((guint) state < G_N_ELEMENTS (job_states), "failed");
   return job_states[state];
@@ -323,6 +324,7 @@ sal_store_job_state_to_string (SalStoreJobState state)
 
 gboolean
 sal_store_job_state_from_string (const char *s, SalStoreJobState *state)
+sal_store_job_state_from_string (const char *s, SalJobState *state)
 {
   for (guint i = 0; i < G_N_ELEMENTS (job_states); i++)
     if (g_strcmp0 (s, job_states[i]) == 0)
@@ -522,6 +524,7 @@ sal_store_list_jobs (SalStore *store, int state, GError **error)
     return NULL;
   if (state >= 0)
     sqlite3_bind_text (stmt, 1, sal_store_job_state_to_string ((SalStoreJobState) state), -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 1, sal_store_job_state_to_string ((SalJobState) state), -1, SQLITE_STATIC);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (rows, job_from_row (stmt));
   sqlite3_reset (stmt);
