@@ -380,8 +380,8 @@ typedef enum {
   SAL_JOB_INTERRUPTED,   /* was running when Salient stopped; retryable */
 } SalJobState;
 
-const char *sal_job_state_to_string   (SalJobState state);
-gboolean    sal_job_state_from_string (const char *s, SalJobState *state);
+const char *sal_store_job_state_to_string   (SalJobState state);
+gboolean    sal_store_job_state_from_string (const char *s, SalJobState *state);
 
 typedef struct {
   gint64       id;
