@@ -5,6 +5,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "sal-clinic-jobs.h"
+
 #include "sal-audit.h"
 #include "sal-demo-clinic.h"
 #include "sal-report.h"
@@ -357,12 +359,54 @@ test_report_cli (void)
   sal_test_rm_rf (dir);
 }
 
+static char *
+decode (const void *data, gsize len, const char **enc, GError **error)
+{
+  g_autoptr(GBytes) b = g_bytes_new (data, len);
+
+  return sal_note_text_from_bytes (b, "note.txt", enc, error);
+}
+
+static void
+test_note_decoding (void)
+{
+  g_autoptr(GError) error = NULL;
+  const char *enc = NULL;
+  char *t;
+  /* "Café\r\n" in UTF-8 with BOM, UTF-16LE with BOM, windows-1252 (with a curly quote) */
+  const guint8 utf8[] = { 0xef, 0xbb, 0xbf, 'C', 'a', 'f', 0xc3, 0xa9, '\r', '\n' };
+  const guint8 utf16[] = { 0xff, 0xfe, 'C', 0, 'a', 0, 'f', 0, 0xe9, 0, '\n', 0 };
+  const guint8 cp1252[] = { 'C', 'a', 'f', 0xe9, ' ', 0x93, 'x', 0x94 };
+  const guint8 binary[] = { 0x89, 'P', 'N', 'G', 0, 0, 0, 13 };
+
+  t = decode (utf8, sizeof utf8, &enc, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (t, ==, "Caf\xc3\xa9\n");
+  g_assert_cmpstr (enc, ==, "UTF-8");
+  g_free (t);
+  t = decode (utf16, sizeof utf16, &enc, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (t, ==, "Caf\xc3\xa9\n");
+  g_assert_cmpstr (enc, ==, "UTF-16LE");
+  g_free (t);
+  t = decode (cp1252, sizeof cp1252, &enc, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (t, ==, "Caf\xc3\xa9 \xe2\x80\x9cx\xe2\x80\x9d");
+  g_assert_cmpstr (enc, ==, "WINDOWS-1252");
+  g_free (t);
+  t = decode (binary, sizeof binary, &enc, &error);
+  g_assert_null (t);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "note.txt"));
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/app/demo-clinic/seed", test_demo_seed);
   g_test_add_func ("/app/demo-clinic/bad-csv", test_demo_bad_csv);
+  g_test_add_func ("/app/clinic/note-decoding", test_note_decoding);
   g_test_add_func ("/app/report/pdf", test_report_pdf);
   g_test_add_func ("/app/report/errors", test_report_errors);
   g_test_add_func ("/app/report/cli", test_report_cli);
