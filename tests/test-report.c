@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sal-clinic-jobs.h"
+#include "sal-job-queue.h"
 
 #include "sal-audit.h"
 #include "sal-demo-clinic.h"
@@ -400,6 +401,83 @@ test_note_decoding (void)
   g_assert_nonnull (strstr (error->message, "note.txt"));
 }
 
+static void
+on_done (GObject *source, GAsyncResult *res, gpointer data)
+{
+  GError *error = NULL;
+  SalClinicResult **out = data;
+
+  *out = sal_job_queue_submit_finish (SAL_JOB_QUEUE (source), res, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_score_job (void)
+{
+  g_autofree char *dir = sal_test_tmpdir ();
+  g_autofree char *models = source_path ("models");
+  g_autofree char *csv = g_build_filename (g_getenv ("SALIENT_SOURCE_DIR"), "data", "datasets",
+                                           "wdbc.csv", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SalStore) store = open_seeded (dir, NULL);
+  g_autoptr(SalJobQueue) queue = sal_job_queue_new (1);
+  g_autoptr(GPtrArray) cases = sal_store_list_cases (store, NULL);
+  g_autoptr(GPtrArray) expl = NULL;
+  g_autoptr(SalClinicResult) again = NULL;
+  SalClinicResult *r = NULL;
+  const SalCase *c = cases->pdata[0];
+  double values[30], sum = 0;
+  gint64 model_id;
+  SalJob *job;
+
+  g_assert_true (sal_store_register_models_in_dir (store, models, NULL, &error));
+  model_id = sal_clinic_find_model (store, SAL_CLINIC_MODEL_MEASUREMENTS, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (model_id, >, 0);
+  /* the WDBC row of the case, in the model's feature order (the CSV's order) */
+  {
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    g_auto(GStrv) cells = NULL;
+
+    g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+    lines = g_strsplit (text, "\n", -1);
+    cells = g_strsplit (lines[2], ",", -1);
+    for (guint i = 0; i < 30; i++)
+      values[i] = g_ascii_strtod (cells[i], NULL);
+  }
+  job = sal_clinic_score_job_new (store, c->id, model_id, values, 30, csv);
+  sal_job_queue_submit_async (queue, job, NULL, on_done, &r);
+  g_object_unref (job);
+  while (r == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* efficiency: E[f] + sum of the group values = f(x), in probability */
+  g_assert_cmpuint (r->n_values, ==, 10);
+  for (guint i = 0; i < r->n_values; i++)
+    sum += r->values[i];
+  g_assert_cmpfloat_with_epsilon (r->expected + sum, r->prediction, 1e-4);
+  g_assert_cmpfloat_with_epsilon (r->prediction, r->probabilities[r->target_index], 1e-4);
+  g_assert_cmpstr (r->target, ==, "malignant");
+  g_assert_cmpfloat (r->prediction, >, 0.5);   /* row 1 of WDBC is malignant */
+
+  /* stored, and reopened from the record exactly */
+  expl = sal_store_list_explanations (store, SAL_OBJECT_CASE, c->id, &error);
+  g_assert_cmpuint (expl->len, ==, 1);
+  again = sal_clinic_result_from_record (expl->pdata[0], &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (again->n_values, ==, r->n_values);
+  for (guint i = 0; i < r->n_values; i++)
+    {
+      g_assert_cmpstr (again->names->pdata[i], ==, r->names->pdata[i]);
+      g_assert_cmpfloat_with_epsilon (again->values[i], r->values[i], 1e-6);
+    }
+  g_assert_cmpfloat_with_epsilon (again->expected, r->expected, 1e-9);
+  sal_clinic_result_free (r);
+  g_clear_pointer (&store, sal_store_unref);
+  sal_test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -407,6 +485,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/demo-clinic/seed", test_demo_seed);
   g_test_add_func ("/app/demo-clinic/bad-csv", test_demo_bad_csv);
   g_test_add_func ("/app/clinic/note-decoding", test_note_decoding);
+  g_test_add_func ("/app/clinic/score-job", test_score_job);
   g_test_add_func ("/app/report/pdf", test_report_pdf);
   g_test_add_func ("/app/report/errors", test_report_errors);
   g_test_add_func ("/app/report/cli", test_report_cli);
