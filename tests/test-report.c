@@ -478,6 +478,39 @@ test_score_job (void)
   sal_test_rm_rf (dir);
 }
 
+static void
+test_note_job (void)
+{
+  g_autofree char *dir = sal_test_tmpdir ();
+  g_autofree char *models = source_path ("models");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SalStore) store = open_seeded (dir, NULL);
+  g_autoptr(SalJobQueue) queue = sal_job_queue_new (1);
+  g_autoptr(GPtrArray) cases = sal_store_list_cases (store, NULL);
+  g_autoptr(GPtrArray) notes = NULL;
+  SalClinicResult *r = NULL;
+  gint64 model_id;
+  SalJob *job;
+
+  g_assert_true (sal_store_register_models_in_dir (store, models, NULL, &error));
+  model_id = sal_clinic_find_model (store, SAL_CLINIC_MODEL_NOTE, &error);
+  g_assert_cmpint (model_id, >, 0);
+  notes = sal_store_list_notes (store, ((SalCase *) cases->pdata[0])->id, &error);
+  job = sal_clinic_note_job_new (store, ((SalNote *) notes->pdata[0])->id, model_id,
+                                 "integrated-gradients");
+  sal_job_queue_submit_async (queue, job, NULL, on_done, &r);
+  g_object_unref (job);
+  while (r == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (r->n_values, >, 10);
+  g_assert_cmpuint (r->token_starts->len, ==, r->n_values);
+  g_assert_cmpuint (r->n_classes, ==, 3);
+  g_assert_true (isfinite (r->gap));
+  sal_clinic_result_free (r);
+  g_clear_pointer (&store, sal_store_unref);
+  sal_test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -486,6 +519,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/demo-clinic/bad-csv", test_demo_bad_csv);
   g_test_add_func ("/app/clinic/note-decoding", test_note_decoding);
   g_test_add_func ("/app/clinic/score-job", test_score_job);
+  g_test_add_func ("/app/clinic/note-job", test_note_job);
   g_test_add_func ("/app/report/pdf", test_report_pdf);
   g_test_add_func ("/app/report/errors", test_report_errors);
   g_test_add_func ("/app/report/cli", test_report_cli);
