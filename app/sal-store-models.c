@@ -2,6 +2,11 @@
 /* Models, jobs and explanation results. */
 #define G_LOG_DOMAIN "sal-store"
 
+/* sal-job.c defines sal_job_state_to_string too; a program that links both (the
+ * Models workspace) needs the store's under the name sal-fitness-jobs.h expects. */
+#define sal_job_state_to_string   sal_store_job_state_to_string
+#define sal_job_state_from_string sal_store_job_state_from_string
+
 #include "config.h"
 
 #include <gio/gio.h>
