@@ -9,15 +9,7 @@
 
 #include <gio/gio.h>
 
-/* sal-store.h and sal-job.h both declare SalJobState: the store's is renamed
- * here, as app/sal-fitness-jobs.h does (include this header first). */
-#define SalJobState               SalStoreJobState
-#define sal_job_state_to_string   sal_store_job_state_to_string
-#define sal_job_state_from_string sal_store_job_state_from_string
 #include "sal-store.h"
-#undef SalJobState
-#undef sal_job_state_to_string
-#undef sal_job_state_from_string
 
 #include "sal-explain.h"
 #include "sal-job.h"

@@ -9,14 +9,7 @@
  * reopen them as they were; a cancelled job stores nothing. Also: reading a note from a
  * text file in one of the encodings Salient accepts. */
 
-/* See sal-fitness-jobs.h: the store's SalJobState is renamed so both headers fit. */
-#define SalJobState               SalStoreJobState
-#define sal_job_state_to_string   sal_store_job_state_to_string
-#define sal_job_state_from_string sal_store_job_state_from_string
 #include "sal-store.h"
-#undef SalJobState
-#undef sal_job_state_to_string
-#undef sal_job_state_from_string
 
 #include "sal-job.h"
 

@@ -2,10 +2,6 @@
 /* Models, jobs and explanation results. */
 #define G_LOG_DOMAIN "sal-store"
 
-/* sal-job.c defines sal_job_state_to_string too; a program that links both (the
- * Models workspace) needs the store's under the name sal-fitness-jobs.h expects. */
-#define sal_job_state_to_string   sal_store_job_state_to_string
-#define sal_job_state_from_string sal_store_job_state_from_string
 
 #include "config.h"
 
@@ -321,7 +317,6 @@ static const char * const job_states[] = {
 
 const char *
 sal_store_job_state_to_string (SalStoreJobState state)
-sal_store_job_state_to_string (SalJobState state)
 {
   g_return_val_if_fail ((guint) state < G_N_ELEMENTS (job_states), "failed");
   return job_states[state];
@@ -329,7 +324,6 @@ sal_store_job_state_to_string (SalJobState state)
 
 gboolean
 sal_store_job_state_from_string (const char *s, SalStoreJobState *state)
-sal_store_job_state_from_string (const char *s, SalJobState *state)
 {
   for (guint i = 0; i < G_N_ELEMENTS (job_states); i++)
     if (g_strcmp0 (s, job_states[i]) == 0)
@@ -529,7 +523,6 @@ sal_store_list_jobs (SalStore *store, int state, GError **error)
     return NULL;
   if (state >= 0)
     sqlite3_bind_text (stmt, 1, sal_store_job_state_to_string ((SalStoreJobState) state), -1, SQLITE_STATIC);
-    sqlite3_bind_text (stmt, 1, sal_store_job_state_to_string ((SalJobState) state), -1, SQLITE_STATIC);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (rows, job_from_row (stmt));
   sqlite3_reset (stmt);

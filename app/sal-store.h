@@ -382,8 +382,6 @@ typedef enum {
 
 const char *sal_store_job_state_to_string   (SalStoreJobState state);
 gboolean    sal_store_job_state_from_string (const char *s, SalStoreJobState *state);
-const char *sal_store_job_state_to_string   (SalJobState state);
-gboolean    sal_store_job_state_from_string (const char *s, SalJobState *state);
 
 typedef struct {
   gint64       id;
