@@ -13,6 +13,7 @@
 #include "sal-workout-dialog.h"
 #include "sal-athlete-dialog.h"
 #include "sal-wellness-dialog.h"
+#include "sal-test-dialog.h"
 
 /* 2024-05-01, the day of the fixture's run (07:30 UTC). */
 #define RUN_DAY 19844
@@ -304,6 +305,27 @@ test_log_edit_delete (Fixture *f, gconstpointer data)
     g_assert_cmpfloat (wl->sleep_h, ==, 6.5);
     g_assert_cmpfloat (wl->soreness, ==, 3);
     g_assert_cmpfloat (wl->resting_hr_bpm, ==, 58);
+  }
+
+  /* A 5 km time trial: "22:30" is stored as 1350 s; "fast" is refused. */
+  {
+    SalTestDialog *td;
+    g_autoptr(GPtrArray) tests = NULL;
+    GtkWidget *value;
+
+    gtk_widget_activate_action (GTK_WIDGET (f->page), "fitness.performance-test", NULL);
+    sal_ui_test_wait_idle (200);
+    td = SAL_TEST_DIALOG (sal_ui_test_find_toplevel (SAL_TYPE_TEST_DIALOG));
+    g_assert_nonnull (td);
+    value = sal_ui_test_find_nth (GTK_WIDGET (td), ADW_TYPE_ENTRY_ROW, 1);
+    gtk_editable_set_text (GTK_EDITABLE (value), "fast");
+    g_assert_false (sal_test_dialog_save (td));
+    gtk_editable_set_text (GTK_EDITABLE (value), "22:30");
+    g_assert_true (sal_test_dialog_save (td));
+    wait_page (f);
+    tests = sal_store_list_performance_tests (f->store, "5k-time", &error);
+    g_assert_cmpuint (tests->len, ==, 1);
+    g_assert_cmpfloat (((SalPerformanceTest *) tests->pdata[0])->value, ==, 1350);
   }
 }
 
