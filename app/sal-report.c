@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sal-clinic-jobs.h"   /* first: it renames the store's SalJobState */
+#include "sal-clinic-jobs.h"
 
 #include "sal-audit.h"
 #include "sal-model-input.h"

@@ -5,15 +5,7 @@
 
 #include <glib/gi18n.h>
 
-/* sal-store.h and sal-job.h both declare a SalJobState; keep the store's under
- * another name here, as sal-fitness-jobs.h does. */
-#define SalJobState               SalStoreJobState
-#define sal_job_state_to_string   sal_store_job_state_to_string
-#define sal_job_state_from_string sal_store_job_state_from_string
 #include "sal-store.h"
-#undef SalJobState
-#undef sal_job_state_to_string
-#undef sal_job_state_from_string
 
 #include "sal-application.h"
 #include "sal-datasets.h"
