@@ -2,6 +2,9 @@
 #pragma once
 
 #include <adwaita.h>
+#include "sal-job-queue.h"
+
+#include "sal-session.h"
 
 G_BEGIN_DECLS
 
@@ -24,5 +27,13 @@ gboolean        sal_application_get_kiosk     (SalApplication   *self);
 /* Before the application starts up (what --kiosk does; for tests). */
 void            sal_application_set_kiosk     (SalApplication   *self,
                                                gboolean          kiosk);
+/* The session's one database connection, opened on first use: the --db file, the
+ * default one, or a private in-memory database for the kiosk; the shipped models
+ * are registered on opening. NULL with an error a person can act on. */
+SalStore       *sal_application_get_store     (SalApplication   *self,
+                                               GError          **error);
+/* The session's one job queue; its thread count follows the engine-threads setting
+ * (0: cores − 1, at least one). */
+SalJobQueue    *sal_application_get_job_queue (SalApplication   *self);
 
 G_END_DECLS
