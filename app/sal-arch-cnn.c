@@ -160,7 +160,7 @@ sal_arch_build_cnn (SalGraphBuilder *b, const SalCnnSpec *spec, GRand *rng, GErr
 {
   g_autofree char *cur = g_strdup ("image");
   int c = spec->channels;
-  int fc_in = spec->filters[spec->n_conv - 1];
+  int fc_in;
   SalNode *n;
 
   if (spec->n_conv < 1 || spec->n_conv > 6 || spec->n_classes < 2 || spec->channels < 1)
@@ -169,6 +169,7 @@ sal_arch_build_cnn (SalGraphBuilder *b, const SalCnnSpec *spec, GRand *rng, GErr
                    _("The CNN needs 1 to 6 convolutions, an image input and at least two classes"));
       return FALSE;
     }
+  fc_in = spec->filters[spec->n_conv - 1];
   sal_graph_builder_add_input (b, "image", SAL_DTYPE_FLOAT, 4,
                                (int64_t[]) { -1, spec->channels, spec->height, spec->width });
   for (int i = 0; i < spec->n_conv; i++)

@@ -86,6 +86,7 @@ make_workout (DemoBuild *b, int d, double load)
   gboolean run = (d % 3) != 1;
   double speed = run ? 2.6 + 1.2 * intensity : 6.5 + 2.5 * intensity;
 
+  g_free (w->sport);
   w->sport = g_strdup (run ? "running" : "cycling");
   w->title = g_strdup (run ? (intensity > 0.6 ? _("Intervals") : _("Easy run"))
                            : (intensity > 0.6 ? _("Hard ride") : _("Endurance ride")));

@@ -190,6 +190,7 @@ sal_workout_from_entry (const SalWorkoutEntry *e, GTimeZone *tz, GError **error)
     g_string_append (notes, e->notes);
   if (!empty (e->sets) && !check_sets (e->sets, notes, error))
     return NULL;
+  g_free (w->sport);
   w->sport = g_strdup (empty (e->sport) ? "other" : e->sport);
   w->title = empty (e->title) ? NULL : g_strdup (e->title);
   w->notes = notes->len > 0 ? g_strdup (notes->str) : NULL;

@@ -23,6 +23,7 @@ workout (const char *sport, gint64 start_ms, double minutes, double avg_hr, doub
          double distance_m)
 {
   SalWorkout *w = sal_workout_new ();
+  g_free (w->sport);
   w->sport = g_strdup (sport);
   w->start_ms = start_ms;
   w->duration_s = minutes * 60;
