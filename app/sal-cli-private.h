@@ -50,5 +50,8 @@ int sal_cli_train_cmd    (const SalCliGlobals *g, int argc, char **argv);
 int sal_cli_evaluate_cmd (const SalCliGlobals *g, int argc, char **argv);
 /* sal-cli-fitness.c */
 int sal_cli_fitness_cmd  (const SalCliGlobals *g, int argc, char **argv);
+/* sal-cli-report.c */
+int sal_cli_report_cmd      (const SalCliGlobals *g, int argc, char **argv);
+int sal_cli_clinic_demo_cmd (const SalCliGlobals *g, int argc, char **argv);
 
 G_END_DECLS

@@ -1,16 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-/* sal-store.h and sal-job.h both declare a SalJobState (the store's table states and
- * the job service's states) and sal_job_state_to_string. Until one is renamed, the
- * store's declarations are renamed here so both headers can be used in one file. */
-#define SalJobState               SalStoreJobState
-#define sal_job_state_to_string   sal_store_job_state_to_string
-#define sal_job_state_from_string sal_store_job_state_from_string
 #include "sal-store.h"
-#undef SalJobState
-#undef sal_job_state_to_string
-#undef sal_job_state_from_string
 
 #include "sal-fitness-summary.h"
 #include "sal-job.h"

@@ -2,6 +2,7 @@
 /* Models, jobs and explanation results. */
 #define G_LOG_DOMAIN "sal-store"
 
+
 #include "config.h"
 #include <inttypes.h>
 
@@ -316,19 +317,19 @@ static const char * const job_states[] = {
 };
 
 const char *
-sal_job_state_to_string (SalJobState state)
+sal_store_job_state_to_string (SalStoreJobState state)
 {
   g_return_val_if_fail ((guint) state < G_N_ELEMENTS (job_states), "failed");
   return job_states[state];
 }
 
 gboolean
-sal_job_state_from_string (const char *s, SalJobState *state)
+sal_store_job_state_from_string (const char *s, SalStoreJobState *state)
 {
   for (guint i = 0; i < G_N_ELEMENTS (job_states); i++)
     if (g_strcmp0 (s, job_states[i]) == 0)
       {
-        *state = (SalJobState) i;
+        *state = (SalStoreJobState) i;
         return TRUE;
       }
   return FALSE;
@@ -380,7 +381,7 @@ job_not_found (GError **error, gint64 id)
 gboolean
 sal_store_set_job_state (SalStore     *store,
                          gint64        id,
-                         SalJobState   state,
+                         SalStoreJobState   state,
                          const char   *error_message,
                          const char   *result_json,
                          GError      **error)
@@ -403,7 +404,7 @@ sal_store_set_job_state (SalStore     *store,
                                 "WHERE id = ?6", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, sal_job_state_to_string (state), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 1, sal_store_job_state_to_string (state), -1, SQLITE_STATIC);
   sal_bind_text (stmt, 2, error_message);
   sal_bind_text (stmt, 3, result_json);
   sqlite3_bind_int64 (stmt, 4, now);
@@ -455,7 +456,7 @@ sal_store_retry_job (SalStore *store, gint64 id, GError **error)
         return FALSE;
       g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_INVALID,
                    _("Job %" PRId64 " is %s and cannot be retried"), id,
-                   sal_job_state_to_string (job->state));
+                   sal_store_job_state_to_string (job->state));
       return FALSE;
     }
   return TRUE;
@@ -472,7 +473,7 @@ job_from_row (sqlite3_stmt *stmt)
   j->id = sqlite3_column_int64 (stmt, 0);
   j->kind = sal_col_text (stmt, 1);
   j->params_json = sal_col_text (stmt, 2);
-  if (!sal_job_state_from_string ((const char *) sqlite3_column_text (stmt, 3), &j->state))
+  if (!sal_store_job_state_from_string ((const char *) sqlite3_column_text (stmt, 3), &j->state))
     j->state = SAL_JOB_FAILED;
   j->priority = sqlite3_column_int (stmt, 4);
   j->progress = sqlite3_column_double (stmt, 5);
@@ -522,7 +523,7 @@ sal_store_list_jobs (SalStore *store, int state, GError **error)
   if (stmt == NULL)
     return NULL;
   if (state >= 0)
-    sqlite3_bind_text (stmt, 1, sal_job_state_to_string ((SalJobState) state), -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 1, sal_store_job_state_to_string ((SalStoreJobState) state), -1, SQLITE_STATIC);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (rows, job_from_row (stmt));
   sqlite3_reset (stmt);

@@ -378,16 +378,16 @@ typedef enum {
   SAL_JOB_FAILED,
   SAL_JOB_CANCELLED,
   SAL_JOB_INTERRUPTED,   /* was running when Salient stopped; retryable */
-} SalJobState;
+} SalStoreJobState;
 
-const char *sal_job_state_to_string   (SalJobState state);
-gboolean    sal_job_state_from_string (const char *s, SalJobState *state);
+const char *sal_store_job_state_to_string   (SalStoreJobState state);
+gboolean    sal_store_job_state_from_string (const char *s, SalStoreJobState *state);
 
 typedef struct {
   gint64       id;
   char        *kind;
   char        *params_json;
-  SalJobState  state;
+  SalStoreJobState  state;
   int          priority;     /* larger runs first */
   double       progress;     /* 0..1 */
   char        *error;
@@ -407,7 +407,7 @@ gint64    sal_store_add_job           (SalStore   *store,
  * and result_json may be NULL. */
 gboolean  sal_store_set_job_state     (SalStore    *store,
                                        gint64       id,
-                                       SalJobState  state,
+                                       SalStoreJobState  state,
                                        const char  *error_message,
                                        const char  *result_json,
                                        GError     **error);

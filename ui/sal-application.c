@@ -12,6 +12,7 @@
 #include "sal-engine.h"
 #include "sal-preferences-window.h"
 #include "sal-window.h"
+#include "sal-session.h"
 
 struct _SalApplication
 {
@@ -20,6 +21,8 @@ struct _SalApplication
   GSettings     *settings;
   char          *db_path;
   gboolean       kiosk;
+  SalStore      *store;
+  SalJobQueue   *jobs;
 };
 
 G_DEFINE_FINAL_TYPE (SalApplication, sal_application, ADW_TYPE_APPLICATION)
@@ -238,10 +241,48 @@ sal_application_open (GApplication *app, GFile **files, int n_files, const char 
 }
 
 static void
+apply_engine_threads (SalApplication *self)
+{
+  int n = g_settings_get_int (self->settings, "engine-threads");
+
+  if (self->jobs != NULL)
+    sal_job_queue_set_max_threads (self->jobs, n > 0 ? (guint) n : sal_job_queue_default_threads ());
+}
+
+SalJobQueue *
+sal_application_get_job_queue (SalApplication *self)
+{
+  g_return_val_if_fail (SAL_IS_APPLICATION (self), NULL);
+  if (self->jobs == NULL)
+    {
+      self->jobs = sal_job_queue_new (0);
+      if (self->settings != NULL)
+        {
+          g_signal_connect_object (self->settings, "changed::engine-threads",
+                                   G_CALLBACK (apply_engine_threads), self, G_CONNECT_SWAPPED);
+          apply_engine_threads (self);
+        }
+    }
+  return self->jobs;
+}
+
+SalStore *
+sal_application_get_store (SalApplication *self, GError **error)
+{
+  g_return_val_if_fail (SAL_IS_APPLICATION (self), NULL);
+  if (self->store == NULL)
+    self->store = sal_session_open_store (self->db_path, self->kiosk, error);
+  return self->store;
+}
+
+static void
 sal_application_dispose (GObject *object)
 {
   SalApplication *self = SAL_APPLICATION (object);
 
+  g_clear_object (&self->jobs);
+  if (self->store != NULL)
+    sal_session_release_store (g_steal_pointer (&self->store));
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (sal_application_parent_class)->dispose (object);
 }

@@ -2,6 +2,9 @@
 #pragma once
 
 #include <adwaita.h>
+#include "sal-job-queue.h"
+
+#include "sal-session.h"
 
 G_BEGIN_DECLS
 
@@ -21,5 +24,13 @@ GSettings      *sal_application_get_settings  (SalApplication   *self);
 /* The database given with --db (absolute), or NULL for the default one. */
 const char     *sal_application_get_db_path   (SalApplication   *self);
 gboolean        sal_application_get_kiosk     (SalApplication   *self);
+/* The session's one database connection, opened on first use: the --db file, the
+ * default one, or a private in-memory database for the kiosk; the shipped models
+ * are registered on opening. NULL with an error a person can act on. */
+SalStore       *sal_application_get_store     (SalApplication   *self,
+                                               GError          **error);
+/* The session's one job queue; its thread count follows the engine-threads setting
+ * (0: cores − 1, at least one). */
+SalJobQueue    *sal_application_get_job_queue (SalApplication   *self);
 
 G_END_DECLS

@@ -23,6 +23,7 @@ struct _SalChart
   GtkWidget        parent_instance;
 
   GPtrArray       *series;        /* of Series */
+  double           x_label_step;  /* at the last draw; 0 before */
   SalChartXFormat  x_format;
   char            *x_unit;
   char            *y_unit;
@@ -436,6 +437,25 @@ draw_chart (SalChart *self, cairo_t *cr, int width, int height)
     xstep = self->x_format == SAL_CHART_X_CATEGORY || self->x_format == SAL_CHART_X_DAY
               ? MAX (1, ceil ((self->x1 - self->x0) / n_fit))
               : nice_step (self->x1 - self->x0, n_fit);
+    if (self->x_format == SAL_CHART_X_CATEGORY && self->categories != NULL
+        && self->x1 > self->x0)
+      {
+        /* Centred labels only collide with their neighbours: every category is shown
+         * when each adjacent pair fits in one slot, not only when the widest label
+         * would fit twice. */
+        double slot = self->pw / (self->x1 - self->x0), need = 0;
+        int prev_w = -1;
+        for (guint i = 0; self->categories[i] != NULL; i++)
+          {
+            int w1;
+            show_text (self, NULL, self->categories[i], 0, 0, 0, 0, &w1, NULL);
+            if (prev_w >= 0)
+              need = MAX (need, (prev_w + w1) / 2.0 + gap / 2.0);
+            prev_w = w1;
+          }
+        xstep = MAX (1, ceil (need / slot));
+      }
+    self->x_label_step = xstep;
     if (self->x_format == SAL_CHART_X_MINUTES)
       xstep = MAX (1, xstep);
     gdk_cairo_set_source_rgba (cr, &fg);
@@ -457,6 +477,13 @@ draw_chart (SalChart *self, cairo_t *cr, int width, int height)
   cairo_clip (cr);
   draw_series (self, cr);
   cairo_restore (cr);
+}
+
+double
+sal_chart_get_x_label_step (SalChart *self)
+{
+  g_return_val_if_fail (SAL_IS_CHART (self), 0);
+  return self->x_label_step;
 }
 
 char *

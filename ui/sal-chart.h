@@ -63,5 +63,8 @@ void        sal_chart_set_hover_x    (SalChart        *self,
                                       double           x);
 /* The text of the readout for the hovered x ("" when none). */
 char       *sal_chart_dup_readout    (SalChart        *self);
+/* Every how many x values a label was drawn at the last draw (1: all), 0 before any
+ * draw. For tests. */
+double      sal_chart_get_x_label_step (SalChart      *self);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include "sal-fitness-page-private.h"
 #include "sal-store.h"
 #include "sal-athlete-dialog.h"
+#include "sal-test-dialog.h"
 #include "sal-wellness-dialog.h"
 #include "sal-workout-dialog.h"
 
@@ -39,6 +40,8 @@ update_actions (SalFitnessPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.log", self->store != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.profile", self->store != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.wellness", self->store != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.performance-test",
+                                 self->store != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.add-demo",
                                  self->store != NULL && idle && !has_demo);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "fitness.remove-demo",
@@ -631,6 +634,22 @@ wellness_action (GtkWidget *widget, const char *name, GVariant *param)
 }
 
 static void
+test_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  SalFitnessPage *self = SAL_FITNESS_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  SalTestDialog *dialog;
+
+  if (self->store == NULL)
+    return;
+  dialog = sal_test_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->store,
+                                self->tz);
+  /* Tests feed the personal readiness model. */
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (reload), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 log_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   sal_fitness_page_log (SAL_FITNESS_PAGE (widget), g_str_equal (name, "fitness.edit-workout"));
@@ -781,12 +800,13 @@ on_map (GtkWidget *widget, SalFitnessPage *self)
   GtkRoot *root = gtk_widget_get_root (widget);
   GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root))
                                              : NULL;
-  g_autoptr(SalStore) store = NULL;
+  SalStore *store;
   g_autoptr(GError) error = NULL;
 
   if (self->store != NULL || !SAL_IS_APPLICATION (app))
     return;
-  store = sal_store_open (sal_application_get_db_path (SAL_APPLICATION (app)), &error);
+  /* The application owns the one connection (and its shipped-model registration). */
+  store = sal_application_get_store (SAL_APPLICATION (app), &error);
   if (store == NULL)
     {
       toast (self, error->message);
@@ -931,6 +951,7 @@ sal_fitness_page_class_init (SalFitnessPageClass *klass)
   gtk_widget_class_install_action (widget_class, "fitness.log", NULL, log_action);
   gtk_widget_class_install_action (widget_class, "fitness.profile", NULL, profile_action);
   gtk_widget_class_install_action (widget_class, "fitness.wellness", NULL, wellness_action);
+  gtk_widget_class_install_action (widget_class, "fitness.performance-test", NULL, test_action);
   gtk_widget_class_install_action (widget_class, "fitness.edit-workout", NULL, log_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "fitness.log", NULL);
