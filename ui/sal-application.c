@@ -10,6 +10,7 @@
 
 #include "sal-application.h"
 #include "sal-engine.h"
+#include "sal-kiosk-window.h"
 #include "sal-preferences-window.h"
 #include "sal-window.h"
 #include "sal-session.h"
@@ -221,20 +222,57 @@ sal_application_startup (GApplication *app)
    * GtkApplication adds for gtk/help-overlay.ui. */
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay",
                                          (const char *[]) { NULL });
+
+  /* A kiosk cannot be quit, closed or reconfigured from the keyboard; its language and
+   * appearance are on its start screen. */
+  if (self->kiosk)
+    {
+      static const char * const locked[] = { "quit", "preferences", "about", "shortcuts" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (locked); i++)
+        g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (app),
+                                                                                   locked[i])),
+                                     FALSE);
+      for (guint i = 0; i < G_N_ELEMENTS (app_accels); i++)
+        gtk_application_set_accels_for_action (GTK_APPLICATION (app), app_accels[i].action,
+                                               (const char *[]) { NULL });
+    }
 }
 
-/* The kiosk presentation (full screen, demo data, idle reset) belongs to the kiosk
- * issue; for now --kiosk gives its own instance with settings kept in memory. */
+/* A kiosk shows its own window (sal-kiosk-window.c): full screen, demo data only. */
+static GtkWindow *
+get_or_create_kiosk_window (SalApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (SAL_IS_KIOSK_WINDOW (window))
+    return window;
+  return GTK_WINDOW (sal_kiosk_window_new (self));
+}
+
 static void
 sal_application_activate (GApplication *app)
 {
-  gtk_window_present (GTK_WINDOW (get_or_create_window (SAL_APPLICATION (app))));
+  SalApplication *self = SAL_APPLICATION (app);
+
+  if (self->kiosk)
+    gtk_window_present (get_or_create_kiosk_window (self));
+  else
+    gtk_window_present (GTK_WINDOW (get_or_create_window (self)));
 }
 
 static void
 sal_application_open (GApplication *app, GFile **files, int n_files, const char *hint)
 {
-  SalWindow *window = get_or_create_window (SAL_APPLICATION (app));
+  SalWindow *window;
+
+  /* A kiosk opens no files: a passer-by's or anyone else's. */
+  if (SAL_APPLICATION (app)->kiosk)
+    {
+      sal_application_activate (app);
+      return;
+    }
+  window = get_or_create_window (SAL_APPLICATION (app));
 
   sal_window_open_files (window, files, n_files);
   gtk_window_present (GTK_WINDOW (window));
@@ -351,6 +389,14 @@ sal_application_get_kiosk (SalApplication *self)
 {
   g_return_val_if_fail (SAL_IS_APPLICATION (self), FALSE);
   return self->kiosk;
+}
+
+void
+sal_application_set_kiosk (SalApplication *self, gboolean kiosk)
+{
+  g_return_if_fail (SAL_IS_APPLICATION (self));
+  g_return_if_fail (self->settings == NULL);
+  self->kiosk = kiosk;
 }
 
 void

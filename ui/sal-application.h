@@ -24,6 +24,9 @@ GSettings      *sal_application_get_settings  (SalApplication   *self);
 /* The database given with --db (absolute), or NULL for the default one. */
 const char     *sal_application_get_db_path   (SalApplication   *self);
 gboolean        sal_application_get_kiosk     (SalApplication   *self);
+/* Before the application starts up (what --kiosk does; for tests). */
+void            sal_application_set_kiosk     (SalApplication   *self,
+                                               gboolean          kiosk);
 /* The session's one database connection, opened on first use: the --db file, the
  * default one, or a private in-memory database for the kiosk; the shipped models
  * are registered on opening. NULL with an error a person can act on. */

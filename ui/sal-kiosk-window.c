@@ -1,0 +1,607 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "sal-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
+
+#include "sal-datasets.h"
+#include "sal-explain.h"
+#include "sal-fitness-page.h"
+#include "sal-image.h"
+#include "sal-kiosk-demo.h"
+#include "sal-kiosk-window.h"
+#include "sal-model-input.h"
+#include "sal-overlay.h"
+#include "sal-phantom.h"
+
+#define COUNTDOWN_SECONDS 10
+
+struct _SalKioskWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  GtkStack         *stack;
+  GtkWidget        *targets[3];
+  GtkWidget        *overlay_box;      /* the idle countdown */
+  GtkLabel         *countdown_label;
+  GtkWidget        *demo_page;        /* the current demo's page, NULL on start */
+  SalStore         *store;            /* this session's in-memory database */
+  GCancellable     *cancellable;
+  GtkCssProvider   *css;
+
+  guint             idle_seconds;
+  gint64            last_input;       /* monotonic µs */
+  guint             tick_id;
+  guint             generation;
+  gboolean          ready;
+  gboolean          dirty;            /* a demo was shown this session */
+};
+
+G_DEFINE_FINAL_TYPE (SalKioskWindow, sal_kiosk_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static const char *kiosk_css =
+  "window.sal-kiosk { font-size: 20pt; }\n"
+  ".sal-kiosk-title { font-size: 34pt; font-weight: 800; }\n"
+  ".sal-kiosk-target { min-height: 96px; font-size: 22pt; padding: 12px 32px; }\n"
+  ".sal-kiosk-small { min-height: 56px; min-width: 56px; font-size: 16pt; }\n"
+  ".sal-kiosk-caption { font-size: 18pt; }\n"
+  ".sal-kiosk-note { font-size: 18pt; padding: 16px; }\n"
+  ".sal-kiosk-countdown { background: alpha(black, 0.75); color: white; font-size: 40pt;"
+  " padding: 48px; border-radius: 24px; }\n";
+
+static void show_start (SalKioskWindow *self);
+
+/* ---- the idle timer ---------------------------------------------------------------- */
+
+static void
+touch_input (SalKioskWindow *self)
+{
+  self->last_input = g_get_monotonic_time ();
+  gtk_widget_set_visible (self->overlay_box, FALSE);
+}
+
+static gboolean
+on_any_event (GtkEventControllerLegacy *legacy, GdkEvent *event, SalKioskWindow *self)
+{
+  switch (gdk_event_get_event_type (event))
+    {
+    case GDK_BUTTON_PRESS:
+    case GDK_KEY_PRESS:
+    case GDK_TOUCH_BEGIN:
+    case GDK_SCROLL:
+    case GDK_MOTION_NOTIFY:
+      touch_input (self);
+      break;
+    default:
+      break;
+    }
+  return GDK_EVENT_PROPAGATE;
+}
+
+static gboolean
+tick (gpointer data)
+{
+  SalKioskWindow *self = data;
+  double idle = (g_get_monotonic_time () - self->last_input) / 1e6;
+  /* Short idle periods (tests) get a countdown as short. */
+  guint countdown = MIN (COUNTDOWN_SECONDS, self->idle_seconds);
+  gboolean on_start = g_strcmp0 (sal_kiosk_window_get_page (self), "start") == 0;
+
+  /* Whatever un-fullscreened the kiosk (a window manager key, a late window manager),
+   * it goes back to full screen. */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) && !gtk_window_is_fullscreen (GTK_WINDOW (self)))
+    gtk_window_fullscreen (GTK_WINDOW (self));
+  if (idle < self->idle_seconds || (on_start && !self->dirty))
+    return G_SOURCE_CONTINUE;
+  if (idle >= self->idle_seconds + countdown || on_start)
+    {
+      sal_kiosk_window_reset (self);
+      return G_SOURCE_CONTINUE;
+    }
+  {
+    int left = (int) ceil (self->idle_seconds + countdown - idle);
+    g_autofree char *text =
+      g_strdup_printf (ngettext ("Starting over in %d second.\nTouch the screen to stay.",
+                                 "Starting over in %d seconds.\nTouch the screen to stay.",
+                                 left), left);
+
+    gtk_label_set_text (self->countdown_label, text);
+    gtk_widget_set_visible (self->overlay_box, TRUE);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- demos ------------------------------------------------------------------------- */
+
+static GtkWidget *
+caption_label (const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "sal-kiosk-caption");
+  return label;
+}
+
+static GtkWidget *
+demo_frame (SalKioskWindow *self, const char *title, const char *caption, GtkWidget *content)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 16);
+  GtkWidget *head = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 16);
+  GtkWidget *back = gtk_button_new_with_label (_("Back to start"));
+  GtkWidget *heading = gtk_label_new (title);
+
+  gtk_widget_add_css_class (back, "sal-kiosk-small");
+  gtk_widget_add_css_class (back, "pill");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (back), "kiosk.start");
+  gtk_widget_add_css_class (heading, "title-1");
+  gtk_label_set_wrap (GTK_LABEL (heading), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (heading), 0);
+  gtk_widget_set_hexpand (heading, TRUE);
+  gtk_box_append (GTK_BOX (head), heading);
+  gtk_box_append (GTK_BOX (head), back);
+  gtk_widget_set_margin_start (box, 32);
+  gtk_widget_set_margin_end (box, 32);
+  gtk_widget_set_margin_top (box, 24);
+  gtk_widget_set_margin_bottom (box, 24);
+  gtk_box_append (GTK_BOX (box), head);
+  gtk_box_append (GTK_BOX (box), caption_label (caption));
+  gtk_widget_set_vexpand (content, TRUE);
+  gtk_box_append (GTK_BOX (box), content);
+  return box;
+}
+
+static GtkWidget *
+build_note_demo (SalKioskWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SalKioskNoteDemo) demo = sal_kiosk_note_demo_compute ((guint32) g_random_int_range (1, 100000), &error);
+  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  g_autofree char *caption = NULL;
+
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_yalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "sal-kiosk-note");
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), label);
+  if (demo == NULL)
+    {
+      gtk_label_set_text (GTK_LABEL (label), error->message);
+      caption = g_strdup (_("This explanation is not available on this kiosk."));
+    }
+  else
+    {
+      GString *markup = g_string_new (NULL);
+      double max = 1e-12;
+      gsize pos = 0;
+
+      for (guint i = 0; i < demo->n_tokens; i++)
+        max = MAX (max, fabs (demo->attribution[i]));
+      for (guint i = 0; i < demo->n_tokens; i++)
+        {
+          double a = demo->attribution[i] / max;
+          g_autofree char *before = g_markup_escape_text (demo->text + pos, (gssize) (demo->starts[i] - pos));
+          g_autofree char *word = g_markup_escape_text (demo->text + demo->starts[i],
+                                                        (gssize) (demo->ends[i] - demo->starts[i]));
+
+          g_string_append (markup, before);
+          if (fabs (a) >= 0.15)
+            g_string_append_printf (markup, "<span background=\"%s\" bgalpha=\"%d%%\" weight=\"bold\">%s</span>",
+                                    a > 0 ? "#e01b24" : "#1c71d8", (int) CLAMP (fabs (a) * 100, 20, 100), word);
+          else
+            g_string_append (markup, word);
+          pos = demo->ends[i];
+        }
+      {
+        g_autofree char *rest = g_markup_escape_text (demo->text + pos, -1);
+        g_string_append (markup, rest);
+      }
+      gtk_label_set_markup (GTK_LABEL (label), markup->str);
+      g_string_free (markup, TRUE);
+      caption = g_strdup_printf (_("The model rates this made-up note urgent with probability %.0f%%. "
+                                   "Red words pushed it towards “urgent”, blue words pushed it away; "
+                                   "the stronger the colour, the bigger the push (Integrated Gradients)."),
+                                 100 * demo->probability);
+    }
+  return demo_frame (self, _("Which words made this note urgent?"), caption, scroller);
+}
+
+static GtkWidget *
+build_lesion_demo (SalKioskWindow *self)
+{
+  g_autoptr(SalPhantom) ph = sal_phantom_generate ((guint32) g_random_int_range (1, 100000),
+                                                   SAL_PHANTOM_WITH_LESION);
+  int W = ph->width, H = ph->height, stride = W * 4;
+  g_autofree guint8 *grey = g_new (guint8, (gsize) W * H);
+  g_autofree guint8 *rgb = g_new (guint8, (gsize) W * H * 3);
+  g_autofree float *attr = NULL;
+  g_autofree char *dir = sal_shipped_models_dir ();
+  g_autofree char *path = g_build_filename (dir, "lesion-finder.onnx", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkWidget *picture;
+  guint16 hi = 1;
+  const char *caption;
+
+  (void) stride;
+  for (int i = 0; i < W * H; i++)
+    hi = MAX (hi, ph->pixels[i]);
+  for (int i = 0; i < W * H; i++)
+    grey[i] = (guint8) (255.0 * ph->pixels[i] / hi);
+
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autoptr(SalModel) model = sal_model_load_file (path, NULL, &error);
+      g_autoptr(SalImage) img = sal_image_new (W, H, 1, 16);
+      g_autoptr(SalTensor) x = NULL;
+      g_autoptr(SalExplanation) e = NULL;
+      SalExplainParams p;
+
+      memcpy (img->pixels, ph->pixels, sizeof (guint16) * W * H);
+      if (model != NULL)
+        x = sal_model_input_from_image (model, img, &error);
+      if (x != NULL)
+        {
+          sal_explain_params_init (&p, SAL_EXPLAIN_GRAD_CAM);
+          p.check_steps = 0;
+          e = sal_explain (model, x, &p, &error);
+        }
+      if (e != NULL && (int) e->attribution->numel >= W * H)
+        {
+          attr = g_new (float, (gsize) W * H);
+          memcpy (attr, sal_tensor_f32 (e->attribution), sizeof (float) * W * H);
+        }
+    }
+  if (attr != NULL)
+    {
+      SalOverlayStyle style;
+      SalOverlayScale scale;
+
+      sal_overlay_style_init (&style);
+      style.sign = SAL_SIGN_POSITIVE;
+      sal_overlay_compute_scale (attr, (gsize) W * H, &style, &scale);
+      sal_overlay_compose_rgb8 (grey, attr, W, H, &style, &scale, rgb);
+      caption = _("A made-up brain scan. The coloured patch is where the model looked when it "
+                  "decided there is a lesion (Grad-CAM): yellow is strongest, dark blue weakest; "
+                  "grey parts did not matter.");
+    }
+  else
+    {
+      for (int i = 0; i < W * H; i++)
+        rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = grey[i];
+      caption = _("A made-up brain scan. The lesion model is not installed on this kiosk, "
+                  "so no explanation can be shown.");
+    }
+  bytes = g_bytes_new (rgb, (gsize) W * H * 3);
+  texture = gdk_memory_texture_new (W, H, GDK_MEMORY_R8G8B8, bytes, (gsize) W * 3);
+  picture = gtk_picture_new_for_paintable (GDK_PAINTABLE (texture));
+  gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
+  gtk_widget_set_size_request (picture, 256, 256);
+  return demo_frame (self, _("Why does the model think there is a lesion?"), caption, picture);
+}
+
+static const char * const locked_fitness_actions[] = {
+  "fitness.import", "fitness.log", "fitness.profile", "fitness.wellness", "fitness.edit-workout",
+  "fitness.add-demo", "fitness.remove-demo", "fitness.delete-workout", "fitness.undo-delete",
+};
+
+static GtkWidget *
+build_training_demo (SalKioskWindow *self)
+{
+  GtkWidget *page = sal_fitness_page_new ();
+
+  sal_fitness_page_set_store (SAL_FITNESS_PAGE (page), self->store);
+  /* No file choosers, no changes to the demo set on a kiosk. */
+  for (guint i = 0; i < G_N_ELEMENTS (locked_fitness_actions); i++)
+    gtk_widget_action_set_enabled (page, locked_fitness_actions[i], FALSE);
+  return demo_frame (self, _("What drives this training advice?"),
+                     _("A simulated athlete's year. The readiness card shows each factor's share "
+                       "of today's advice (Shapley values): bars to the right raised readiness, "
+                       "bars to the left lowered it; longer bars mattered more."),
+                     page);
+}
+
+static void
+drop_demo (SalKioskWindow *self)
+{
+  if (self->demo_page != NULL)
+    {
+      gtk_stack_remove (self->stack, self->demo_page);
+      self->demo_page = NULL;
+    }
+  self->ready = FALSE;
+}
+
+void
+sal_kiosk_window_show_demo (SalKioskWindow *self, const char *name)
+{
+  GtkWidget *page;
+
+  g_return_if_fail (SAL_IS_KIOSK_WINDOW (self));
+  touch_input (self);
+  drop_demo (self);
+  if (g_strcmp0 (name, "lesion") == 0)
+    page = build_lesion_demo (self);
+  else if (g_strcmp0 (name, "note") == 0)
+    page = build_note_demo (self);
+  else if (g_strcmp0 (name, "training") == 0)
+    page = build_training_demo (self);
+  else
+    {
+      show_start (self);
+      return;
+    }
+  self->demo_page = page;
+  self->dirty = TRUE;
+  gtk_stack_add_named (self->stack, page, name);
+  gtk_stack_set_visible_child (self->stack, page);
+  self->ready = TRUE;
+}
+
+static void
+show_demo_action (GtkWidget *widget, const char *action, GVariant *param)
+{
+  sal_kiosk_window_show_demo (SAL_KIOSK_WINDOW (widget), g_variant_get_string (param, NULL));
+}
+
+static void
+start_action (GtkWidget *widget, const char *action, GVariant *param)
+{
+  show_start (SAL_KIOSK_WINDOW (widget));
+}
+
+static void
+show_start (SalKioskWindow *self)
+{
+  gtk_stack_set_visible_child_name (self->stack, "start");
+  drop_demo (self);
+  touch_input (self);
+}
+
+static void
+new_session (SalKioskWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTimeZone) tz = g_time_zone_new_local ();
+
+  g_clear_pointer (&self->store, sal_store_unref);
+  self->store = sal_kiosk_store_new (tz, 0, &error);
+  if (self->store == NULL)
+    g_warning ("kiosk: cannot make the demo database: %s", error->message);
+  self->dirty = FALSE;
+  self->generation++;
+}
+
+void
+sal_kiosk_window_reset (SalKioskWindow *self)
+{
+  g_return_if_fail (SAL_IS_KIOSK_WINDOW (self));
+  drop_demo (self);
+  show_start (self);
+  new_session (self);
+}
+
+/* ---- language ---------------------------------------------------------------------- */
+
+void
+sal_kiosk_set_language (const char *lang)
+{
+  g_setenv ("LANGUAGE", lang, TRUE);
+  /* Setting the text domain again makes gettext drop what it has cached. */
+  textdomain (GETTEXT_PACKAGE);
+}
+
+static void
+language_action (GtkWidget *widget, const char *action, GVariant *param)
+{
+  SalKioskWindow *self = SAL_KIOSK_WINDOW (widget);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  SalKioskWindow *next;
+
+  if (app == NULL)
+    return;
+  sal_kiosk_set_language (g_variant_get_string (param, NULL));
+  /* A full reset: a new window (strings, database, timers), then the old one goes. */
+  next = sal_kiosk_window_new (SAL_APPLICATION (app));
+  sal_kiosk_window_set_idle (next, self->idle_seconds);
+  gtk_window_present (GTK_WINDOW (next));
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+/* ---- the window -------------------------------------------------------------------- */
+
+static GtkWidget *
+build_start (SalKioskWindow *self)
+{
+  static const struct { const char *label; const char *demo; } items[] = {
+    { N_("See why the model thinks there is a lesion"), "lesion" },
+    { N_("See which words made this note urgent"), "note" },
+    { N_("See what drives this training advice"), "training" },
+  };
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 24);
+  GtkWidget *title = gtk_label_new (_("How does an AI explain itself?"));
+  GtkWidget *intro = caption_label (_("Touch a button to see a model at work and the colours that "
+                                      "show why it decided. Everything here is made up; "
+                                      "nothing you do is kept."));
+  GtkWidget *langs = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 16);
+  GtkWidget *en = gtk_button_new_with_label ("English");
+  GtkWidget *zh = gtk_button_new_with_label ("中文");
+
+  gtk_widget_add_css_class (title, "sal-kiosk-title");
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_label_set_justify (GTK_LABEL (intro), GTK_JUSTIFY_CENTER);
+  gtk_label_set_xalign (GTK_LABEL (intro), 0.5);
+  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  gtk_widget_set_halign (box, GTK_ALIGN_CENTER);
+  gtk_widget_set_margin_start (box, 48);
+  gtk_widget_set_margin_end (box, 48);
+  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), intro);
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    {
+      GtkWidget *b = gtk_button_new_with_label (_(items[i].label));
+
+      gtk_widget_add_css_class (b, "sal-kiosk-target");
+      gtk_widget_add_css_class (b, "suggested-action");
+      gtk_widget_add_css_class (b, "pill");
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (b), "kiosk.show-demo");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (b), "s", items[i].demo);
+      gtk_box_append (GTK_BOX (box), b);
+      self->targets[i] = b;
+    }
+  for (GtkWidget *b = en; b != NULL; b = b == en ? zh : NULL)
+    {
+      gtk_widget_add_css_class (b, "sal-kiosk-small");
+      gtk_widget_add_css_class (b, "pill");
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (b), "kiosk.language");
+      gtk_box_append (GTK_BOX (langs), b);
+    }
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (en), "s", "en");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (zh), "s", "zh_CN");
+  gtk_widget_set_halign (langs, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (box), langs);
+  return box;
+}
+
+static gboolean
+sal_kiosk_window_close_request (GtkWindow *window)
+{
+  /* A passer-by cannot close the kiosk (Alt+F4, a window manager's menu). */
+  return TRUE;
+}
+
+static void
+sal_kiosk_window_dispose (GObject *object)
+{
+  SalKioskWindow *self = SAL_KIOSK_WINDOW (object);
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->css != NULL)
+    gtk_style_context_remove_provider_for_display (gdk_display_get_default (),
+                                                   GTK_STYLE_PROVIDER (self->css));
+  g_clear_object (&self->css);
+  G_OBJECT_CLASS (sal_kiosk_window_parent_class)->dispose (object);
+  g_clear_pointer (&self->store, sal_store_unref);
+}
+
+static void
+sal_kiosk_window_class_init (SalKioskWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = sal_kiosk_window_dispose;
+  window_class->close_request = sal_kiosk_window_close_request;
+  gtk_widget_class_install_action (widget_class, "kiosk.show-demo", "s", show_demo_action);
+  gtk_widget_class_install_action (widget_class, "kiosk.start", NULL, start_action);
+  gtk_widget_class_install_action (widget_class, "kiosk.language", "s", language_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "kiosk.start", NULL);
+}
+
+static void
+sal_kiosk_window_init (SalKioskWindow *self)
+{
+  GtkWidget *overlay = gtk_overlay_new ();
+  GtkEventController *legacy = gtk_event_controller_legacy_new ();
+
+  self->cancellable = g_cancellable_new ();
+  self->idle_seconds = 90;
+  self->css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_data (self->css, kiosk_css, -1);
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (self->css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  gtk_widget_add_css_class (GTK_WIDGET (self), "sal-kiosk");
+  gtk_window_set_decorated (GTK_WINDOW (self), FALSE);
+  gtk_window_set_deletable (GTK_WINDOW (self), FALSE);
+  gtk_window_set_title (GTK_WINDOW (self), _("Salient"));
+  gtk_window_set_default_size (GTK_WINDOW (self), 1280, 800);
+
+  self->stack = GTK_STACK (gtk_stack_new ());
+  gtk_stack_set_transition_type (self->stack, GTK_STACK_TRANSITION_TYPE_NONE);
+  gtk_stack_add_named (self->stack, build_start (self), "start");
+  gtk_overlay_set_child (GTK_OVERLAY (overlay), GTK_WIDGET (self->stack));
+
+  self->countdown_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_justify (self->countdown_label, GTK_JUSTIFY_CENTER);
+  self->overlay_box = GTK_WIDGET (self->countdown_label);
+  gtk_widget_add_css_class (self->overlay_box, "sal-kiosk-countdown");
+  gtk_widget_set_halign (self->overlay_box, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (self->overlay_box, GTK_ALIGN_CENTER);
+  gtk_widget_set_can_target (self->overlay_box, FALSE);
+  gtk_widget_set_visible (self->overlay_box, FALSE);
+  gtk_overlay_add_overlay (GTK_OVERLAY (overlay), self->overlay_box);
+  adw_application_window_set_content (ADW_APPLICATION_WINDOW (self), overlay);
+
+  gtk_event_controller_set_propagation_phase (legacy, GTK_PHASE_CAPTURE);
+  g_signal_connect (legacy, "event", G_CALLBACK (on_any_event), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), legacy);
+
+  new_session (self);
+  self->last_input = g_get_monotonic_time ();
+  self->tick_id = g_timeout_add (250, tick, self);
+  gtk_window_fullscreen (GTK_WINDOW (self));
+}
+
+SalKioskWindow *
+sal_kiosk_window_new (SalApplication *app)
+{
+  SalKioskWindow *self;
+
+  g_return_val_if_fail (SAL_IS_APPLICATION (app), NULL);
+  self = g_object_new (SAL_TYPE_KIOSK_WINDOW, "application", app, NULL);
+  self->idle_seconds = g_settings_get_uint (sal_application_get_settings (app), "kiosk-idle-seconds");
+  return self;
+}
+
+const char *
+sal_kiosk_window_get_page (SalKioskWindow *self)
+{
+  g_return_val_if_fail (SAL_IS_KIOSK_WINDOW (self), NULL);
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+void
+sal_kiosk_window_set_idle (SalKioskWindow *self, guint seconds)
+{
+  g_return_if_fail (SAL_IS_KIOSK_WINDOW (self));
+  self->idle_seconds = MAX (seconds, 1);
+  touch_input (self);
+}
+
+GtkWidget *
+sal_kiosk_window_get_target (SalKioskWindow *self, guint index)
+{
+  g_return_val_if_fail (SAL_IS_KIOSK_WINDOW (self) && index < 3, NULL);
+  return self->targets[index];
+}
+
+guint
+sal_kiosk_window_get_generation (SalKioskWindow *self)
+{
+  g_return_val_if_fail (SAL_IS_KIOSK_WINDOW (self), 0);
+  return self->generation;
+}
+
+gboolean
+sal_kiosk_window_demo_ready (SalKioskWindow *self)
+{
+  g_return_val_if_fail (SAL_IS_KIOSK_WINDOW (self), FALSE);
+  return self->ready;
+}
+
+gboolean
+sal_kiosk_window_counting_down (SalKioskWindow *self)
+{
+  g_return_val_if_fail (SAL_IS_KIOSK_WINDOW (self), FALSE);
+  return gtk_widget_get_visible (self->overlay_box);
+}
