@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "sal-audit"
 
 #include "config.h"
+#include <inttypes.h>
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -199,7 +200,7 @@ sal_audit_verify (SalStore *store, guint64 *n_checked, gint64 *first_broken_id, 
           if (first_broken_id != NULL)
             *first_broken_id = e->id;
           g_set_error (error, SAL_AUDIT_ERROR, SAL_AUDIT_ERROR_BROKEN,
-                       _("The audit log was changed at entry %" G_GINT64_FORMAT ": %s"),
+                       _("The audit log was changed at entry %" PRId64 ": %s"),
                        e->id, problem);
           return FALSE;
         }

@@ -7,6 +7,7 @@
  * and GFLOP/s of each convolution / dense layer and a measured sgemm rate. */
 
 #include "config.h"
+#include <inttypes.h>
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
@@ -80,7 +81,7 @@ make_input (const SalValueInfo *info, int batch, GRand *rng, GError **error)
       else if (i == 0 && dims[i] != batch)
         {
           g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
-                       _("input “%s” has a fixed batch of %" G_GINT64_FORMAT
+                       _("input “%s” has a fixed batch of %" PRId64
                          "; export the model with a dynamic first dimension to bench batch %d"),
                        info->name, dims[i], batch);
           return NULL;

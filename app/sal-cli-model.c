@@ -4,6 +4,7 @@
 /* salient-cli info / infer / run-test: models from the command line. */
 
 #include "config.h"
+#include <inttypes.h>
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
@@ -235,7 +236,7 @@ sal_cli_info_cmd (const SalCliGlobals *g, int argc, char **argv)
     g_autofree char *list = g_strjoinv (", ", (char **) ops);
     printf (_("Operators: %s\n"), list);
   }
-  printf (_("Parameters: %" G_GINT64_FORMAT "\n"), sal_model_parameter_count (model));
+  printf (_("Parameters: %" PRId64 "\n"), sal_model_parameter_count (model));
   {
     g_autofree char *size = g_format_size (sal_model_bytes_held (model));
     printf (_("Memory: %s\n"), size);

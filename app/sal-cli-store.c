@@ -3,6 +3,7 @@
 #define G_LOG_DOMAIN "sal-cli"
 
 #include "config.h"
+#include <inttypes.h>
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
@@ -291,7 +292,7 @@ sal_cli_audit_cmd (const SalCliGlobals *g, int argc, char **argv)
     return sal_cli_fail ("%s", error->message);
   if (!sal_audit_verify (store, &n, &broken, &error))
     return sal_cli_fail ("%s", error->message);
-  printf (g_dngettext (GETTEXT_PACKAGE, "Audit log intact: %" G_GUINT64_FORMAT " entry verified\n",
-                       "Audit log intact: %" G_GUINT64_FORMAT " entries verified\n", n), n);
+  printf (g_dngettext (GETTEXT_PACKAGE, "Audit log intact: %" PRIu64 " entry verified\n",
+                       "Audit log intact: %" PRIu64 " entries verified\n", n), n);
   return 0;
 }

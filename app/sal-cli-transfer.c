@@ -3,6 +3,7 @@
 #define G_LOG_DOMAIN "sal-cli"
 
 #include "config.h"
+#include <inttypes.h>
 
 #include <glib/gi18n.h>
 #include <stdio.h>
@@ -125,8 +126,8 @@ sal_cli_import_cmd (const SalCliGlobals *g, int argc, char **argv)
     printf (g_dngettext (GETTEXT_PACKAGE, " (%u was already stored)", " (%u were already stored)",
                          d.n_duplicates), d.n_duplicates);
   if (images->len > 0)
-    printf (g_dngettext (GETTEXT_PACKAGE, " and %u image into case %" G_GINT64_FORMAT,
-                         " and %u images into case %" G_GINT64_FORMAT, images->len),
+    printf (g_dngettext (GETTEXT_PACKAGE, " and %u image into case %" PRId64,
+                         " and %u images into case %" PRId64, images->len),
             images->len, d.case_id);
   printf (g_dngettext (GETTEXT_PACKAGE, " from %u file\n", " from %u files\n", files->len),
           files->len);

@@ -74,7 +74,7 @@ sal_note_text_from_bytes (GBytes      *bytes,
   if (len > SAL_NOTE_MAX_BYTES)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("“%s” is too large for a note (%" G_GSIZE_FORMAT " KiB; at most %d KiB)"),
+                   _("“%s” is too large for a note (%zu KiB; at most %d KiB)"),
                    name, len / 1024, SAL_NOTE_MAX_BYTES / 1024);
       return NULL;
     }

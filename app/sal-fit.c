@@ -261,7 +261,7 @@ end_message (FitCtx *ctx, guint16 global, gsize offset, gboolean has_ts, guint32
         if (!has_ts)
           {
             g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
-                         _("%s: byte %" G_GSIZE_FORMAT ": a record message without a time"),
+                         _("%s: byte %zu: a record message without a time"),
                          ctx->name, offset);
             return FALSE;
           }
@@ -280,7 +280,7 @@ end_message (FitCtx *ctx, guint16 global, gsize offset, gboolean has_ts, guint32
         if (!sal_import_coords_valid (s->lat_deg, s->lon_deg))
           {
             g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_INVALID,
-                         _("%s: byte %" G_GSIZE_FORMAT ": record %u has impossible coordinates "
+                         _("%s: byte %zu: record %u has impossible coordinates "
                            "(latitude %.6f, longitude %.6f)"),
                          ctx->name, offset, ctx->records->len + 1, s->lat_deg, s->lon_deg);
             return FALSE;
@@ -289,7 +289,7 @@ end_message (FitCtx *ctx, guint16 global, gsize offset, gboolean has_ts, guint32
             && s->time_ms < g_array_index (ctx->records, SalSample, ctx->records->len - 1).time_ms)
           {
             g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_INVALID,
-                         _("%s: byte %" G_GSIZE_FORMAT ": record %u goes back in time"),
+                         _("%s: byte %zu: record %u goes back in time"),
                          ctx->name, offset, ctx->records->len + 1);
             return FALSE;
           }
@@ -316,7 +316,7 @@ end_message (FitCtx *ctx, guint16 global, gsize offset, gboolean has_ts, guint32
   G_STMT_START {                                                                          \
     g_autofree char *detail_ = g_strdup_printf (__VA_ARGS__);                             \
     g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,                      \
-                 _("%s: byte %" G_GSIZE_FORMAT ": %s"), ctx->name, (gsize) (offset), detail_); \
+                 _("%s: byte %zu: %s"), ctx->name, (gsize) (offset), detail_); \
     return FALSE;                                                                         \
   } G_STMT_END
 
@@ -532,7 +532,7 @@ read_one_file (FitCtx *ctx, const guint8 *d, gsize len, gsize *consumed, GPtrArr
   if (len < 12)
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
-                   _("%s: too short to be a FIT file (%" G_GSIZE_FORMAT " bytes)"), ctx->name, len);
+                   _("%s: too short to be a FIT file (%zu bytes)"), ctx->name, len);
       return FALSE;
     }
   hsize = d[0];
@@ -563,7 +563,7 @@ read_one_file (FitCtx *ctx, const guint8 *d, gsize len, gsize *consumed, GPtrArr
   if ((guint64) hsize + data_size + 2 > len)
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
-                   _("%s: the header declares %u bytes of data but only %" G_GSIZE_FORMAT
+                   _("%s: the header declares %u bytes of data but only %zu"
                      " follow (truncated or damaged file)"),
                    ctx->name, data_size, len - hsize);
       return FALSE;
@@ -609,7 +609,7 @@ sal_fit_read (GBytes *bytes, const char *name, const SalImportLimits *limits, GE
   if (len > lim.max_bytes)
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
-                   _("%s: the file is larger than the %" G_GSIZE_FORMAT " bytes allowed"),
+                   _("%s: the file is larger than the %zu bytes allowed"),
                    ctx->name, lim.max_bytes);
       return NULL;
     }

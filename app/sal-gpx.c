@@ -229,7 +229,7 @@ sal_gpx_read (GBytes *bytes, const char *name, const SalImportLimits *limits, GE
   if (g_bytes_get_size (bytes) > lim.max_bytes)
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
-                   _("%s: the file is larger than the %" G_GSIZE_FORMAT " bytes allowed"),
+                   _("%s: the file is larger than the %zu bytes allowed"),
                    st.name, lim.max_bytes);
       return NULL;
     }

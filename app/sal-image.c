@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "sal-image"
 
 #include "config.h"
+#include <inttypes.h>
 
 #include <glib/gi18n.h>
 #include <png.h>
@@ -149,7 +150,7 @@ check_chunks (const guint8 *data, gsize len, const char *name, GError **error)
         {
           g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
                        _("%s: not a valid PNG image: the file ends inside a chunk header "
-                         "at byte %" G_GSIZE_FORMAT " (truncated)"), name, pos);
+                         "at byte %zu (truncated)"), name, pos);
           return FALSE;
         }
       n = read_be32 (data + pos);
@@ -158,14 +159,14 @@ check_chunks (const guint8 *data, gsize len, const char *name, GError **error)
         if (!g_ascii_isalpha (type[i]))
           {
             g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
-                         _("%s: not a valid PNG image: bad chunk type at byte %" G_GSIZE_FORMAT),
+                         _("%s: not a valid PNG image: bad chunk type at byte %zu"),
                          name, pos);
             return FALSE;
           }
       if (n > G_MAXINT32 || n > len - pos - 12)
         {
           g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
-                       _("%s: not a valid PNG image: chunk %s at byte %" G_GSIZE_FORMAT
+                       _("%s: not a valid PNG image: chunk %s at byte %zu"
                          " declares %u bytes but the file ends before them (truncated)"),
                        name, type, pos, n);
           return FALSE;
@@ -174,7 +175,7 @@ check_chunks (const guint8 *data, gsize len, const char *name, GError **error)
       if (crc != read_be32 (data + pos + 8 + n))
         {
           g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
-                       _("%s: not a valid PNG image: chunk %s at byte %" G_GSIZE_FORMAT
+                       _("%s: not a valid PNG image: chunk %s at byte %zu"
                          " has a wrong CRC (the file is damaged)"), name, type, pos);
           return FALSE;
         }
@@ -216,7 +217,7 @@ check_header (const guint8 *data, gsize len, const char *name,
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
                    _("%s: the image declares %u × %u pixels, more than allowed "
-                     "(at most %u × %u and %" G_GUINT64_FORMAT " pixels)"),
+                     "(at most %u × %u and %" PRIu64 " pixels)"),
                    name, w, h, lim->max_width, lim->max_height, lim->max_pixels);
       return FALSE;
     }
@@ -332,8 +333,8 @@ sal_image_load_png_bytes (GBytes *bytes, const char *name, const SalImageLimits 
   if (ctx.len > lim.max_bytes)
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
-                   _("%s: the file is %" G_GSIZE_FORMAT " bytes, more than the %"
-                     G_GSIZE_FORMAT " bytes allowed"), name, ctx.len, lim.max_bytes);
+                   _("%s: the file is %zu bytes, more than the "
+                     "%zu bytes allowed"), name, ctx.len, lim.max_bytes);
       return NULL;
     }
   if (!check_header (ctx.data, ctx.len, name, &lim, error))

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "sal-import"
 
 #include "config.h"
+#include <inttypes.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,8 +52,8 @@ sal_import_read_file (const char *path, gsize max_bytes, GError **error)
   if ((guint64) st.st_size > max_bytes)
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
-                   _("%s: the file is %" G_GUINT64_FORMAT " bytes, more than the %"
-                     G_GSIZE_FORMAT " bytes allowed"),
+                   _("%s: the file is %" PRIu64 " bytes, more than the "
+                     "%zu bytes allowed"),
                    name, (guint64) st.st_size, max_bytes);
       close (fd);
       return NULL;
@@ -92,7 +93,7 @@ sal_import_read_file (const char *path, gsize max_bytes, GError **error)
   if (len > max_bytes)
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
-                   _("%s: the file is larger than the %" G_GSIZE_FORMAT " bytes allowed"),
+                   _("%s: the file is larger than the %zu bytes allowed"),
                    name, max_bytes);
       return NULL;
     }

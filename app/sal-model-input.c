@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "sal-app"
 
 #include "config.h"
+#include <inttypes.h>
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
@@ -80,7 +81,7 @@ numbers_input (const char *text, const SalValueInfo *info, GError **error)
     {
       g_autofree char *shape = sal_shape_to_string (info->rank, info->dims);
       g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
-                   _("The input row has %u numbers but the model’s input “%s” %s takes %" G_GINT64_FORMAT),
+                   _("The input row has %u numbers but the model’s input “%s” %s takes %" PRId64),
                    values->len, info->name, shape, numel);
       return NULL;
     }

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "sal-recipe"
 
 #include "config.h"
+#include <inttypes.h>
 
 #include <gio/gio.h>
 #include <glib/gi18n.h>
@@ -149,7 +150,7 @@ sal_recipe_score (const SalDataset *data, SalModel *model, const int *rows, int 
       if (pred->rank != 2 || pred->dims[1] != nc)
         {
           g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
-                       _("the model gives %" G_GINT64_FORMAT " outputs per row for %d classes"),
+                       _("the model gives %" PRId64 " outputs per row for %d classes"),
                        pred->rank == 2 ? pred->dims[1] : pred->numel, nc);
           return FALSE;
         }

@@ -3,6 +3,7 @@
 #define G_LOG_DOMAIN "sal-store"
 
 #include "config.h"
+#include <inttypes.h>
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -62,7 +63,7 @@ static gboolean
 not_found (GError **error, const char *what, gint64 id)
 {
   g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_NOT_FOUND,
-               _("There is no %s with id %" G_GINT64_FORMAT), what, id);
+               _("There is no %s with id %" PRId64), what, id);
   return FALSE;
 }
 
@@ -325,7 +326,7 @@ sal_store_get_image (SalStore *store, gint64 id, GError **error)
           || n_bytes != (gsize) si->width * si->height * si->channels * 2 || blob == NULL)
         {
           g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_CORRUPT,
-                       _("Image %" G_GINT64_FORMAT " in the database is damaged"), id);
+                       _("Image %" PRId64 " in the database is damaged"), id);
           sqlite3_reset (stmt);
           return NULL;
         }

@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "sal-store"
 
 #include "config.h"
+#include <inttypes.h>
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -402,7 +403,7 @@ sal_store_add_workout (SalStore *store, SalWorkout *workout, GError **error)
   if (added == 0)
     {
       g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_DUPLICATE,
-                   _("This workout is already stored (workout %" G_GINT64_FORMAT ")"), dup);
+                   _("This workout is already stored (workout %" PRId64 ")"), dup);
       return 0;
     }
   return workout->id;
@@ -434,7 +435,7 @@ sal_store_update_workout (SalStore *store, const SalWorkout *w, GError **error)
   if (sal_store_changes (store) == 0)
     {
       g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_NOT_FOUND,
-                   _("There is no workout with id %" G_GINT64_FORMAT), w->id);
+                   _("There is no workout with id %" PRId64), w->id);
       return FALSE;
     }
   return TRUE;
@@ -526,7 +527,7 @@ sal_store_get_workout (SalStore *store, gint64 id, gboolean with_samples, GError
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_NOT_FOUND,
-                   _("There is no workout with id %" G_GINT64_FORMAT), id);
+                   _("There is no workout with id %" PRId64), id);
       return NULL;
     }
   if (rc != SQLITE_ROW)

@@ -4,6 +4,7 @@
 
 
 #include "config.h"
+#include <inttypes.h>
 
 #include <gio/gio.h>
 #include <glib/gi18n.h>
@@ -137,7 +138,7 @@ get_model_by (SalStore *store, const char *sql, gint64 id, const char *sha256, G
                  _("There is no model with SHA-256 %s"), sha256);
   else if (rc == SQLITE_DONE)
     g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_NOT_FOUND,
-                 _("There is no model with id %" G_GINT64_FORMAT), id);
+                 _("There is no model with id %" PRId64), id);
   else
     sal_store_fail (store, error, _("Could not read the model"));
   sqlite3_reset (stmt);
@@ -201,7 +202,7 @@ sal_store_remove_model (SalStore *store, gint64 id, GError **error)
   if (sal_store_changes (store) == 0)
     {
       g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_NOT_FOUND,
-                   _("There is no model with id %" G_GINT64_FORMAT), id);
+                   _("There is no model with id %" PRId64), id);
       return FALSE;
     }
   return TRUE;
@@ -373,7 +374,7 @@ static gboolean
 job_not_found (GError **error, gint64 id)
 {
   g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_NOT_FOUND,
-               _("There is no job with id %" G_GINT64_FORMAT), id);
+               _("There is no job with id %" PRId64), id);
   return FALSE;
 }
 
@@ -454,7 +455,7 @@ sal_store_retry_job (SalStore *store, gint64 id, GError **error)
       if (job == NULL)
         return FALSE;
       g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_INVALID,
-                   _("Job %" G_GINT64_FORMAT " is %s and cannot be retried"), id,
+                   _("Job %" PRId64 " is %s and cannot be retried"), id,
                    sal_store_job_state_to_string (job->state));
       return FALSE;
     }
@@ -565,7 +566,7 @@ sal_store_add_explanation (SalStore *store, const SalExplanationRecord *e, GErro
   if (size % sizeof (float) != 0 || size > G_MAXINT)
     {
       g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_INVALID,
-                   _("Could not save the explanation: its attribution is %" G_GSIZE_FORMAT
+                   _("Could not save the explanation: its attribution is %zu"
                      " bytes, not a whole number of float32 values"), size);
       return 0;
     }
@@ -647,7 +648,7 @@ sal_store_get_explanation (SalStore *store, gint64 id, GError **error)
     e = explanation_from_row (stmt);
   else if (rc == SQLITE_DONE)
     g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_NOT_FOUND,
-                 _("There is no explanation with id %" G_GINT64_FORMAT), id);
+                 _("There is no explanation with id %" PRId64), id);
   else
     sal_store_fail (store, error, _("Could not read the explanation"));
   sqlite3_reset (stmt);

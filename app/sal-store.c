@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "sal-store"
 
 #include "config.h"
+#include <inttypes.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -909,7 +910,7 @@ change_deletion (SalStore *store, SalObjectKind kind, gint64 id, gboolean mark, 
       sal_store_rollback (store);
       if (!exists)
         g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_NOT_FOUND,
-                     _("%s: there is no %s with id %" G_GINT64_FORMAT), doing,
+                     _("%s: there is no %s with id %" PRId64), doing,
                      sal_object_kind_to_string (kind), id);
       /* Marking twice or undoing twice is harmless. */
       return exists;

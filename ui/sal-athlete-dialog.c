@@ -192,6 +192,7 @@ static void
 sal_athlete_dialog_init (SalAthleteDialog *self)
 {
   const char *sexes[] = { _("Female"), _("Male"), NULL };
+  /* xgettext:no-c-format */
   const char *methods[] = { _("% of maximum heart rate"), _("Heart-rate reserve (Karvonen)"),
                             _("Lactate threshold (LTHR)"), NULL };
   g_autoptr(GtkStringList) sex_model = gtk_string_list_new (sexes);

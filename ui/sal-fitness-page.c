@@ -847,6 +847,7 @@ sal_fitness_page_is_busy (SalFitnessPage *self)
 static const char *
 help_text (void)
 {
+  /* xgettext:no-c-format */
   return _("How the numbers are computed\n\n"
            "Session load. Banister TRIMP = minutes × HRr × 0.64·e^(1.92·HRr) for men "
            "(0.86·e^(1.67·HRr) for women), HRr = (HR − HRrest) / (HRmax − HRrest), summed over "
