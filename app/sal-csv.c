@@ -347,13 +347,8 @@ sal_csv_read (GBytes *bytes, const char *name, const SalImportLimits *limits,
   sal_import_limits_resolve (limits, &lim);
   if (name == NULL)
     name = "CSV";
-  if (len > lim.max_bytes)
-    {
-      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
-                   _("%s: the file is larger than the %zu bytes allowed"),
-                   name, lim.max_bytes);
-      return NULL;
-    }
+  if (!sal_import_check_size (len, lim.max_bytes, name, error))
+    return NULL;
   if (!tokenizer_init (&t, data, len, name, error))
     return NULL;
   res = next_row (&t, header, &line, error);

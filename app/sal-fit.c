@@ -606,13 +606,8 @@ sal_fit_read (GBytes *bytes, const char *name, const SalImportLimits *limits, GE
   ctx->cancellable = lim.cancellable;
   if (g_cancellable_set_error_if_cancelled (lim.cancellable, error))
     return NULL;
-  if (len > lim.max_bytes)
-    {
-      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
-                   _("%s: the file is larger than the %zu bytes allowed"),
-                   ctx->name, lim.max_bytes);
-      return NULL;
-    }
+  if (!sal_import_check_size (len, lim.max_bytes, ctx->name, error))
+    return NULL;
   ctx->records = g_array_new (FALSE, FALSE, sizeof (SalSample));
   ctx->laps = g_array_new (FALSE, FALSE, sizeof (SalLap));
   ctx->sessions = g_array_new (FALSE, FALSE, sizeof (Session));

@@ -90,15 +90,20 @@ sal_import_read_file (const char *path, gsize max_bytes, GError **error)
       len += (gsize) n;
     }
   close (fd);
-  if (len > max_bytes)
-    {
-      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
-                   _("%s: the file is larger than the %zu bytes allowed"),
-                   name, max_bytes);
-      return NULL;
-    }
+  if (!sal_import_check_size (len, max_bytes, name, error))
+    return NULL;
   buf[len] = 0;
   return g_bytes_new_take (g_steal_pointer (&buf), len);
+}
+
+gboolean
+sal_import_check_size (gsize len, gsize max_bytes, const char *name, GError **error)
+{
+  if (len <= max_bytes)
+    return TRUE;
+  g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
+               _("%s: the file is larger than the %zu bytes allowed"), name, max_bytes);
+  return FALSE;
 }
 
 gboolean

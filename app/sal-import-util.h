@@ -30,6 +30,8 @@ gboolean sal_import_write_atomic (const char  *path,
 
 /* Validates UTF-8 of len bytes; on failure sets *line (1-based) and
  * *column (1-based byte) of the first bad byte. */
+/* FALSE with a "file is larger than allowed" error naming the file when len > max_bytes. */
+gboolean sal_import_check_size (gsize len, gsize max_bytes, const char *name, GError **error);
 gboolean sal_import_check_utf8 (const char *data,
                                 gsize       len,
                                 guint      *line,

@@ -295,13 +295,8 @@ sal_tcx_read (GBytes *bytes, const char *name, const SalImportLimits *limits, GE
   st.max_samples = lim.max_samples;
   st.max_workouts = lim.max_workouts;
   st.out = out;
-  if (g_bytes_get_size (bytes) > lim.max_bytes)
-    {
-      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
-                   _("%s: the file is larger than the %zu bytes allowed"),
-                   st.name, lim.max_bytes);
-      return NULL;
-    }
+  if (!sal_import_check_size (g_bytes_get_size (bytes), lim.max_bytes, st.name, error))
+    return NULL;
   ok = sal_xml_parse (bytes, st.name, "TCX", on_start, on_end, &st, lim.cancellable, error);
   g_clear_pointer (&st.act, sal_workout_free);
   g_clear_pointer (&st.point_time, g_free);
