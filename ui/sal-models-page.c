@@ -632,25 +632,18 @@ on_map (GtkWidget *widget, SalModelsPage *self)
   GtkRoot *root = gtk_widget_get_root (widget);
   GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root))
                                              : NULL;
-  g_autoptr(SalStore) store = NULL;
+  SalStore *store;
   g_autoptr(GError) error = NULL;
-  g_autofree char *shipped = NULL;
 
   update_engine_status (self);
   if (self->store != NULL || !SAL_IS_APPLICATION (app))
     return;
-  store = sal_store_open (sal_application_get_db_path (SAL_APPLICATION (app)), &error);
+  /* The application owns the one connection and has registered the shipped models. */
+  store = sal_application_get_store (SAL_APPLICATION (app), &error);
   if (store == NULL)
     {
       toast (self, error->message);
       return;
-    }
-  shipped = sal_shipped_models_dir ();
-  if (shipped != NULL && g_file_test (shipped, G_FILE_TEST_IS_DIR)
-      && !sal_store_register_models_in_dir (store, shipped, NULL, &error))
-    {
-      toast (self, error->message);
-      g_clear_error (&error);
     }
   sal_models_page_set_store (self, store);
 }
