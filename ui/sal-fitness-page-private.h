@@ -20,6 +20,7 @@ struct _SalFitnessPage
   gint64            shown_workout;   /* id in the detail view, 0 if none */
   gint64            deleted_workout; /* pending deletion (undo toast), 0 if none */
   guint             n_busy;
+  gboolean          read_only;       /* kiosk: nothing changes, no file choosers */
   SalFitnessResult *overview;
   SalFitnessResult *detail;          /* the workout shown, when one is */
 
