@@ -244,7 +244,7 @@ test_case_crud_undo (Fixture *f, gconstpointer data)
   g_assert_cmpstr (c->title, ==, "New case");
   g_assert_false (c->demo);
   g_assert_cmpstr (visible_tab (f), ==, "images");
-  g_assert_nonnull (sal_ui_test_find_label (GTK_WIDGET (f->page), "No Images in This Case"));
+  g_assert_nonnull (sal_ui_test_find_label (GTK_WIDGET (f->page), "No Images"));
   g_clear_pointer (&c, sal_case_free);
 
   /* F2's action: rename; an empty title is refused */

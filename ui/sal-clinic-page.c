@@ -10,6 +10,7 @@
 
 #include "sal-application.h"
 #include "sal-case-history.h"
+#include "sal-case-images.h"
 #include "sal-clinic-files.h"
 #include "sal-clinic-jobs.h"
 #include "sal-datasets.h"
@@ -37,9 +38,7 @@ struct _SalClinicPage
   GtkLabel         *demo_tag;
   GtkLabel         *case_subtitle;
   AdwViewStack     *view_stack;
-  GtkStack         *images_stack;
-  GtkWidget        *images_empty;
-  GtkListBox       *image_list;
+  SalCaseImages    *images;
   SalNoteEditor    *notes;
   GtkStack         *measurements_stack;
   GtkListBox       *measurement_list;
@@ -387,40 +386,6 @@ on_search_changed (SalClinicPage *self)
 /* ---- the shown case ---- */
 
 static void
-fill_images (SalClinicPage *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) images = NULL;
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->image_list))) != NULL)
-    gtk_list_box_remove (self->image_list, child);
-  images = self->case_id != 0 ? sal_store_list_images (self->store, self->case_id, &error) : NULL;
-  if (error != NULL)
-    toast (self, error->message);
-  for (guint i = 0; images != NULL && i < images->len; i++)
-    {
-      const SalStoredImage *im = images->pdata[i];
-      GtkWidget *row = adw_action_row_new ();
-      g_autofree char *title = g_markup_escape_text (im->source != NULL ? im->source
-                                                                      : _("unnamed"), -1);
-      static const char * const kinds[] = { N_("grey"), N_("grey and alpha"), N_("RGB"),
-                                             N_("RGBA") };
-      const char *kind = im->channels >= 1 && im->channels <= 4 ? _(kinds[im->channels - 1]) : "";
-      g_autofree char *sub = g_strdup_printf (_("%d × %d pixels · %d-bit %s"), im->width,
-                                              im->height, im->bit_depth, kind);
-
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), sub);
-      adw_action_row_add_prefix (ADW_ACTION_ROW (row),
-                                 gtk_image_new_from_icon_name ("image-x-generic-symbolic"));
-      gtk_list_box_append (self->image_list, row);
-    }
-  gtk_stack_set_visible_child_name (self->images_stack,
-                                    images != NULL && images->len > 0 ? "panel" : "empty");
-}
-
-static void
 fill_measurements (SalClinicPage *self)
 {
   g_autoptr(GPtrArray) rows = NULL;
@@ -483,17 +448,21 @@ sal_clinic_page_show_case (SalClinicPage *self, gint64 case_id, const char *tab)
   if (c == NULL)
     {
       sal_note_editor_set_case (self->notes, NULL, NULL, 0);
+      sal_case_images_set_case (self->images, NULL, NULL, 0);
       sal_case_history_set_case (self->history, NULL, 0);
       gtk_stack_set_visible_child_name (self->content_stack, "empty");
       update_actions (self);
       return;
     }
   show_header (self, c);
-  /* The notes panel keeps its state (a note, an analysis) while its case stays. */
+  /* The panels keep their state (an image, a running job, an analysis) while their
+   * case stays. */
   if (changed)
-    sal_note_editor_set_case (self->notes, self->store, self->jobs, case_id);
+    {
+      sal_case_images_set_case (self->images, self->store, self->jobs, case_id);
+      sal_note_editor_set_case (self->notes, self->store, self->jobs, case_id);
+    }
   sal_case_history_set_case (self->history, self->store, case_id);
-  fill_images (self);
   fill_measurements (self);
   gtk_stack_set_visible_child_name (self->content_stack, "case");
   if (tab != NULL)
@@ -550,6 +519,7 @@ on_result_activated (SalCaseHistory *history, int kind, gint64 object_id, gint64
       break;
     case SAL_OBJECT_IMAGE:
       adw_view_stack_set_visible_child_name (self->view_stack, "images");
+      sal_case_images_show_result (self->images, record_id);
       break;
     case SAL_OBJECT_CASE:
       adw_view_stack_set_visible_child_name (self->view_stack, "measurements");
@@ -817,6 +787,8 @@ import_done (SalClinicPage *self, SalClinicFilesResult *r, const GError *error, 
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   reload_cases (self, r->case_id);
   sal_clinic_page_show_case (self, r->case_id, "images");
+  /* the shown case got new images: the panel lists them */
+  sal_case_images_set_case (self->images, self->store, self->jobs, r->case_id);
   add_notes (self, d->texts);
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Added %u image", "Added %u images",
                                        r->n_added), r->n_added);
@@ -910,13 +882,26 @@ on_page_drop (GtkDropTarget *target, const GValue *value, double x, double y,
   return TRUE;
 }
 
+/* PNGs dropped on the Images tab go into the shown case. */
 static gboolean
 on_images_drop (GtkDropTarget *target, const GValue *value, double x, double y,
                 SalClinicPage *self)
 {
+  g_autoptr(GPtrArray) files = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+
   if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST) || self->store == NULL)
     return FALSE;
-  open_file_list (self, g_value_get_boxed (value), self->case_id == 0);
+  if (self->case_id == 0)
+    {
+      open_file_list (self, g_value_get_boxed (value), TRUE);
+      return TRUE;
+    }
+  for (GSList *l = g_value_get_boxed (value); l != NULL; l = l->next)
+    g_ptr_array_add (files, l->data);
+  if (!sal_case_images_add_files (self->images, (GFile **) files->pdata, files->len, &error))
+    toast (self, error->message);
+  reload_cases (self, self->case_id);
   return TRUE;
 }
 
@@ -962,7 +947,10 @@ choose_images (SalClinicPage *self, gboolean new_case)
 static void
 add_images_action (GtkWidget *widget, const char *name, GVariant *param)
 {
-  choose_images (SAL_CLINIC_PAGE (widget), FALSE);
+  SalClinicPage *self = SAL_CLINIC_PAGE (widget);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "images");
+  gtk_widget_activate_action (GTK_WIDGET (self->images), "images.add", NULL);
 }
 
 static void
@@ -1219,6 +1207,7 @@ sal_clinic_page_class_init (SalClinicPageClass *klass)
 
   g_type_ensure (SAL_TYPE_NOTE_EDITOR);
   g_type_ensure (SAL_TYPE_CASE_HISTORY);
+  g_type_ensure (SAL_TYPE_CASE_IMAGES);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/salient/Salient/sal-clinic-page.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, SalClinicPage, name)
@@ -1234,9 +1223,7 @@ sal_clinic_page_class_init (SalClinicPageClass *klass)
   CHILD (demo_tag);
   CHILD (case_subtitle);
   CHILD (view_stack);
-  CHILD (images_stack);
-  CHILD (images_empty);
-  CHILD (image_list);
+  CHILD (images);
   CHILD (notes);
   CHILD (measurements_stack);
   CHILD (measurement_list);
@@ -1283,6 +1270,8 @@ sal_clinic_page_init (SalClinicPage *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->notes, "result-stored", G_CALLBACK (on_result_stored), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->images, "result-stored", G_CALLBACK (on_result_stored), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->history, "result-activated", G_CALLBACK (on_result_activated),
                            self, 0);
   g_signal_connect (self, "map", G_CALLBACK (on_map), self);
@@ -1294,7 +1283,7 @@ sal_clinic_page_init (SalClinicPage *self)
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (on_images_drop), self);
-  gtk_widget_add_controller (GTK_WIDGET (self->images_stack), GTK_EVENT_CONTROLLER (drop));
+  gtk_widget_add_controller (GTK_WIDGET (self->images), GTK_EVENT_CONTROLLER (drop));
 
   gtk_stack_set_visible_child_name (self->content_stack, "empty");
   update_actions (self);
