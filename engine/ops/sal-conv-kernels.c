@@ -312,6 +312,16 @@ sal_conv_im2col_packed (const SalConvGeom *g, const float *src, int64_t n0, int6
                 const float *s = src + ((c * dims[0] + kd * g->dil[0]) * dims[1]
                                         + kh * g->dil[1]) * dims[2] + kw * g->dil[2];
                 float *restrict d = panel + tap * nr;
+                if (n_runs == 1 && width == nr && sw == 1 && (nr == 32 || nr == 16))
+                  {
+                    /* a whole panel from one row: a copy of fixed size */
+                    const float *restrict sq = s + runs[0].off;
+                    if (nr == 32)
+                      memcpy (d, sq, 32 * sizeof (float));
+                    else
+                      memcpy (d, sq, 16 * sizeof (float));
+                    continue;
+                  }
                 for (int q = 0; q < n_runs; q++)
                   {
                     const float *restrict sq = s + runs[q].off;
