@@ -250,7 +250,9 @@ sal_explainer_chunk (SalExplainer *ex, gboolean with_grad)
       ex->n_forward++;
     }
   per = MAX (sal_run_bytes_held (r->run), 1);
-  return (int) CLAMP ((gint64) budget / per, 1, 256);
+  /* Forward-only chunks may be larger: tabular models run thousands of tiny
+   * rows, where the per-run overhead dominates. */
+  return (int) CLAMP ((gint64) budget / per, 1, with_grad ? 256 : 4096);
 }
 
 static void
