@@ -232,7 +232,7 @@ sal_explainer_progress (SalExplainer *ex, double fraction)
 int
 sal_explainer_chunk (SalExplainer *ex, gboolean with_grad)
 {
-  gsize budget = ex->p->memory_budget ? ex->p->memory_budget : (gsize) 256 << 20;
+  gsize budget = ex->p->memory_budget ? ex->p->memory_budget : (gsize) 64 << 20;
   Runner *r;
   gint64 per;
 

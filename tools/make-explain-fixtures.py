@@ -68,7 +68,8 @@ def save_tensor(array, name, path):
 
 def export(model, x, path):
     torch.onnx.export(model, (x,), path, opset_version=13, input_names=["input"],
-                      output_names=["output"], do_constant_folding=True)
+                      output_names=["output"], do_constant_folding=True,
+                      dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
     proto = onnx.load(path)
     onnx.checker.check_model(proto)
     proto.producer_version = ""
