@@ -11,6 +11,7 @@
 
 #include "sal-application.h"
 #include "sal-case-images.h"
+#include "sal-check-badges.h"
 #include "sal-colorbar.h"
 #include "sal-image-view.h"
 #include "sal-probabilities.h"
@@ -110,8 +111,7 @@ struct _SalCaseImages
   GtkLabel      *prediction_label;
   SalProbabilities *probabilities;
   SalColorbar   *colorbar;
-  GtkFlowBox    *checks_box;
-  GtkLabel      *sanity_note;
+  SalCheckBadges *checks;
   GtkLabel      *agreement_label;
   GtkDropDown   *colormap_dropdown;
   GtkStringList *colormap_names;
@@ -246,15 +246,11 @@ make_strip_row (const SalStoredImage *si, const SalImage *pixels)
 static void
 clear_result (SalCaseImages *self)
 {
-  GtkWidget *child;
-
   g_clear_pointer (&self->result, sal_attribution_result_free);
   sal_image_view_set_attribution (self->view, NULL, 0, 0);
   sal_colorbar_set_scale (self->colorbar, NULL);
   sal_colorbar_set_caption (self->colorbar, NULL);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->checks_box))) != NULL)
-    gtk_flow_box_remove (self->checks_box, child);
-  gtk_widget_set_visible (GTK_WIDGET (self->sanity_note), FALSE);
+  sal_check_badges_set_result (self->checks, NULL);
 }
 
 static void
@@ -309,6 +305,7 @@ show_result (SalCaseImages *self, const SalAttributionResult *r)
   caption = sal_colorbar_format_caption (r->method, r->target, r->baseline, r->params_json,
                                          r->seed);
   sal_colorbar_set_caption (self->colorbar, caption);
+  sal_check_badges_set_result (self->checks, r);
   update_colorbar (self);
 }
 
@@ -504,6 +501,9 @@ get_spec (SalCaseImages *self, SalExplainSpec *spec)
     }
   if (m == SAL_EXPLAIN_SMOOTHGRAD || m == SAL_EXPLAIN_RISE)
     spec->samples = gtk_spin_button_get_value_as_int (self->samples_spin);
+  /* Stored with the result, so History reopens it as it was shown. */
+  spec->has_overlay = TRUE;
+  sal_image_view_get_overlay_style (self->view, &spec->overlay);
 }
 
 /* --- overlay controls --- */
@@ -594,6 +594,8 @@ run_done_cb (GObject *source, GAsyncResult *res, gpointer data)
     }
   if (p->image_id == self->image_id)
     show_prediction (self, p);
+  if (p->record_id > 0)
+    g_signal_emit (self, signals[RESULT_STORED], 0, p->record_id);
 }
 
 static void
@@ -922,6 +924,7 @@ sal_case_images_class_init (SalCaseImagesClass *klass)
   g_type_ensure (SAL_TYPE_IMAGE_VIEW);
   g_type_ensure (SAL_TYPE_COLORBAR);
   g_type_ensure (SAL_TYPE_PROBABILITIES);
+  g_type_ensure (SAL_TYPE_CHECK_BADGES);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/salient/Salient/sal-case-images.ui");
   BIND (main_stack);
@@ -962,8 +965,7 @@ sal_case_images_class_init (SalCaseImagesClass *klass)
   BIND (prediction_label);
   BIND (probabilities);
   BIND (colorbar);
-  BIND (checks_box);
-  BIND (sanity_note);
+  BIND (checks);
   BIND (agreement_label);
   BIND (colormap_dropdown);
   BIND (colormap_names);
@@ -1271,6 +1273,88 @@ restore_method (SalCaseImages *self, const SalAttributionResult *r)
   self->restoring = FALSE;
 }
 
+/* Sets the overlay controls to the style stored with the result, if any. */
+static void
+restore_overlay (SalCaseImages *self, const char *params_json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *params = parse_object (params_json, parser);
+  JsonObject *o;
+  SalColormap map;
+  SalSignMode sign;
+  double v;
+
+  if (params == NULL || !json_object_has_member (params, "overlay")
+      || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (params, "overlay")))
+    return;
+  o = json_object_get_object_member (params, "overlay");
+  /* The sign first: the colour map follows it (signed ↔ diverging). */
+  if (sal_sign_mode_from_id (json_object_get_string_member_with_default (o, "sign", ""), &sign))
+    for (guint i = 0; i < G_N_ELEMENTS (signs); i++)
+      if (signs[i] == sign)
+        gtk_drop_down_set_selected (self->sign_dropdown, i);
+  if (sal_colormap_from_id (json_object_get_string_member_with_default (o, "colormap", ""), &map))
+    gtk_drop_down_set_selected (self->colormap_dropdown, map);
+  if (!isnan (v = number_member (o, "opacity")))
+    gtk_range_set_value (self->opacity_scale, v);
+  if (!isnan (v = number_member (o, "top_k_percent")))
+    gtk_range_set_value (self->topk_scale, v);
+  gtk_switch_set_active (self->contour_switch,
+                         json_object_get_boolean_member_with_default (o, "contours", FALSE));
+}
+
+/* The probabilities stored with a result ({"probabilities": {label: p}}), if any. */
+static SalPrediction *
+prediction_from_checks (const char *checks_json, gint64 image_id)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *checks = parse_object (checks_json, parser);
+  JsonObject *probs;
+  g_autoptr(GList) members = NULL;
+  SalPrediction *p;
+  guint i = 0;
+
+  if (checks == NULL || !json_object_has_member (checks, "probabilities")
+      || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (checks, "probabilities")))
+    return NULL;
+  probs = json_object_get_object_member (checks, "probabilities");
+  members = json_object_get_members (probs);
+  if (members == NULL)
+    return NULL;
+  p = g_new0 (SalPrediction, 1);
+  p->image_id = image_id;
+  p->n_classes = g_list_length (members);
+  p->labels = g_ptr_array_new_with_free_func (g_free);
+  p->probabilities = g_new0 (double, p->n_classes);
+  for (GList *l = members; l != NULL; l = l->next, i++)
+    {
+      g_ptr_array_add (p->labels, g_strdup (l->data));
+      p->probabilities[i] = number_member (probs, l->data);
+      if (p->probabilities[i] > p->probabilities[p->predicted])
+        p->predicted = i;
+    }
+  return p;
+}
+
+static void
+select_model_by_sha (SalCaseImages *self, const char *sha256)
+{
+  g_autoptr(SalModelRecord) model = sal_store_find_model_by_sha256 (self->store, sha256, NULL);
+
+  for (guint i = 0; model != NULL && i < self->model_ids->len; i++)
+    if (g_array_index (self->model_ids, gint64, i) == model->id)
+      gtk_drop_down_set_selected (self->model_dropdown, i);
+}
+
+static void
+show_stored_image (SalCaseImages *self, gint64 image_id)
+{
+  gtk_toggle_button_set_active (self->compare_button, FALSE);
+  select_image_row (self, image_id);
+  if (self->image_id != image_id)
+    show_image (self, image_id);
+}
+
 void
 sal_case_images_show_result (SalCaseImages *self, gint64 explanation_id)
 {
@@ -1282,6 +1366,18 @@ sal_case_images_show_result (SalCaseImages *self, gint64 explanation_id)
   if (self->store == NULL)
     return;
   e = sal_store_get_explanation (self->store, explanation_id, &error);
+  if (e != NULL && e->object_kind == SAL_OBJECT_IMAGE && g_strcmp0 (e->method, "prediction") == 0)
+    {
+      /* A Run: its probabilities, on its image. */
+      g_autoptr(SalPrediction) p = prediction_from_checks (e->checks_json, e->object_id);
+
+      show_stored_image (self, e->object_id);
+      select_model_by_sha (self, e->model_sha256);
+      clear_result (self);
+      if (p != NULL)
+        show_prediction (self, p);
+      return;
+    }
   if (e != NULL)
     r = result_from_record (self, e, &error);
   if (r == NULL)
@@ -1289,13 +1385,17 @@ sal_case_images_show_result (SalCaseImages *self, gint64 explanation_id)
       toast (self, error->message);
       return;
     }
-  gtk_toggle_button_set_active (self->compare_button, FALSE);
-  select_image_row (self, r->image_id);
-  if (self->image_id != r->image_id)
-    show_image (self, r->image_id);
-  for (guint i = 0; i < self->model_ids->len; i++)
-    if (g_array_index (self->model_ids, gint64, i) == r->model_id)
-      gtk_drop_down_set_selected (self->model_dropdown, i);
+  show_stored_image (self, r->image_id);
+  select_model_by_sha (self, r->model_sha256);
   restore_method (self, r);
+  restore_overlay (self, r->params_json);
+  {
+    g_autoptr(SalPrediction) p = prediction_from_checks (r->checks_json, r->image_id);
+
+    if (p != NULL)
+      show_prediction (self, p);
+    else
+      clear_prediction (self);
+  }
   show_result (self, r);
 }
