@@ -662,6 +662,132 @@ sal_analysis_explain_job_new (SalAnalysis *self, gint64 model_id, gint64 image_i
   return job;
 }
 
+/* --- stored results --- */
+
+static JsonObject *
+parse_object (const char *json, JsonParser *parser)
+{
+  JsonNode *root;
+
+  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  return root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+}
+
+static double
+number_member (JsonObject *o, const char *name)
+{
+  JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
+
+  return n != NULL && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_double (n) : NAN;
+}
+
+static gboolean
+parse_shape (const char *json, int *h, int *w)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *a;
+
+  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL)
+      || !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)))
+    return FALSE;
+  a = json_node_get_array (json_parser_get_root (parser));
+  if (json_array_get_length (a) != 2)
+    return FALSE;
+  *h = (int) json_array_get_int_element (a, 0);
+  *w = (int) json_array_get_int_element (a, 1);
+  return *h > 0 && *w > 0;
+}
+
+SalAttributionResult *
+sal_attribution_result_from_record (SalStore *store, const SalExplanationRecord *e,
+                                    GError **error)
+{
+  g_autoptr(SalAttributionResult) r = g_new0 (SalAttributionResult, 1);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(SalModelRecord) model = NULL;
+  JsonObject *checks;
+  gsize size = 0;
+  const float *data;
+  g_autofree char *number = NULL;
+  int h = 0, w = 0;
+
+  g_return_val_if_fail (e != NULL, NULL);
+  number = g_strdup_printf ("%" G_GINT64_FORMAT, e->id);
+  if (e->object_kind != SAL_OBJECT_IMAGE || !parse_shape (e->shape_json, &h, &w)
+      || e->attribution == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("Result %s is not an image explanation"), number);
+      return NULL;
+    }
+  data = g_bytes_get_data (e->attribution, &size);
+  if (size != (gsize) h * w * sizeof (float))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("Result %s is damaged: its map does not match its shape"), number);
+      return NULL;
+    }
+  model = store != NULL ? sal_store_find_model_by_sha256 (store, e->model_sha256, NULL) : NULL;
+  r->record_id = e->id;
+  r->model_id = model != NULL ? model->id : 0;
+  r->image_id = e->object_id;
+  r->model_sha256 = g_strdup (e->model_sha256);
+  r->method = g_strdup (e->method);
+  r->target = g_strdup (e->target);
+  r->target_index = -1;
+  r->baseline = g_strdup (e->baseline);
+  r->params_json = g_strdup (e->params_json);
+  r->checks_json = g_strdup (e->checks_json);
+  r->seed = (guint32) e->seed;
+  r->attribution = g_memdup2 (data, size);
+  r->width = w;
+  r->height = h;
+  checks = parse_object (e->checks_json, parser);
+  r->score = number_member (checks, "score");
+  r->completeness_gap = number_member (checks, "completeness_gap");
+  r->deletion_auc = number_member (checks, "deletion_auc");
+  r->insertion_auc = number_member (checks, "insertion_auc");
+  r->sanity_rho = number_member (checks, "sanity_rho");
+  return g_steal_pointer (&r);
+}
+
+SalPrediction *
+sal_prediction_from_record (const SalExplanationRecord *e)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *checks = parse_object (e->checks_json, parser);
+  JsonObject *probs;
+  g_autoptr(GList) members = NULL;
+  SalPrediction *p;
+  guint i = 0;
+
+  if (checks == NULL || !json_object_has_member (checks, "probabilities")
+      || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (checks, "probabilities")))
+    return NULL;
+  probs = json_object_get_object_member (checks, "probabilities");
+  members = json_object_get_members (probs);
+  if (members == NULL)
+    return NULL;
+  p = g_new0 (SalPrediction, 1);
+  p->image_id = e->object_id;
+  p->model_sha256 = g_strdup (e->model_sha256);
+  p->record_id = g_strcmp0 (e->method, "prediction") == 0 ? e->id : 0;
+  p->n_classes = g_list_length (members);
+  p->labels = g_ptr_array_new_with_free_func (g_free);
+  p->probabilities = g_new0 (double, p->n_classes);
+  for (GList *l = members; l != NULL; l = l->next, i++)
+    {
+      g_ptr_array_add (p->labels, g_strdup (l->data));
+      p->probabilities[i] = number_member (probs, l->data);
+      if (p->probabilities[i] > p->probabilities[p->predicted])
+        p->predicted = i;
+    }
+  return p;
+}
+
+
 /* --- agreement between methods --- */
 
 /* |map| bilinearly resampled to w × h (pixel centres aligned). */

@@ -93,6 +93,16 @@ SalModel    *sal_analysis_get_model       (SalAnalysis *self,
 GPtrArray   *sal_analysis_list_image_models (SalAnalysis *self,
                                              GError     **error);
 
+/* A stored image explanation as the explain job returned it (model_id found by
+ * the record's model hash in @store, 0 when that model is gone; target_index −1).
+ * An error for records that are not image maps or whose map does not match its shape. */
+SalAttributionResult *sal_attribution_result_from_record (SalStore                   *store,
+                                                          const SalExplanationRecord *e,
+                                                          GError                    **error);
+/* The probabilities stored with a result (checks_json "probabilities": a Run's
+ * record, or an explanation's), or NULL when it holds none. */
+SalPrediction *sal_prediction_from_record (const SalExplanationRecord *e);
+
 /* Rank agreement of two maps (Spearman of their absolute values), after
  * resampling the smaller to the larger's grid (bilinear); NAN when either is
  * constant. */
