@@ -394,29 +394,31 @@ clear_form (SalCaseMeasurements *self)
   g_clear_pointer (&self->current, g_free);
 }
 
-/* One group of rows per measurement (radius: mean, standard error, worst). */
+/* One group of rows per measurement (radius: mean, standard error, worst), in the order
+ * the groups first appear; WDBC lists all means first, then the errors, then the worst. */
 static void
 build_form (SalCaseMeasurements *self)
 {
   GPtrArray *features = self->model->features;
-  AdwPreferencesGroup *group = NULL;
-  const char *group_id = NULL;
+  g_autoptr(GHashTable) groups = g_hash_table_new (g_str_hash, g_str_equal);
 
   clear_form (self);
   self->current = g_new (double, MAX (features->len, 1));
   for (guint i = 0; i < features->len; i++)
     {
       SalFeatureInfo *info = features->pdata[i];
+      const char *id = info->group != NULL ? info->group : info->name;
+      AdwPreferencesGroup *group = g_hash_table_lookup (groups, id);
       Field *f = field_new (self, info, i);
 
       self->current[i] = NAN;
-      if (group == NULL || info->group == NULL || g_strcmp0 (group_id, info->group) != 0)
+      if (group == NULL)
         {
           group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
           adw_preferences_group_set_title (group, info->group != NULL
                                                     ? group_label (info->group) : info->name);
           gtk_box_append (self->form, GTK_WIDGET (group));
-          group_id = info->group;
+          g_hash_table_insert (groups, (gpointer) id, group);
         }
       adw_preferences_group_add (group, GTK_WIDGET (f->row));
       g_ptr_array_add (self->fields, f);
