@@ -43,6 +43,7 @@ struct _SalNoteEditor
   gboolean        dirty;
   GCancellable   *cancellable;
   gboolean        busy;
+  char           *last_message;
 };
 
 G_DEFINE_FINAL_TYPE (SalNoteEditor, sal_note_editor, ADW_TYPE_BIN)
@@ -52,6 +53,8 @@ toast (SalNoteEditor *self, const char *text)
 {
   GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
 
+  g_free (self->last_message);
+  self->last_message = g_strdup (text);
   if (overlay != NULL)
     adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
   else
@@ -297,6 +300,13 @@ gboolean
 sal_note_editor_is_busy (SalNoteEditor *self)
 {
   return self->busy;
+}
+
+const char *
+sal_note_editor_get_last_message (SalNoteEditor *self)
+{
+  g_return_val_if_fail (SAL_IS_NOTE_EDITOR (self), NULL);
+  return self->last_message;
 }
 
 /* ---- files, drops and pastes ---------------------------------------------------------- */
@@ -864,6 +874,7 @@ sal_note_editor_finalize (GObject *object)
   g_clear_pointer (&self->store, sal_store_unref);
   g_clear_pointer (&self->notes, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
+  g_free (self->last_message);
   G_OBJECT_CLASS (sal_note_editor_parent_class)->finalize (object);
 }
 
