@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <stdlib.h>
@@ -183,10 +185,14 @@ cli_risk (Fixture *f)
   return 1 / (1 + exp (z0 - z1));
 }
 
-/* Horizontal bands of the chart's rendering that hold a step's colour (red or blue). */
+/* Horizontal bands of the chart's rendering that hold a step's colour (red or blue) of
+ * the light or dark style (app/sal-waterfall.c). */
 static guint
-count_step_bars (GdkTexture *texture)
+count_step_bars (GdkTexture *texture, gboolean dark)
 {
+  static const int light_rgb[2][3] = { { 191, 41, 38 }, { 33, 102, 171 } };
+  static const int dark_rgb[2][3] = { { 240, 115, 97 }, { 107, 166, 242 } };
+  const int (*want)[3] = dark ? dark_rgb : light_rgb;
   g_autofree guint32 *px = sal_ui_test_download (texture);
   int w = gdk_texture_get_width (texture);
   int h = gdk_texture_get_height (texture);
@@ -202,9 +208,9 @@ count_step_bars (GdkTexture *texture)
           guint32 c = px[(gsize) y * w + x];
           int r = (c >> 16) & 0xff, g = (c >> 8) & 0xff, b = c & 0xff;
 
-          /* light style: positive (191, 41, 38), negative (33, 102, 171) */
-          has = (abs (r - 191) <= 2 && abs (g - 41) <= 2 && abs (b - 38) <= 2)
-                || (abs (r - 33) <= 2 && abs (g - 102) <= 2 && abs (b - 171) <= 2);
+          for (int k = 0; k < 2 && !has; k++)
+            has = abs (r - want[k][0]) <= 2 && abs (g - want[k][1]) <= 2
+                  && abs (b - want[k][2]) <= 2;
         }
       if (has && !in_band)
         bands++;
@@ -213,12 +219,20 @@ count_step_bars (GdkTexture *texture)
   return bands;
 }
 
+/* Suffix of the PNGs a person looks at: "-zh_CN" when run in Chinese. */
+static char *
+shot_path (const char *name)
+{
+  const char *suffix = g_getenv ("SAL_TEST_SHOT_SUFFIX");
+  g_autofree char *file = g_strdup_printf ("%s%s.png", name, suffix != NULL ? suffix : "");
+
+  return sal_ui_test_build_path (file);
+}
+
 static void
 test_form_and_run (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GdkTexture) shot = NULL;
-  g_autofree char *png = sal_ui_test_build_path ("clinic-waterfall.png");
   SalWaterfallChart *chart;
   const double *bars;
   double sum = 0, risk;
@@ -253,15 +267,73 @@ test_form_and_run (Fixture *f, gconstpointer data)
                                          - sal_waterfall_chart_get_expected (chart), 1e-5);
   g_assert_cmpfloat_with_epsilon (sal_waterfall_chart_get_prediction (chart), risk, 1e-5);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (chart)));
-  shot = sal_ui_test_save_png (GTK_WIDGET (chart), png, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (count_step_bars (shot), ==, 10);
-  g_clear_object (&shot);
+
+  /* the risk with its label, in the person's language, every glyph drawable */
   {
-    g_autofree char *whole = sal_ui_test_build_path ("clinic-measurements.png");
-    shot = sal_ui_test_save_png (GTK_WIDGET (f->window), whole, &error);
-    g_assert_no_error (error);
+    g_autofree char *text = g_strdup_printf (_("Risk of %s: %.1f %%"), _("malignant"), 100 * risk);
+    GtkLabel *label = sal_ui_test_find_label (GTK_WIDGET (f->panel), text);
+
+    g_assert_nonnull (label);
+    g_assert_cmpint (pango_layout_get_unknown_glyphs_count (gtk_label_get_layout (label)), ==, 0);
   }
+
+  /* drawn: ten step bars in the light style and in the dark one */
+  for (int dark = 0; dark < 2; dark++)
+    {
+      g_autofree char *png = shot_path (dark ? "clinic-waterfall-dark" : "clinic-waterfall");
+      g_autofree char *whole = shot_path (dark ? "clinic-measurements-dark"
+                                               : "clinic-measurements");
+      g_autoptr(GdkTexture) shot = NULL;
+
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                          dark ? ADW_COLOR_SCHEME_FORCE_DARK
+                                               : ADW_COLOR_SCHEME_FORCE_LIGHT);
+      sal_ui_test_wait_idle (300);
+      shot = sal_ui_test_save_png (GTK_WIDGET (chart), png, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (count_step_bars (shot, dark), ==, 10);
+      g_clear_object (&shot);
+      shot = sal_ui_test_save_png (GTK_WIDGET (f->window), whole, &error);
+      g_assert_no_error (error);
+    }
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+}
+
+/* The same run in Simplified Chinese (a child process: the language is chosen before
+ * anything reads the locale), so the screenshots and glyph checks cover zh_CN. */
+static void
+test_zh_cn (void)
+{
+  const char *builddir = g_getenv ("SALIENT_BUILD_DIR");
+  g_autofree char *localedir = NULL;
+  g_autofree char *self = NULL;
+  g_auto(GStrv) env = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  int status = 0;
+  const char *argv[] = { NULL, "-p", "/ui/case-measurements/form-and-run", NULL };
+
+  if (g_getenv ("SAL_TEST_SHOT_SUFFIX") != NULL)
+    {
+      g_test_skip ("already the child");
+      return;
+    }
+  localedir = g_build_filename (builddir, "po", NULL);
+  self = g_build_filename (builddir, "tests", "test-case-measurements", NULL);
+  argv[0] = self;
+  env = g_environ_setenv (env, "LANG", "C.UTF-8", TRUE);
+  env = g_environ_setenv (env, "LANGUAGE", "zh_CN", TRUE);
+  env = g_environ_unsetenv (env, "LC_ALL");
+  env = g_environ_unsetenv (env, "LC_MESSAGES");
+  env = g_environ_setenv (env, "SALIENT_LOCALEDIR", localedir, TRUE);
+  env = g_environ_setenv (env, "SAL_TEST_SHOT_SUFFIX", "-zh_CN", TRUE);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                               &out, NULL, &status, &error));
+  g_test_message ("%s", out);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (out, "ok 1 /ui/case-measurements/form-and-run"));
 }
 
 static void
@@ -377,5 +449,6 @@ main (int argc, char **argv)
               test_save_and_reopen, fixture_teardown);
   g_test_add ("/ui/case-measurements/empty", Fixture, NULL, fixture_setup, test_empty,
               fixture_teardown);
+  g_test_add_func ("/ui/case-measurements/zh_CN", test_zh_cn);
   return g_test_run ();
 }
