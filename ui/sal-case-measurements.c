@@ -29,6 +29,7 @@ typedef struct {
   char      *model_name;
   GPtrArray *features;      /* of SalFeatureInfo */
   GPtrArray *labels;        /* of char* */
+  char      *background;    /* the training table the averages are taken over */
 } ModelInfo;
 
 struct _SalCaseMeasurements
@@ -201,12 +202,44 @@ model_info_free (ModelInfo *m)
   if (m == NULL)
     return;
   g_free (m->model_name);
+  g_free (m->background);
   g_clear_pointer (&m->features, g_ptr_array_unref);
   g_clear_pointer (&m->labels, g_ptr_array_unref);
   g_free (m);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ModelInfo, model_info_free)
+
+/* The table the model was trained on, from the recipe in its provenance ([data] file,
+ * relative to Salient's data folder): the Shapley values' average is taken over it. */
+static char *
+background_table (SalModel *model)
+{
+  const char *prov = sal_model_get_metadata (model, "salient.provenance");
+  g_autoptr(JsonParser) p = json_parser_new ();
+  g_autoptr(GKeyFile) recipe = g_key_file_new ();
+  g_autofree char *file = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *path = NULL;
+  JsonObject *o;
+
+  if (prov == NULL || !json_parser_load_from_data (p, prov, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (p)))
+    return NULL;
+  o = json_node_get_object (json_parser_get_root (p));
+  if (!json_object_has_member (o, "recipe")
+      || !g_key_file_load_from_data (recipe, json_object_get_string_member (o, "recipe"), -1,
+                                     G_KEY_FILE_NONE, NULL))
+    return NULL;
+  file = g_key_file_get_string (recipe, "data", "file", NULL);
+  source = g_key_file_get_string (recipe, "data", "source", NULL);
+  if (file == NULL && g_strcmp0 (source, "wdbc") == 0)
+    file = g_strdup ("datasets/wdbc.csv");
+  if (file == NULL || g_path_is_absolute (file) || strstr (file, "..") != NULL)
+    return NULL;
+  path = g_build_filename (sal_data_dir (), file, NULL);
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR) ? g_steal_pointer (&path) : NULL;
+}
 
 static void
 load_model_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
@@ -230,6 +263,14 @@ load_model_thread (GTask *task, gpointer source, gpointer data, GCancellable *ca
   m->model_name = g_strdup (rec->name);
   m->features = sal_model_features (model);
   m->labels = sal_model_labels (model);
+  m->background = background_table (model);
+  if (m->background == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                               _("The training data of the model “%s” is not on this computer; "
+                                 "its Shapley values are averaged over that data"), rec->name);
+      return;
+    }
   if (m->features->len == 0)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
@@ -687,7 +728,6 @@ run_action (GtkWidget *widget, const char *name, GVariant *param)
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) msg = g_string_new (NULL);
   g_autoptr(SalJob) job = NULL;
-  g_autofree char *csv = NULL;
 
   if (!is_ready (self) || is_running (self) || self->jobs == NULL)
     return;
@@ -703,9 +743,8 @@ run_action (GtkWidget *widget, const char *name, GVariant *param)
       toast (self, error->message);
       return;
     }
-  csv = g_build_filename (sal_data_dir (), "datasets", "wdbc.csv", NULL);
   job = sal_clinic_score_job_new (self->store, self->case_id, self->model->model_id,
-                                  self->current, self->fields->len, csv);
+                                  self->current, self->fields->len, self->model->background);
   self->run_cancellable = g_cancellable_new ();
   gtk_progress_bar_set_fraction (self->progress, 0);
   gtk_progress_bar_set_text (self->progress, sal_job_get_title (job));
