@@ -322,13 +322,13 @@ static int
 on_spin_input (GtkSpinButton *spin, double *new_value, Field *f)
 {
   g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (spin))));
+  SalCaseMeasurements *self = g_object_get_data (G_OBJECT (spin), "sal-self");
 
   if (text[0] != '\0')
     return FALSE;
   *new_value = gtk_spin_button_get_value (spin);
-  if (f->set && !((SalCaseMeasurements *) g_object_get_data (G_OBJECT (spin), "sal-self"))->applying)
+  if (f->set && !self->applying)
     {
-      SalCaseMeasurements *self = g_object_get_data (G_OBJECT (spin), "sal-self");
       guint i = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (spin), "sal-index"));
 
       push_undo (self);
@@ -1131,7 +1131,7 @@ sal_case_measurements_init (SalCaseMeasurements *self)
   update_actions (self);
 }
 
-/* ---- public --------------------------------------------------------------------------------- */
+/* ---- public ------------------------------------------------------------------------- */
 
 GtkWidget *
 sal_case_measurements_new (void)
@@ -1207,7 +1207,7 @@ sal_case_measurements_show_result (SalCaseMeasurements *self, gint64 explanation
   show_record (self, explanation_id, TRUE);
 }
 
-/* ---- for tests -------------------------------------------------------------------------------- */
+/* ---- for tests ---------------------------------------------------------------------- */
 
 gboolean
 sal_case_measurements_is_busy (SalCaseMeasurements *self)
