@@ -114,7 +114,7 @@ format_x (SalChart *self, double x)
       }
     case SAL_CHART_X_NUMBER:
     default:
-      return g_strdup_printf ("%g", x);
+      return fabs (x) >= 100 ? g_strdup_printf ("%.0f", x) : g_strdup_printf ("%.3g", x);
     }
 }
 
@@ -502,6 +502,9 @@ sal_chart_dup_readout (SalChart *self)
   {
     g_autofree char *t = format_x (self, x);
     g_string_append (out, t);
+    /* A plain number says what it counts (e.g. "2.5 km"). */
+    if (self->x_format == SAL_CHART_X_NUMBER && self->x_unit != NULL)
+      g_string_append_printf (out, " %s", self->x_unit);
   }
   for (guint k = 0; k < self->series->len; k++)
     {
