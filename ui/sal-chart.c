@@ -32,6 +32,7 @@ struct _SalChart
   gboolean         zero_line;
   gboolean         y_inverted;
   gboolean         y_clock;
+  double           min_left;      /* the plot starts at least this far from the left */
 
   /* The drawing without the hover readout, valid for cache_w × cache_h. */
   GskRenderNode   *cache;
@@ -401,7 +402,7 @@ draw_chart (SalChart *self, cairo_t *cr, int width, int height)
     x_label_w = xw;
     x_label_h = xh;
   }
-  self->px = label_w + 10;
+  self->px = MAX (label_w + 10, self->min_left);
   self->py = legend_h + th + 4;
   self->pw = MAX (10, width - self->px - 12);
   self->ph = MAX (10, height - self->py - x_label_h - 8 - (self->x_unit != NULL ? th : 0));
@@ -825,5 +826,16 @@ void
 sal_chart_set_hover_x (SalChart *self, double x)
 {
   self->hover = nearest_index (self, x);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+sal_chart_set_min_left (SalChart *self, double min_left)
+{
+  g_return_if_fail (SAL_IS_CHART (self));
+  if (self->min_left == min_left)
+    return;
+  self->min_left = min_left;
+  g_clear_pointer (&self->cache, gsk_render_node_unref);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
