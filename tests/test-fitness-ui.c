@@ -511,10 +511,16 @@ test_demo (Fixture *f, gconstpointer data)
   graphene_rect_t r;
   gint64 with_samples = 0;
 
+  /* A goal, so the screenshot shows one with its progress. */
+  {
+    SalGoal goal = { 0, SAL_GOAL_DISTANCE, (char *) "running", 40000 };
+    g_assert_true (sal_store_put_goal (f->store, &goal, &error));
+  }
   gtk_widget_activate_action (GTK_WIDGET (f->page), "fitness.add-demo", NULL);
   wait_page (f);
   g_assert_cmpstr (stack_name (f), ==, "overview");
   g_assert_true (f->page->overview->has_demo);
+  g_assert_cmpuint (f->page->overview->goals->len, ==, 1);
   g_assert_cmpint (f->page->overview->n_workouts, >, 150);
   g_assert_true (gtk_widget_get_visible (f->page->demo_button));
   save_whole_page (f, "overview", png_overview);

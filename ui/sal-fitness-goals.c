@@ -161,8 +161,8 @@ add_record_row (SalFitnessPage *self, const char *title, const char *value, gint
       g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (start_ms / 1000);
       g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, sal_fitness_page_tz (self));
       /* TRANSLATORS: the day of a record, g_date_time_format syntax */
-      g_autofree char *when = g_date_time_format (local, _("%e %b %Y"));
-      sub = g_strdup_printf ("%s · %s", value, g_strstrip (when));
+      g_autofree char *when = g_date_time_format (local, _("%-d %b %Y"));
+      sub = g_strdup_printf ("%s · %s", value, when);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row),
                                  gtk_image_new_from_icon_name ("go-next-symbolic"));
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
