@@ -412,6 +412,11 @@ gboolean  sal_store_register_models_in_dir  (SalStore   *store,
                                              const char *dir,
                                              guint      *n_new,
                                              GError    **error);
+/* Stored results (explanations) made with the model of this hash; -1 on error. */
+gint64    sal_store_count_model_results (SalStore *store, const char *sha256, GError **error);
+/* Replaces the model's metadata_json (an object; see sal_model_apply_stored_metadata). */
+gboolean  sal_store_set_model_metadata  (SalStore *store, gint64 id, const char *metadata_json,
+                                         GError **error);
 /* SHA-256 of a file's content, lower-case hex. */
 char     *sal_file_sha256             (const char *path, GError **error);
 

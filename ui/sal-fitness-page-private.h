@@ -23,6 +23,7 @@ struct _SalFitnessPage
   gint64            deleted_goal;    /* likewise */
   gboolean          plot_distance;   /* detail charts over distance, not time */
   guint             n_busy;
+  gboolean          read_only;       /* kiosk: nothing changes, no file choosers */
   SalFitnessResult *overview;
   SalFitnessResult *detail;          /* the workout shown, when one is */
 

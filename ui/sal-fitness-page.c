@@ -56,6 +56,21 @@ update_actions (SalFitnessPage *self)
   gtk_widget_set_visible (self->delete_button, detail);
   gtk_widget_set_visible (self->edit_button, detail);
   gtk_widget_set_visible (self->demo_button, has_demo && !detail);
+  if (self->read_only)
+    {
+      /* A kiosk: look, never change (no file choosers, no edits to the demo set). */
+      static const char * const editing[] = {
+        "fitness.import", "fitness.log", "fitness.profile", "fitness.wellness",
+        "fitness.performance-test", "fitness.edit-workout", "fitness.delete-workout",
+        "fitness.add-demo", "fitness.remove-demo", "fitness.undo-delete",
+      };
+
+      for (guint i = 0; i < G_N_ELEMENTS (editing); i++)
+        gtk_widget_action_set_enabled (GTK_WIDGET (self), editing[i], FALSE);
+      gtk_widget_set_visible (self->delete_button, FALSE);
+      gtk_widget_set_visible (self->edit_button, FALSE);
+      gtk_widget_set_visible (self->demo_button, FALSE);
+    }
 }
 
 static void
@@ -804,7 +819,7 @@ import_action (GtkWidget *widget, const char *name, GVariant *param)
 static gboolean
 on_drop (GtkDropTarget *target, const GValue *value, double x, double y, SalFitnessPage *self)
 {
-  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST) || self->store == NULL)
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST) || self->store == NULL || self->read_only)
     return FALSE;
   import_file_list (self, g_value_get_boxed (value));
   return TRUE;
@@ -896,6 +911,14 @@ sal_fitness_page_set_time (SalFitnessPage *self, GTimeZone *tz, gint64 day)
   self->tz = tz != NULL ? g_time_zone_ref (tz) : g_time_zone_new_local ();
   self->today = day;
   reload (self);
+}
+
+void
+sal_fitness_page_set_read_only (SalFitnessPage *self, gboolean read_only)
+{
+  g_return_if_fail (SAL_IS_FITNESS_PAGE (self));
+  self->read_only = read_only;
+  update_actions (self);
 }
 
 gboolean
