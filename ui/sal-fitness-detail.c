@@ -282,7 +282,8 @@ sal_fitness_page_show_detail (SalFitnessPage *self, SalFitnessResult *r)
                            over_distance);
       add_channel_chart (self, w, u, CH_ELEVATION, _("Elevation"), _("m"), "%.0f", 2,
                          over_distance);
-      add_channel_chart (self, w, u, CH_CADENCE, _("Cadence"), _("rpm"), "%.0f", 3, over_distance);
+      add_channel_chart (self, w, u, CH_CADENCE, _("Cadence"),
+                         running ? _("steps/min") : _("rpm"), "%.0f", 3, over_distance);
       add_channel_chart (self, w, u, CH_POWER, _("Power"), _("W"), "%.0f", 1, over_distance);
     }
 
