@@ -1039,8 +1039,11 @@ update_job_row (SalJob *job, GParamSpec *pspec, GtkWidget *row)
 
   if (start != NULL && end != NULL)
     {
-      double secs = g_date_time_difference (end, start) / (double) G_TIME_SPAN_SECOND;
-      g_string_append_printf (sub, _(" · took %.1f s"), secs);
+      GTimeSpan us = g_date_time_difference (end, start);
+      if (us < G_TIME_SPAN_SECOND)
+        g_string_append_printf (sub, _(" · took %d ms"), (int) (us / G_TIME_SPAN_MILLISECOND));
+      else
+        g_string_append_printf (sub, _(" · took %.1f s"), us / (double) G_TIME_SPAN_SECOND);
     }
   if (state == SAL_JOB_STATE_RUNNING && sal_job_get_status (job) != NULL)
     g_string_append_printf (sub, " · %s", sal_job_get_status (job));
