@@ -369,6 +369,12 @@ typedef struct {
 } NotesOf;
 
 static gboolean
+no_pending_cb (gpointer model)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (model)) == 0;
+}
+
+static gboolean
 case_has_note_cb (gpointer data)
 {
   NotesOf *n = data;
@@ -398,8 +404,9 @@ test_open_files (Fixture *f, gconstpointer data)
 
   /* as `salient FILE.png NOTE.txt` does: the window queues, the page opens a new case */
   sal_window_open_files (f->window, both, 2);
+  g_assert_true (sal_ui_test_wait_until (no_pending_cb, sal_window_get_pending_files (f->window),
+                                         5000));
   wait_page (f);
-  g_assert_cmpuint (g_list_model_get_n_items (sal_window_get_pending_files (f->window)), ==, 0);
   g_assert_cmpuint (n_cases (f), ==, 4);
   id = sal_clinic_page_get_case (f->page);
   g_assert_cmpint (id, ==, shown_id (f, 0));
