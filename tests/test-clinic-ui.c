@@ -563,6 +563,8 @@ test_image_explain_history (Fixture *f, gconstpointer data)
   GtkWidget *view;
   gint64 case_id, image_id;
 
+  /* wide enough for the Images panel with its side bar (the PNGs go in the README) */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1480, 860);
   /* a PNG opened as a new case: the Images tab shows it */
   sal_clinic_page_open_files (f->page, &file, 1, TRUE);
   wait_page (f);
