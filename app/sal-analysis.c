@@ -122,7 +122,7 @@ sal_analysis_get_model (SalAnalysis *self, gint64 model_id, GError **error)
                  _("The model file %s has changed since it was registered; register it again"),
                  rec->path);
   else if (sha != NULL)
-    model = sal_model_load_file (rec->path, NULL, error);
+    model = sal_model_load_with_metadata (rec->path, rec->metadata_json, error);
   if (model != NULL)
     g_hash_table_insert (self->models, g_memdup2 (&model_id, sizeof model_id),
                          sal_model_ref (model));

@@ -13,6 +13,7 @@
 
 #include "sal-cli-private.h"
 #include "sal-error.h"
+#include "sal-it-models.h"
 #include "sal-recipe.h"
 
 static volatile sig_atomic_t interrupted;
@@ -152,6 +153,142 @@ fail_error (GError *error)
   return sal_cli_fail ("%s", error->message);
 }
 
+/* The recipe's [data] source, read without validating the rest: the image and
+ * note sources (phantoms, notes) train through sal_it_train_recipe, the
+ * tabular ones through SalRecipe. NULL when the file cannot be read (the
+ * caller's own loading then reports why). */
+static char *
+recipe_source (const char *path)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+
+  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, NULL))
+    return NULL;
+  return g_key_file_get_string (kf, "data", "source", NULL);
+}
+
+static gboolean
+is_image_text_source (const char *source)
+{
+  return source != NULL && (strcmp (source, "phantoms") == 0 || strcmp (source, "notes") == 0);
+}
+
+/* data/models/recipes/x.recipe with output=x.onnx → data/models/x.onnx */
+static char *
+image_text_output_path (const char *recipe_path, GError **error)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autofree char *name = NULL, *dir = NULL, *parent = NULL;
+
+  if (!g_key_file_load_from_file (kf, recipe_path, G_KEY_FILE_NONE, error))
+    return NULL;
+  name = g_key_file_get_string (kf, "recipe", "output", NULL);
+  if (name == NULL || name[0] == '\0' || strchr (name, '/') != NULL)
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
+                   _("Recipe [recipe] output: give a file name ending in .onnx"));
+      return NULL;
+    }
+  dir = g_path_get_dirname (recipe_path);
+  parent = g_path_get_dirname (dir);
+  return g_build_filename (parent, name, NULL);
+}
+
+/* Writes the model and its card so that both appear together or not at all. */
+static int
+write_model_and_card (SalModel *model, const char *output, const char *card_path,
+                      const char *card)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp_model = g_strconcat (output, ".part", NULL);
+  g_autofree char *tmp_card = g_strconcat (card_path, ".part", NULL);
+
+  if (!sal_model_save_file (model, tmp_model, &error)
+      || !g_file_set_contents (tmp_card, card, -1, &error))
+    {
+      g_unlink (tmp_model);
+      g_unlink (tmp_card);
+      return sal_cli_fail ("%s", error->message);
+    }
+  if (g_rename (tmp_model, output) != 0 || g_rename (tmp_card, card_path) != 0)
+    {
+      int e = errno;
+      g_unlink (tmp_model);
+      g_unlink (tmp_card);
+      g_unlink (output);
+      return sal_cli_fail (_("could not write %s: %s"), output, g_strerror (e));
+    }
+  return 0;
+}
+
+/* The lesion finder and note triage recipes: trained on the source's training
+ * split and scored on each held-out split. With `write` FALSE (evaluate) no
+ * file is written. */
+static int
+train_image_text (const TrainArgs *a, gboolean write)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) metrics = NULL;
+  g_autoptr(SalModel) model = NULL;
+  g_autofree char *output = NULL, *card_path = NULL, *card = NULL, *base = NULL, *id = NULL;
+  g_autofree char *rbase = NULL;
+  struct sigaction old;
+  Progress pr = { NULL, 0, "" };
+  SalItOptions opts = { 0 };
+  int rc;
+
+  if (write)
+    {
+      output = a->output != NULL ? g_strdup (a->output)
+                                 : image_text_output_path (a->recipe_path, &error);
+      if (output == NULL)
+        return sal_cli_fail ("%s", error->message);
+      if (!g_str_has_suffix (output, ".onnx"))
+        return sal_cli_fail (_("the output file name must end in .onnx: %s"), output);
+      base = g_strndup (output, strlen (output) - strlen (".onnx"));
+      card_path = g_strconcat (base, ".md", NULL);
+    }
+
+  rbase = g_path_get_basename (a->recipe_path);
+  id = g_strndup (rbase, strcspn (rbase, "."));
+  pr.out = a->json ? stderr : stdout;
+  pr.stage = id;
+  opts.max_epochs = a->epochs;
+  opts.progress = (a->json && !write) ? NULL : on_progress;
+  opts.cancel = is_cancelled;
+  opts.user_data = &pr;
+  install_sigint (&old);
+  model = sal_it_train_recipe (a->recipe_path, &opts, &metrics, &card, &error);
+  sigaction (SIGINT, &old, NULL);
+  if (model == NULL)
+    return fail_error (error);
+
+  if (write)
+    {
+      rc = write_model_and_card (model, output, card_path, card);
+      if (rc != 0)
+        return rc;
+    }
+  if (a->json)
+    {
+      if (write)
+        printf ("{\"recipe\": \"%s\", \"output\": \"%s\", \"card\": \"%s\", \"provenance\": %s}\n",
+                id, output, card_path, sal_model_get_metadata (model, "salient.provenance"));
+      else
+        {
+          g_autofree char *js = sal_metrics_to_json (metrics);
+          printf ("{\"recipe\": \"%s\", \"evaluation\": \"holdout\", \"metrics\": %s}\n", id, js);
+        }
+    }
+  else
+    {
+      print_metrics (stdout, metrics);
+      if (write)
+        printf (_("wrote %s and %s\n"), output, card_path);
+    }
+  return 0;
+}
+
 int
 sal_cli_evaluate_cmd (const SalCliGlobals *g, int argc, char **argv)
 {
@@ -164,10 +301,19 @@ sal_cli_evaluate_cmd (const SalCliGlobals *g, int argc, char **argv)
   TrainArgs a;
   Progress pr = { NULL, 0, "" };
   SalRecipeRunOptions opts = { NULL };
+  g_autofree char *source = NULL;
   int rc = parse_args (argc, argv, &a, FALSE, usage);
 
   if (rc >= 0)
     return rc;
+  source = recipe_source (a.recipe_path);
+  if (is_image_text_source (source))
+    {
+      if (a.folds > 0)
+        return sal_cli_fail (_("--cv is for tabular recipes; %s is scored on its held-out sets"),
+                             a.recipe_path);
+      return train_image_text (&a, FALSE);
+    }
   recipe = sal_recipe_new_from_file (a.recipe_path, &error);
   if (recipe == NULL)
     return sal_cli_fail ("%s", error->message);
@@ -217,15 +363,18 @@ sal_cli_train_cmd (const SalCliGlobals *g, int argc, char **argv)
   g_autoptr(GHashTable) metrics = NULL;
   g_autoptr(SalModel) model = NULL;
   g_autofree char *output = NULL, *card_path = NULL, *card = NULL, *base = NULL;
-  g_autofree char *tmp_model = NULL, *tmp_card = NULL;
   struct sigaction old;
   TrainArgs a;
   Progress pr = { NULL, 0, "" };
   SalRecipeRunOptions opts = { NULL };
+  g_autofree char *source = NULL;
   int rc = parse_args (argc, argv, &a, TRUE, usage);
 
   if (rc >= 0)
     return rc;
+  source = recipe_source (a.recipe_path);
+  if (is_image_text_source (source))
+    return train_image_text (&a, TRUE);
   recipe = sal_recipe_new_from_file (a.recipe_path, &error);
   if (recipe == NULL)
     return sal_cli_fail ("%s", error->message);
@@ -268,23 +417,9 @@ sal_cli_train_cmd (const SalCliGlobals *g, int argc, char **argv)
   if (model == NULL)
     return fail_error (error);
 
-  /* Both files appear together or not at all. */
-  tmp_model = g_strconcat (output, ".part", NULL);
-  tmp_card = g_strconcat (card_path, ".part", NULL);
-  if (!sal_model_save_file (model, tmp_model, &error)
-      || !g_file_set_contents (tmp_card, card, -1, &error))
-    {
-      g_unlink (tmp_model);
-      g_unlink (tmp_card);
-      return sal_cli_fail ("%s", error->message);
-    }
-  if (g_rename (tmp_model, output) != 0 || g_rename (tmp_card, card_path) != 0)
-    {
-      int e = errno;
-      g_unlink (tmp_model);
-      g_unlink (tmp_card);
-      return sal_cli_fail (_("could not write %s: %s"), output, g_strerror (e));
-    }
+  rc = write_model_and_card (model, output, card_path, card);
+  if (rc != 0)
+    return rc;
 
   if (a.json)
     printf ("{\"recipe\": \"%s\", \"output\": \"%s\", \"card\": \"%s\", \"provenance\": %s}\n",

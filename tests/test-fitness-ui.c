@@ -140,6 +140,17 @@ test_import_detail_overview (Fixture *f, gconstpointer data)
   g_assert_cmpstr (stack_name (f), ==, "overview");
   g_assert_nonnull (f->page->overview);
   g_assert_cmpint (f->page->overview->n_workouts, ==, 1);
+  /* The import ran on the application's queue, the one the Models page's monitor lists. */
+  {
+    GListModel *queue = G_LIST_MODEL (sal_application_get_job_queue (f->app));
+    gboolean listed = FALSE;
+    for (guint i = 0; i < g_list_model_get_n_items (queue); i++)
+      {
+        g_autoptr(SalJob) job = g_list_model_get_item (queue, i);
+        listed |= g_strcmp0 (sal_job_get_kind (job), "fitness-import") == 0;
+      }
+    g_assert_true (listed);
+  }
 
   stored = sal_store_list_workouts (f->store, G_MININT64, G_MAXINT64, &error);
   g_assert_no_error (error);

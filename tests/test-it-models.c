@@ -2,6 +2,7 @@
 /* The lesion finder and note triage models: architectures, data sources and
  * short training runs from small recipes (the full ones are in the slow suite). */
 
+#include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
 
@@ -370,6 +371,107 @@ test_shipped_cli (void)
   sal_test_rm_rf (dir);
 }
 
+/* salient-cli train and evaluate take the image and note recipes too: the
+ * files land next to the recipe folder (both or neither), the metrics in the
+ * provenance are those printed, evaluate reproduces them from the same seed,
+ * and a bad recipe writes nothing. */
+static void
+test_cli_train (void)
+{
+  g_autofree char *dir = sal_test_tmpdir ();
+  g_autofree char *rdir = g_build_filename (dir, "recipes", NULL);
+  g_autofree char *recipe = NULL, *notes_recipe = NULL;
+  g_autofree char *onnx = g_build_filename (dir, "t.onnx", NULL);
+  g_autofree char *md = g_build_filename (dir, "t.md", NULL);
+  g_autofree char *notes_onnx = g_build_filename (dir, "n.onnx", NULL);
+  g_autofree char *notes_md = g_build_filename (dir, "n.md", NULL);
+  g_autofree char *out = NULL, *err = NULL, *card = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SalModel) m = NULL;
+  g_autoptr(JsonParser) p1 = json_parser_new (), p2 = json_parser_new ();
+  JsonObject *prov, *recorded, *evaluated;
+  int status;
+
+  g_assert_cmpint (g_mkdir (rdir, 0700), ==, 0);
+  g_free (write_recipe (rdir,
+      "[recipe]\nid=t\noutput=t.onnx\ncard=card.md\n"
+      "[data]\nsource=phantoms\ntrain_seed=1\nn_train=96\ntest_seed=5000\nn_test=32\n"
+      "[model]\narchitecture=cnn\nfilters=4;8;8\nkernels=5;3;3\nstrides=2;1;1\n"
+      "batch_norm=true\npool=max\n"
+      "[train]\noptimizer=adam\nlr=0.005\nepochs=3\nbatch=16\nseed=3\n"));
+  recipe = g_build_filename (rdir, "r.recipe", NULL);
+
+  status = sal_test_run_cli (&out, &err, "train", recipe, "--epochs", "2", "--json", NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (err, "r: epoch 2/2"));
+  g_assert_null (strstr (err, "epoch 3/"));
+  g_assert_true (json_parser_load_from_data (p1, out, -1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (json_parser_get_root (p1)),
+                                                  "output"), ==, onnx);
+  g_assert_true (g_file_get_contents (md, &card, NULL, &error));
+  g_assert_nonnull (strstr (card, "test_accuracy"));
+  m = sal_model_load_file (onnx, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sal_model_get_metadata (m, "salient.input_kind"), ==, "\"image\"");
+  prov = json_node_get_object (json_parser_get_root (p1));
+  prov = json_object_get_object_member (prov, "provenance");
+  g_assert_cmpint (json_object_get_int_member (prov, "epochs_run"), ==, 2);
+  recorded = json_object_get_object_member (prov, "metrics");
+  g_assert_cmpfloat (json_object_get_double_member (recorded, "train_accuracy"), >=, 0.0);
+  g_assert_cmpfloat (json_object_get_double_member (recorded, "test_accuracy"), <=, 1.0);
+
+  /* The same recipe and seed evaluated: the same numbers. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  status = sal_test_run_cli (&out, &err, "evaluate", recipe, "--epochs", "2", "--json", NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (json_parser_load_from_data (p2, out, -1, &error));
+  evaluated = json_object_get_object_member (json_node_get_object (json_parser_get_root (p2)),
+                                             "metrics");
+  for (const char *const *k = (const char *[]) { "train_accuracy", "test_accuracy",
+                                                 "test_macro_f1", NULL }; *k != NULL; k++)
+    g_assert_cmpfloat_with_epsilon (json_object_get_double_member (evaluated, *k),
+                                    json_object_get_double_member (recorded, *k), 1e-4);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  status = sal_test_run_cli (&out, &err, "evaluate", recipe, "--cv", "5x1", NULL);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "held-out"));
+
+  /* A note recipe with --output. */
+  notes_recipe = g_build_filename (rdir, "n.recipe", NULL);
+  g_assert_true (g_file_set_contents (notes_recipe,
+      "[recipe]\nid=n\noutput=x.onnx\ncard=card.md\n"
+      "[data]\nsource=notes\ntrain_seed=1\nn_train=200\ntest_seed=5000\nn_test=60\n"
+      "n_test_held_out=30\nmax_len=64\n"
+      "[model]\narchitecture=gru-attention\nembed_dim=8\nhidden=8\n"
+      "[train]\noptimizer=adam\nlr=0.01\nepochs=1\nbatch=32\nseed=3\n", -1, NULL));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  status = sal_test_run_cli (&out, &err, "train", notes_recipe, "--output", notes_onnx, NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "test_held_out_templates_macro_f1"));
+  g_assert_true (g_file_test (notes_onnx, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (notes_md, G_FILE_TEST_IS_REGULAR));
+
+  /* A bad value: a message naming the key, and no file. */
+  g_assert_true (g_file_set_contents (notes_recipe,
+      "[recipe]\nid=n\noutput=y.onnx\ncard=card.md\n"
+      "[data]\nsource=phantoms\nn_train=0\n"
+      "[model]\narchitecture=cnn\n[train]\nepochs=1\n", -1, NULL));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  status = sal_test_run_cli (&out, &err, "train", notes_recipe, NULL);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "n_train"));
+  {
+    g_autofree char *y = g_build_filename (dir, "y.onnx", NULL);
+    g_assert_false (g_file_test (y, G_FILE_TEST_EXISTS));
+  }
+  sal_test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -384,5 +486,6 @@ main (int argc, char **argv)
   g_test_add_func ("/app/it-models/notes/short-run", test_notes_short);
   g_test_add_func ("/app/it-models/phantoms/short-run", test_phantoms_short);
   g_test_add_func ("/app/it-models/shipped/cli", test_shipped_cli);
+  g_test_add_func ("/app/it-models/cli-train", test_cli_train);
   return g_test_run ();
 }

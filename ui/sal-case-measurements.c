@@ -254,7 +254,7 @@ load_model_thread (GTask *task, gpointer source, gpointer data, GCancellable *ca
   if (m->model_id != 0)
     rec = sal_store_get_model (store, m->model_id, &error);
   if (rec != NULL)
-    model = sal_model_load_file (rec->path, NULL, &error);
+    model = sal_model_load_with_metadata (rec->path, rec->metadata_json, &error);
   if (model == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));

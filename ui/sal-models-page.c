@@ -37,6 +37,7 @@ struct _SalModelsPage
   GCancellable  *detail_cancellable;
   GtkWindow     *last_dialog;     /* weak; the last error dialog shown, for tests */
   gboolean       jobs_attached;
+  gboolean       own_jobs;        /* not the application's */
 };
 
 G_DEFINE_FINAL_TYPE (SalModelsPage, sal_models_page, ADW_TYPE_BIN)
@@ -626,6 +627,30 @@ clear_finished_action (GtkWidget *widget, const char *name, GVariant *param)
 
 /* ---- store ---- */
 
+/* The job monitor shows the application's one queue (the Fitness page's imports run
+ * there too) once the page is in one of its windows; before that, its own. */
+static void
+adopt_app_queue (SalModelsPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root))
+                                             : NULL;
+  SalJobQueue *queue;
+
+  if (!SAL_IS_APPLICATION (app))
+    return;
+  queue = sal_application_get_job_queue (SAL_APPLICATION (app));
+  if (queue == self->jobs)
+    return;
+  if (self->jobs != NULL)
+    sal_job_queue_cancel_all (self->jobs);
+  g_set_object (&self->jobs, queue);
+  self->own_jobs = FALSE;
+  self->jobs_attached = FALSE;
+  gtk_list_box_bind_model (self->job_list, G_LIST_MODEL (self->jobs), create_job_row, self,
+                           NULL);
+}
+
 static void
 on_map (GtkWidget *widget, SalModelsPage *self)
 {
@@ -636,6 +661,7 @@ on_map (GtkWidget *widget, SalModelsPage *self)
   g_autoptr(GError) error = NULL;
 
   update_engine_status (self);
+  adopt_app_queue (self);
   if (self->store != NULL || !SAL_IS_APPLICATION (app))
     return;
   /* The application owns the one connection and has registered the shipped models. */
@@ -656,8 +682,12 @@ sal_models_page_set_store (SalModelsPage *self, SalStore *store)
     return;
   g_clear_pointer (&self->store, sal_store_unref);
   self->store = store != NULL ? sal_store_ref (store) : NULL;
-  if (self->store != NULL && !self->jobs_attached)
+  adopt_app_queue (self);
+  /* A queue is attached to one store once (the application's may already be). */
+  if (self->store != NULL && !self->jobs_attached
+      && g_object_get_data (G_OBJECT (self->jobs), "sal-job-store") != self->store)
     {
+      g_object_set_data (G_OBJECT (self->jobs), "sal-job-store", self->store);
       g_autoptr(GError) error = NULL;
 
       /* The monitor's jobs go to the store's jobs table; those Salient was running
@@ -692,7 +722,8 @@ sal_models_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->detail_cancellable);
   g_clear_object (&self->detail_cancellable);
-  if (self->jobs != NULL)
+  /* The application's queue also runs other pages' jobs: those are theirs to cancel. */
+  if (self->jobs != NULL && self->own_jobs)
     sal_job_queue_cancel_all (self->jobs);
   g_clear_weak_pointer (&self->last_dialog);
   gtk_widget_dispose_template (GTK_WIDGET (object), SAL_TYPE_MODELS_PAGE);
@@ -747,6 +778,7 @@ sal_models_page_init (SalModelsPage *self)
   /* Not a bound template child: AdwBin unparents its own child in dispose. */
   self->toasts = ADW_TOAST_OVERLAY (adw_bin_get_child (ADW_BIN (self)));
   self->jobs = sal_job_queue_new (1);
+  self->own_jobs = TRUE;
   placeholder = adw_status_page_new ();
   adw_status_page_set_title (ADW_STATUS_PAGE (placeholder), _("No Jobs"));
   adw_status_page_set_description (ADW_STATUS_PAGE (placeholder),
