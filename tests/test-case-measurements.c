@@ -421,6 +421,31 @@ test_save_and_reopen (Fixture *f, gconstpointer data)
   g_assert_cmpfloat_with_epsilon (gtk_spin_button_get_value (spin), 25.5, 1e-9);
 }
 
+static gboolean
+not_busy_cb (gpointer data)
+{
+  return !sal_case_measurements_is_busy (SAL_CASE_MEASUREMENTS (data));
+}
+
+static void
+test_cancel (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) stored = NULL;
+
+  show_case (f);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->panel), "measurements.run", NULL));
+  g_assert_true (sal_case_measurements_is_busy (f->panel));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->panel), "measurements.cancel", NULL));
+  g_assert_true (sal_ui_test_wait_until (not_busy_cb, f->panel, 10000));
+  sal_ui_test_wait_idle (200);
+  stored = sal_store_list_explanations (f->store, SAL_OBJECT_CASE, f->case_id, NULL);
+  g_assert_cmpuint (stored->len, ==, 0);
+  g_assert_cmpuint (f->n_stored, ==, 0);
+  g_assert_cmpint (sal_case_measurements_get_result_id (f->panel), ==, 0);
+  g_assert_nonnull (sal_ui_test_find_label (GTK_WIDGET (f->panel),
+                                            _("Cancelled; nothing was stored")));
+}
+
 static void
 test_empty (Fixture *f, gconstpointer data)
 {
@@ -448,6 +473,8 @@ main (int argc, char **argv)
   g_test_add ("/ui/case-measurements/save-and-reopen", Fixture, NULL, fixture_setup,
               test_save_and_reopen, fixture_teardown);
   g_test_add ("/ui/case-measurements/empty", Fixture, NULL, fixture_setup, test_empty,
+              fixture_teardown);
+  g_test_add ("/ui/case-measurements/cancel", Fixture, NULL, fixture_setup, test_cancel,
               fixture_teardown);
   g_test_add_func ("/ui/case-measurements/zh_CN", test_zh_cn);
   return g_test_run ();

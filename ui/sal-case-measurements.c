@@ -702,8 +702,9 @@ on_run_done (GObject *source, GAsyncResult *res, gpointer data)
                                                               &error);
   gboolean cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
-  /* a newer case or a disposed widget cancelled this run: nothing of it is ours */
-  if (cancelled && self->run_cancellable == NULL)
+  /* a newer case or a disposed widget dropped this run: nothing of it is shown here (a
+   * result it stored anyway is in the History of its own case) */
+  if (self->run_cancellable == NULL)
     return;
   g_clear_object (&self->run_cancellable);
   gtk_widget_set_visible (GTK_WIDGET (self->progress), FALSE);
@@ -1122,6 +1123,10 @@ sal_case_measurements_init (SalCaseMeasurements *self)
   self->fields = g_ptr_array_new_with_free_func (g_free);
   self->undo = g_ptr_array_new_with_free_func (g_free);
   self->source_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  /* one colour for any risk: the default offsets would paint a low risk as a warning */
+  gtk_level_bar_remove_offset_value (self->risk_bar, GTK_LEVEL_BAR_OFFSET_LOW);
+  gtk_level_bar_remove_offset_value (self->risk_bar, GTK_LEVEL_BAR_OFFSET_HIGH);
+  gtk_level_bar_remove_offset_value (self->risk_bar, GTK_LEVEL_BAR_OFFSET_FULL);
   self->last_field = G_MAXUINT;
   self->risk = NAN;
   refresh_sources (self);
