@@ -270,7 +270,8 @@ test_form_and_run (Fixture *f, gconstpointer data)
 
   /* the risk with its label, in the person's language, every glyph drawable */
   {
-    g_autofree char *text = g_strdup_printf (_("Risk of %s: %.1f %%"), _("malignant"), 100 * risk);
+    g_autofree char *text = g_strdup_printf (_("Probability of “%s”: %.1f %%"), _("malignant"),
+                                             100 * risk);
     GtkLabel *label = sal_ui_test_find_label (GTK_WIDGET (f->panel), text);
 
     g_assert_nonnull (label);

@@ -811,8 +811,8 @@ show_clinic_result (SalCaseMeasurements *self, const SalClinicResult *r, gint64 
   gboolean gap_ok = isfinite (r->gap) && fabs (r->gap) < 1e-4;
 
   self->risk = p;
-  /* TRANSLATORS: "Risk of malignant: 87.3 %" */
-  risk = g_strdup_printf (_("Risk of %s: %.1f %%"), class_label (r->target), 100 * p);
+  /* TRANSLATORS: "Probability of “malignant”: 87.3 %" */
+  risk = g_strdup_printf (_("Probability of “%s”: %.1f %%"), class_label (r->target), 100 * p);
   gtk_label_set_text (self->risk_label, risk);
   for (guint i = 0; i < r->n_classes; i++)
     {
