@@ -141,7 +141,7 @@ show_case (Fixture *f)
 {
   sal_case_measurements_set_case (f->panel, f->store, f->jobs, f->case_id);
   g_assert_true (sal_ui_test_wait_until (is_ready_cb, f, 10000));
-  sal_ui_test_wait_idle (200);
+  sal_ui_test_wait_idle (100);
 }
 
 static void
@@ -150,7 +150,7 @@ run (Fixture *f)
   f->stored_id = 0;
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->panel), "measurements.run", NULL));
   g_assert_true (sal_ui_test_wait_until (is_stored_cb, f, 20000));
-  sal_ui_test_wait_idle (200);
+  sal_ui_test_wait_idle (100);
 }
 
 /* The risk of malignancy salient-cli infer gives for the row (softmax of the logits). */
@@ -279,7 +279,8 @@ test_form_and_run (Fixture *f, gconstpointer data)
   }
 
   /* drawn: ten step bars in the light style and in the dark one */
-  for (int dark = 0; dark < 2; dark++)
+  /* (the Chinese run checks the light style only: the colours do not depend on the language) */
+  for (int dark = 0; dark < (g_getenv ("SAL_TEST_SHOT_SUFFIX") != NULL ? 1 : 2); dark++)
     {
       g_autofree char *png = shot_path (dark ? "clinic-waterfall-dark" : "clinic-waterfall");
       g_autofree char *whole = shot_path (dark ? "clinic-measurements-dark"
@@ -405,8 +406,22 @@ test_save_and_reopen (Fixture *f, gconstpointer data)
   bars = g_memdup2 (sal_waterfall_chart_get_values (chart), sizeof (double) * 10);
   expected = sal_waterfall_chart_get_expected (chart);
 
-  /* another value, another case shown, then the History reopens the first result */
-  gtk_spin_button_set_value (spin, 11.0);
+  /* the form can be filled from the inputs of an earlier result, and that is undone */
+  {
+    GtkDropDown *source = GTK_DROP_DOWN (sal_ui_test_find_nth (GTK_WIDGET (f->panel),
+                                                               GTK_TYPE_DROP_DOWN, 0));
+
+    g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (source)), ==, 2);
+    gtk_spin_button_set_value (spin, 11.0);
+    sal_ui_test_wait_idle (50);
+    gtk_drop_down_set_selected (source, 1);
+    g_assert_cmpfloat_with_epsilon (gtk_spin_button_get_value (spin), 25.5, 1e-9);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->panel), "measurements.undo",
+                                               NULL));
+    g_assert_cmpfloat_with_epsilon (gtk_spin_button_get_value (spin), 11.0, 1e-9);
+  }
+
+  /* another case shown, then the History reopens the first result */
   sal_case_measurements_set_case (f->panel, NULL, NULL, 0);
   show_case (f);
   sal_case_measurements_show_result (f->panel, id);
