@@ -356,6 +356,9 @@ test_out_of_range (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (msg, "480"));
   g_assert_nonnull (strstr (msg, "plausible range"));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (spin), "error"));
+  g_assert_true (gtk_widget_has_css_class (
+    sal_ui_test_find_nth (GTK_WIDGET (sal_ui_test_find_label (GTK_WIDGET (f->panel), msg)),
+                          GTK_TYPE_LABEL, 0), "error"));
 
   /* Run refuses: nothing is stored */
   before = sal_store_list_explanations (f->store, SAL_OBJECT_CASE, f->case_id, NULL);
@@ -378,6 +381,12 @@ test_out_of_range (Fixture *f, gconstpointer data)
   gtk_spin_button_update (spin);
   sal_ui_test_wait_idle (100);
   g_assert_nonnull (strstr (sal_case_measurements_get_message (f->panel), "missing"));
+  g_assert_false (gtk_widget_has_css_class (
+    GTK_WIDGET (sal_ui_test_find_label (GTK_WIDGET (f->panel),
+                                        sal_case_measurements_get_message (f->panel))),
+    "error"));
+  gtk_widget_activate_action (GTK_WIDGET (f->panel), "measurements.run", NULL);
+  g_assert_false (sal_case_measurements_is_busy (f->panel));
 }
 
 static void

@@ -584,7 +584,23 @@ validate (SalCaseMeasurements *self)
 {
   g_autoptr(GString) msg = g_string_new (NULL);
 
+  gboolean refused = FALSE;
+
   check_values (self, msg);
+  /* red for values refused; empty fields are work still to do, not a mistake */
+  for (guint i = 0; i < self->fields->len && !refused; i++)
+    refused = gtk_widget_has_css_class (GTK_WIDGET (((Field *) self->fields->pdata[i])->spin),
+                                        "error");
+  if (refused)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->message), "dim-label");
+      gtk_widget_add_css_class (GTK_WIDGET (self->message), "error");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->message), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (self->message), "dim-label");
+    }
   gtk_label_set_text (self->message, msg->str);
   gtk_widget_set_visible (GTK_WIDGET (self->message), msg->len > 0);
   update_actions (self);
