@@ -567,6 +567,13 @@ method_label (const char *id)
   return id;
 }
 
+/* GtkTextTagTableForeach: (tag, data), the other way round from g_ptr_array_add. */
+static void
+collect_tag (GtkTextTag *tag, gpointer data)
+{
+  g_ptr_array_add (data, tag);
+}
+
 void
 sal_note_editor_show_result (SalNoteEditor *self, gint64 note_id, const SalClinicResult *r)
 {
@@ -607,8 +614,7 @@ sal_note_editor_show_result (SalNoteEditor *self, gint64 note_id, const SalClini
   len = strlen (n->text);
 
   gtk_text_buffer_set_text (buffer, n->text, -1);
-  gtk_text_tag_table_foreach (table, (GtkTextTagTableForeach) (void (*) (void)) g_ptr_array_add,
-                              old_tags);
+  gtk_text_tag_table_foreach (table, collect_tag, old_tags);
   for (guint i = 0; i < old_tags->len; i++)
     gtk_text_tag_table_remove (table, old_tags->pdata[i]);
 
