@@ -944,14 +944,14 @@ static void
 undo_remove_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   SalModelsPage *self = SAL_MODELS_PAGE (widget);
-  AdwToast *t = self->remove_toast;
 
   if (self->pending_remove <= 0)
     return;
+  /* The toast goes by itself (its button dismisses it; libadwaita 1.2 can crash when a
+   * toast is dismissed from code while its animation runs); forgotten, it changes
+   * nothing when it goes. */
   self->pending_remove = 0;
   self->remove_toast = NULL;
-  if (t != NULL)
-    adw_toast_dismiss (t);
   reload (self);
   update_actions (self);
 }
@@ -960,9 +960,9 @@ void
 sal_models_page_commit_removals (SalModelsPage *self)
 {
   g_return_if_fail (SAL_IS_MODELS_PAGE (self));
-  if (self->remove_toast != NULL)
-    adw_toast_dismiss (self->remove_toast);
-  else if (self->pending_remove > 0)
+  /* The toast, if still shown, is forgotten (see undo_remove_action); its Undo button
+   * is disabled with the action. */
+  if (self->pending_remove > 0)
     finish_removal (self);
 }
 
