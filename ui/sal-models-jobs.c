@@ -47,6 +47,7 @@ sal_models_page_start_job (SalModelsPage *self, SalJob *job, GVariant *params)
 
   if (jobs == NULL)
     {
+      g_variant_unref (g_variant_ref_sink (params));
       sal_models_page_toast (self, _("The job service is not running"));
       return;
     }
