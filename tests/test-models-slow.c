@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Retrains the shipped tabular models from their recipes and checks that the
  * metrics match those recorded in the shipped files within ±0.005; reports
- * the readiness fine-tuning figure over 50 simulated athletes. */
+ * the readiness fine-tuning figure over 200 simulated athletes. */
 #include "config.h"
 
 #include <json-glib/json-glib.h>
@@ -71,12 +71,12 @@ retrain (gconstpointer id)
 }
 
 static void
-finetune_50 (void)
+finetune_200 (void)
 {
   g_autofree char *mpath = data_path ("readiness.onnx", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(SalModel) shipped = sal_model_load_file (mpath, NULL, &error);
-  int better = 0, strictly = 0, worse = 0, n = 50;
+  int better = 0, strictly = 0, worse = 0, n = 200;
   double s0 = 0, s1 = 0;
 
   g_assert_no_error (error);
@@ -115,6 +115,10 @@ finetune_50 (void)
                   "(%d better, %d unchanged, %d worse); mean %.3f (shipped) → %.3f (fine-tuned)",
                   better, n, strictly, better - strictly, worse, s0 / n, s1 / n);
   g_assert_cmpint (better, >, n / 2);
+  /* Not worse on average (refitting the whole last layer was: 1.20 → 1.28 on
+   * these athletes), and rarely worse for one person. */
+  g_assert_cmpfloat (s1, <=, s0 * 1.005);
+  g_assert_cmpint (worse, <=, n / 10);
 }
 
 int
@@ -124,6 +128,6 @@ main (int argc, char **argv)
   sal_engine_init ();
   g_test_add_data_func ("/slow/models/retrain/breast-mass-risk", "breast-mass-risk", retrain);
   g_test_add_data_func ("/slow/models/retrain/readiness", "readiness", retrain);
-  g_test_add_func ("/slow/models/readiness-finetune-50", finetune_50);
+  g_test_add_func ("/slow/models/readiness-finetune-200", finetune_200);
   return g_test_run ();
 }
