@@ -156,12 +156,23 @@ sal_cli_fitness_cmd (const SalCliGlobals *g, int argc, char **argv)
                              argv[i], USAGE);
       *slot = argv[++i];
     }
-  tz = parse_tz (tz_id, &status);
-  if (tz == NULL)
-    return status;
+  if (tz_id != NULL)
+    {
+      tz = parse_tz (tz_id, &status);
+      if (tz == NULL)
+        return status;
+    }
   store = sal_cli_open_store (g, &error);
   if (store == NULL)
     return sal_cli_fail ("%s", error->message);
+  if (tz == NULL)
+    {
+      /* Local days are the athlete's: the profile's time zone, else this computer's. */
+      g_autoptr(SalAthlete) athlete = sal_store_get_athlete (store, &error);
+      if (error != NULL)
+        return sal_cli_fail ("%s", error->message);
+      tz = sal_athlete_time_zone (athlete);
+    }
 
   if (strcmp (argv[1], "summary") == 0)
     {

@@ -422,7 +422,7 @@ load_model (SalStore *store, gint64 model_id, char **sha256, GError **error)
       return NULL;
     }
   *sha256 = g_strdup (rec->sha256);
-  return sal_model_load_file (rec->path, NULL, error);
+  return sal_model_load_with_metadata (rec->path, rec->metadata_json, error);
 }
 
 /* Probabilities of the model's first output for one input (softmax of the logits, or

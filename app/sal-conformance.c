@@ -242,13 +242,26 @@ sal_conformance_run_case (const char *dir, SalConformanceResult *result, GError 
 {
   g_autofree char *model_path = g_build_filename (dir, "model.onnx", NULL);
   g_autoptr(SalModel) model = NULL;
-  g_autoptr(GPtrArray) sets = NULL;
 
   memset (result, 0, sizeof *result);
   result->report = g_ptr_array_new_with_free_func (g_free);
   model = sal_model_load_file (model_path, NULL, error);
   if (model == NULL)
     return FALSE;
+  return sal_conformance_run_sets (model, dir, result, error);
+}
+
+gboolean
+sal_conformance_run_sets (SalModel *model, const char *dir, SalConformanceResult *result,
+                          GError **error)
+{
+  g_autoptr(GPtrArray) sets = NULL;
+
+  if (result->report == NULL)
+    {
+      memset (result, 0, sizeof *result);
+      result->report = g_ptr_array_new_with_free_func (g_free);
+    }
   sets = list_prefixed (dir, "test_data_set_", error);
   if (sets == NULL)
     return FALSE;

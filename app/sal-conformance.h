@@ -35,6 +35,12 @@ gboolean sal_conformance_compare      (const SalTensor *got, const SalTensor *wa
 gboolean sal_conformance_run_case     (const char *dir, SalConformanceResult *result,
                                        GError **error);
 
+/* Runs the test_data_set_* folders of `dir` on an already loaded model (a model
+ * file with its test data next to it). `result` is zeroed first unless it
+ * already holds a report. */
+gboolean sal_conformance_run_sets     (SalModel *model, const char *dir,
+                                       SalConformanceResult *result, GError **error);
+
 /* Reads a TensorProto file. */
 SalTensor *sal_conformance_load_pb    (const char *path, char **name, GError **error);
 

@@ -26,6 +26,9 @@ result_clear (SalFitnessResult *r)
   g_clear_pointer (&r->problems, g_ptr_array_unref);
   g_clear_pointer (&r->readiness, sal_readiness_card_free);
   g_clear_pointer (&r->readiness_error, g_free);
+  g_clear_pointer (&r->tz, g_time_zone_unref);
+  g_clear_pointer (&r->goals, g_ptr_array_unref);
+  g_clear_pointer (&r->goal_done, g_array_unref);
 }
 
 SalFitnessResult *
@@ -133,6 +136,94 @@ job_new (const char *kind, const char *title, SalJobFunc func, JobIn *in)
   return job;
 }
 
+/* The athlete's units and time zone, and today in that zone, into r. */
+static void
+set_athlete_frame (SalFitnessResult *r, const SalAthlete *athlete, JobIn *in)
+{
+  r->units.miles = athlete != NULL && athlete->miles;
+  r->units.pounds = athlete != NULL && athlete->pounds;
+  if (athlete != NULL && athlete->time_zone != NULL && athlete->time_zone[0])
+    r->tz = sal_athlete_time_zone (athlete);
+  else
+    r->tz = in->tz != NULL ? g_time_zone_ref (in->tz) : g_time_zone_new_local ();
+  if (in->today != 0)
+    r->today = in->today;
+  else
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      r->today = sal_local_day (g_date_time_to_unix (now) * 1000, r->tz);
+    }
+}
+
+/* Personal records over every workout: runs' best efforts from the cache, computing and
+ * storing (in one transaction) those of runs not searched yet. */
+static gboolean
+find_records (SalFitnessResult *r, SalStore *store, GPtrArray *all, const SalAthlete *athlete,
+              GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GArray) cached = sal_store_list_efforts (store, error);
+  g_autoptr(GArray) fresh = g_array_new (FALSE, FALSE, sizeof (SalWorkoutEfforts));
+  g_autoptr(GHashTable) known = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GHashTable) starts = g_hash_table_new (g_int64_hash, g_int64_equal);
+
+  if (cached == NULL)
+    return FALSE;
+  sal_personal_records_init (&r->records);
+  for (guint i = 0; i < cached->len; i++)
+    g_hash_table_add (known, &g_array_index (cached, SalWorkoutEfforts, i).workout_id);
+  for (guint i = 0; i < all->len; i++)
+    {
+      SalWorkout *w = g_ptr_array_index (all, i);
+
+      g_hash_table_insert (starts, &w->id, &w->start_ms);
+      sal_personal_records_add_session (&r->records, w,
+                                        sal_workout_session_load (w, athlete, NULL));
+      if (sal_sport_index (w->sport) == SAL_SPORT_RUNNING
+          && !g_hash_table_contains (known, &w->id))
+        {
+          g_autoptr(SalWorkout) full = sal_store_get_workout (store, w->id, TRUE, error);
+          SalWorkoutEfforts e;
+
+          if (full == NULL)
+            return FALSE;
+          sal_workout_efforts_compute (full, &e);
+          g_array_append_val (fresh, e);
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            return FALSE;
+        }
+    }
+  if (!sal_store_set_efforts (store, (SalWorkoutEfforts *) fresh->data, fresh->len, error))
+    return FALSE;
+  for (guint i = 0; i < cached->len; i++)
+    sal_personal_records_add_efforts (&r->records, &g_array_index (cached, SalWorkoutEfforts, i));
+  for (guint i = 0; i < fresh->len; i++)
+    sal_personal_records_add_efforts (&r->records, &g_array_index (fresh, SalWorkoutEfforts, i));
+  for (int k = 0; k < SAL_N_EFFORTS + 2; k++)
+    {
+      gint64 id = k < SAL_N_EFFORTS ? r->records.best_id[k]
+                  : k == SAL_N_EFFORTS ? r->records.longest_id : r->records.most_load_id;
+      gint64 *start = g_hash_table_lookup (starts, &id);
+      r->record_start_ms[k] = start != NULL ? *start : 0;
+    }
+  return TRUE;
+}
+
+static gboolean
+find_goals (SalFitnessResult *r, SalStore *store, GPtrArray *all, GError **error)
+{
+  r->goals = sal_store_list_goals (store, error);
+  if (r->goals == NULL)
+    return FALSE;
+  r->week_monday = sal_day_monday (r->today);
+  r->goal_done = g_array_new (FALSE, FALSE, sizeof (double));
+  for (guint i = 0; i < r->goals->len; i++)
+    {
+      double done = sal_goal_done (g_ptr_array_index (r->goals, i), all, r->tz, r->week_monday);
+      g_array_append_val (r->goal_done, done);
+    }
+  return TRUE;
+}
+
 static gpointer
 overview_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **error)
 {
@@ -150,29 +241,34 @@ overview_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **
       g_propagate_error (error, local);
       return NULL;
     }
+  set_athlete_frame (r, athlete, in);
   r->has_demo = athlete != NULL && athlete->demo;
   r->zones = sal_fitness_zones_for (athlete);
-  all = sal_store_list_workouts (in->store, G_MININT64, (in->today + 2) * DAY_MS, error);
+  all = sal_store_list_workouts (in->store, G_MININT64, (r->today + 2) * DAY_MS, error);
   if (all == NULL)
     return NULL;
   r->n_workouts = all->len;
-  sal_job_report_progress (job, 0.3, NULL);
+  sal_job_report_progress (job, 0.2, NULL);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
-  r->summary = sal_fitness_summary_compute (all, athlete, in->tz, &params,
-                                            in->today - SAL_FITNESS_OVERVIEW_DAYS + 1, in->today);
-  r->weeks = sal_weekly_volume (all, in->tz, in->today, SAL_FITNESS_OVERVIEW_WEEKS);
+  r->summary = sal_fitness_summary_compute (all, athlete, r->tz, &params,
+                                            r->today - SAL_FITNESS_OVERVIEW_DAYS + 1, r->today);
+  r->weeks = sal_weekly_volume (all, r->tz, r->today, SAL_FITNESS_OVERVIEW_WEEKS);
+  if (!find_records (r, in->store, all, athlete, cancellable, error)
+      || !find_goals (r, in->store, all, error))
+    return NULL;
+  sal_job_report_progress (job, 0.4, NULL);
   r->recent = g_ptr_array_new_with_free_func ((GDestroyNotify) sal_workout_free);
 
-  zone_from = in->today - SAL_FITNESS_ZONE_DAYS + 1;
+  zone_from = r->today - SAL_FITNESS_ZONE_DAYS + 1;
   for (guint i = all->len; i > 0; i--)
     {
       SalWorkout *w = g_ptr_array_index (all, i - 1);
-      gint64 day = sal_local_day (w->start_ms, in->tz);
+      gint64 day = sal_local_day (w->start_ms, r->tz);
 
       if (g_strcmp0 (w->source, "demo") == 0)
         r->has_demo = TRUE;
-      if (day >= zone_from && day <= in->today)
+      if (day >= zone_from && day <= r->today)
         {
           g_autoptr(SalWorkout) full = sal_store_get_workout (in->store, w->id, TRUE, error);
           if (full == NULL)
@@ -195,7 +291,7 @@ overview_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **
       g_autoptr(GError) local2 = NULL;
 
       sal_job_report_progress (job, 0.6, NULL);
-      r->readiness = sal_readiness_card_compute (in->store, in->tz, in->today, path, cancellable,
+      r->readiness = sal_readiness_card_compute (in->store, r->tz, r->today, path, cancellable,
                                                  &local2);
       if (r->readiness == NULL)
         {
@@ -233,6 +329,7 @@ workout_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **e
       g_propagate_error (error, local);
       return NULL;
     }
+  set_athlete_frame (r, athlete, in);
   r->workout = sal_store_get_workout (in->store, in->id, TRUE, error);
   if (r->workout == NULL)
     return NULL;
@@ -243,9 +340,9 @@ workout_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **e
 }
 
 SalJob *
-sal_fitness_workout_job_new (SalStore *store, gint64 workout_id)
+sal_fitness_workout_job_new (SalStore *store, GTimeZone *tz, gint64 workout_id)
 {
-  JobIn in = { store, NULL, 0, workout_id, NULL };
+  JobIn in = { store, tz, 0, workout_id, NULL };
   return job_new ("fitness-workout", _("Loading a workout"), workout_run, &in);
 }
 

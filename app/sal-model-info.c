@@ -10,6 +10,7 @@
 
 #include "sal-alloc.h"
 #include "sal-model-info.h"
+#include "sal-model-input.h"
 #include "sal-model.h"
 #include "sal-store.h"
 
@@ -151,6 +152,13 @@ test_run (SalModel *model, double *ms, GError **error)
 SalModelInfo *
 sal_model_info_load (const char *path, gboolean do_test_run, GError **error)
 {
+  return sal_model_info_load_with_metadata (path, NULL, do_test_run, error);
+}
+
+SalModelInfo *
+sal_model_info_load_with_metadata (const char *path, const char *metadata_json,
+                                   gboolean do_test_run, GError **error)
+{
   g_autoptr(SalModelInfo) info = g_new0 (SalModelInfo, 1);
   g_autoptr(SalModel) model = NULL;
   g_autoptr(GFile) file = g_file_new_for_path (path);
@@ -165,7 +173,7 @@ sal_model_info_load (const char *path, gboolean do_test_run, GError **error)
   finfo = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, 0, NULL, error);
   if (finfo == NULL)
     return NULL;
-  model = sal_model_load_file (path, NULL, error);
+  model = sal_model_load_with_metadata (path, metadata_json, error);
   if (model == NULL)
     return NULL;
   info->path = g_strdup (path);
@@ -200,6 +208,25 @@ sal_model_info_load (const char *path, gboolean do_test_run, GError **error)
       SalValueInfo v;
       sal_model_get_output (model, i, &v);
       g_ptr_array_add (info->outputs, describe_value (&v));
+    }
+  if (sal_model_n_outputs (model) > 0)
+    {
+      SalValueInfo v;
+      sal_model_get_output (model, 0, &v);
+      if (v.rank >= 1 && v.dims[v.rank - 1] > 0 && v.dims[v.rank - 1] <= G_MAXINT)
+        info->n_classes = (int) v.dims[v.rank - 1];
+    }
+  if (sal_model_n_inputs (model) > 0)
+    {
+      SalValueInfo v;
+      sal_model_get_input (model, 0, &v);
+      if (v.rank == 4 && v.dtype == SAL_DTYPE_FLOAT && (v.dims[1] == 1 || v.dims[1] == 3)
+          && v.dims[2] > 0 && v.dims[3] > 0 && v.dims[2] <= 65536 && v.dims[3] <= 65536)
+        {
+          info->image_channels = (int) v.dims[1];
+          info->image_height = (int) v.dims[2];
+          info->image_width = (int) v.dims[3];
+        }
     }
   types = sal_model_op_types (model, &n);
   for (guint i = 0; i < n; i++)

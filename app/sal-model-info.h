@@ -27,6 +27,10 @@ typedef struct {
   gint64     bytes_held;    /* memory the loaded model held */
   GPtrArray *warnings;
   double     test_run_ms;   /* < 0 when no test run was made */
+  int        n_classes;     /* last dimension of the first output, 0 when not fixed */
+  int        image_channels;  /* the first input as an image [N, C, H, W]: 0 when it is not */
+  int        image_height;
+  int        image_width;
 } SalModelInfo;
 
 void          sal_model_info_free (SalModelInfo *info);
@@ -37,6 +41,13 @@ void          sal_model_info_free (SalModelInfo *info);
 SalModelInfo *sal_model_info_load (const char *path,
                                    gboolean    test_run,
                                    GError    **error);
+
+/* As sal_model_info_load, with what the user stored for the model (see
+ * sal_model_apply_stored_metadata) laid over the file's metadata. */
+SalModelInfo *sal_model_info_load_with_metadata (const char *path,
+                                                 const char *metadata_json,
+                                                 gboolean    test_run,
+                                                 GError    **error);
 
 /* Bytes the engine's allocator holds now, and at most so far. */
 void          sal_model_info_engine_memory (gint64 *bytes_live,

@@ -13,6 +13,7 @@
 #include "sal-conformance.h"
 #include "sal-preprocess.h"
 #include "sal-tokenizer.h"
+#include "sal-train.h"
 
 #define MAX_TEXT_BYTES ((gsize) 4 << 20)
 
@@ -368,4 +369,91 @@ sal_model_features (SalModel *model)
       g_ptr_array_add (out, f);
     }
   return out;
+}
+
+/* A stored value must be of the kind DESIGN.md gives its key, so that a typo in the
+ * user's answers cannot reach the preprocessing or the labels of a prediction. */
+static gboolean
+check_stored_value (const char *key, JsonNode *value, GError **error)
+{
+  if (g_strcmp0 (key, "salient.input_kind") == 0)
+    {
+      const char *s = JSON_NODE_HOLDS_VALUE (value)
+                      && json_node_get_value_type (value) == G_TYPE_STRING
+                      ? json_node_get_string (value) : NULL;
+      for (guint i = 1; s != NULL && i < G_N_ELEMENTS (kind_ids); i++)
+        if (g_strcmp0 (s, kind_ids[i]) == 0)
+          return TRUE;
+      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
+                   _("The stored input kind is not one of image, note, measurements or "
+                     "fitness"));
+      return FALSE;
+    }
+  if (g_strcmp0 (key, "salient.labels") == 0)
+    {
+      JsonArray *a = JSON_NODE_HOLDS_ARRAY (value) ? json_node_get_array (value) : NULL;
+      for (guint i = 0; a != NULL && i < json_array_get_length (a); i++)
+        {
+          JsonNode *e = json_array_get_element (a, i);
+          if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
+            a = NULL;
+        }
+      if (a == NULL)
+        {
+          g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
+                       _("The stored labels are not a list of names"));
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (g_strcmp0 (key, "salient.preprocess") == 0)
+    {
+      g_autofree char *text = json_to_string (value, FALSE);
+      SalPreprocess p;
+      return sal_preprocess_parse (text, &p, error);
+    }
+  return TRUE;
+}
+
+gboolean
+sal_model_apply_stored_metadata (SalModel *model, const char *metadata_json, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GList) keys = NULL;
+  JsonObject *o;
+
+  if (metadata_json == NULL || *metadata_json == '\0')
+    return TRUE;
+  if (!json_parser_load_from_data (parser, metadata_json, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
+                   _("The model’s stored settings are damaged; set them again on the Models "
+                     "page"));
+      return FALSE;
+    }
+  o = json_node_get_object (json_parser_get_root (parser));
+  keys = json_object_get_members (o);
+  /* Check everything before changing anything. */
+  for (GList *l = keys; l != NULL; l = l->next)
+    if (g_str_has_prefix (l->data, "salient.")
+        && !check_stored_value (l->data, json_object_get_member (o, l->data), error))
+      return FALSE;
+  for (GList *l = keys; l != NULL; l = l->next)
+    if (g_str_has_prefix (l->data, "salient."))
+      {
+        g_autofree char *raw = json_to_string (json_object_get_member (o, l->data), FALSE);
+        sal_model_set_metadata (model, l->data, raw);
+      }
+  return TRUE;
+}
+
+SalModel *
+sal_model_load_with_metadata (const char *path, const char *metadata_json, GError **error)
+{
+  g_autoptr(SalModel) model = sal_model_load_file (path, NULL, error);
+
+  if (model == NULL || !sal_model_apply_stored_metadata (model, metadata_json, error))
+    return NULL;
+  return g_steal_pointer (&model);
 }

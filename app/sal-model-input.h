@@ -48,4 +48,15 @@ const char   *sal_input_kind_id            (SalInputKind kind);
 GPtrArray    *sal_model_features           (SalModel *model);
 void          sal_feature_info_free        (SalFeatureInfo *f);
 
+/* What the user set for a model at import (the store's models.metadata_json: an
+ * object of salient.* keys with JSON values, e.g. {"salient.input_kind": "image",
+ * "salient.labels": ["a", "b"]}) is laid over the file's own metadata_props, so every
+ * reader above sees it. Checked first (kinds, label names, a parsable preprocess);
+ * nothing is changed on error. Call before the model is shared between threads. */
+gboolean      sal_model_apply_stored_metadata (SalModel *model, const char *metadata_json,
+                                               GError **error);
+/* sal_model_load_file + sal_model_apply_stored_metadata: how the app loads a stored model. */
+SalModel     *sal_model_load_with_metadata (const char *path, const char *metadata_json,
+                                            GError **error);
+
 G_END_DECLS

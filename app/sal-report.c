@@ -529,7 +529,7 @@ note_tokens (SalStore *store, Doc *d, const SalExplanationRecord *e, const char 
 
   if (m == NULL || m->path == NULL)
     return NULL;
-  model = sal_model_load_file (m->path, NULL, NULL);
+  model = sal_model_load_with_metadata (m->path, m->metadata_json, NULL);
   if (model == NULL)
     return NULL;
   t = sal_model_input_from_text (model, text, &tokens, NULL);

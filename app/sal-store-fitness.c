@@ -31,6 +31,7 @@ sal_athlete_free (SalAthlete *a)
     return;
   g_free (a->name);
   g_free (a->sex);
+  g_free (a->time_zone);
   g_array_unref (a->zones);
   g_free (a);
 }
@@ -46,8 +47,9 @@ sal_store_set_athlete (SalStore *store, const SalAthlete *a, GError **error)
     return FALSE;
   stmt = sal_store_stmt (store, "INSERT OR REPLACE INTO athlete (id, name, birth_year, sex, "
                                 "weight_kg, height_cm, resting_hr_bpm, max_hr_bpm, "
-                                "threshold_hr_bpm, ftp_w, demo, updated_ms) "
-                                "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+                                "threshold_hr_bpm, ftp_w, demo, updated_ms, distance_unit, "
+                                "weight_unit, time_zone) "
+                                "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     goto fail;
   sal_bind_text (stmt, 1, a->name);
@@ -62,6 +64,9 @@ sal_store_set_athlete (SalStore *store, const SalAthlete *a, GError **error)
   sal_bind_double (stmt, 9, a->ftp_w);
   sqlite3_bind_int (stmt, 10, a->demo ? 1 : 0);
   sqlite3_bind_int64 (stmt, 11, sal_store_now_ms ());
+  sqlite3_bind_text (stmt, 12, a->miles ? "mi" : "km", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 13, a->pounds ? "lb" : "kg", -1, SQLITE_STATIC);
+  sal_bind_text (stmt, 14, a->time_zone != NULL && a->time_zone[0] ? a->time_zone : NULL);
   if (!sal_store_step_done (store, stmt, error, doing)
       || !sal_store_exec (store, "DELETE FROM hr_zones", error, doing))
     goto fail;
@@ -96,7 +101,7 @@ sal_store_get_athlete (SalStore *store, GError **error)
 
   stmt = sal_store_stmt (store, "SELECT name, birth_year, sex, weight_kg, height_cm, "
                                 "resting_hr_bpm, max_hr_bpm, threshold_hr_bpm, ftp_w, demo, "
-                                "updated_ms FROM athlete "
+                                "updated_ms, distance_unit, weight_unit, time_zone FROM athlete "
                                 "WHERE id = 1 AND pending_delete_ms IS NULL", error);
   if (stmt == NULL)
     return NULL;
@@ -115,6 +120,9 @@ sal_store_get_athlete (SalStore *store, GError **error)
       a->ftp_w = sal_col_double (stmt, 8);
       a->demo = sqlite3_column_int (stmt, 9) != 0;
       a->updated_ms = sqlite3_column_int64 (stmt, 10);
+      a->miles = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 11), "mi") == 0;
+      a->pounds = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 12), "lb") == 0;
+      a->time_zone = sal_col_text (stmt, 13);
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)

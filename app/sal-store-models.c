@@ -684,3 +684,48 @@ sal_store_list_explanations (SalStore       *store,
     }
   return g_steal_pointer (&rows);
 }
+
+/* ---- what uses a model -------------------------------------------------------------- */
+
+gint64
+sal_store_count_model_results (SalStore *store, const char *sha256, GError **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 n = -1;
+  SAL_STORE_LOCK (store);
+
+  stmt = sal_store_stmt (store, "SELECT count(*) FROM explanations WHERE model_sha256 = ?",
+                         error);
+  if (stmt == NULL)
+    return -1;
+  sal_bind_text (stmt, 1, sha256);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  else
+    sal_store_fail (store, error, _("Could not count the results of the model"));
+  sqlite3_reset (stmt);
+  return n;
+}
+
+gboolean
+sal_store_set_model_metadata (SalStore *store, gint64 id, const char *metadata_json,
+                              GError **error)
+{
+  sqlite3_stmt *stmt;
+  SAL_STORE_LOCK (store);
+
+  stmt = sal_store_stmt (store, "UPDATE models SET metadata_json = ? WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sal_bind_text (stmt, 1, metadata_json != NULL ? metadata_json : "{}");
+  sqlite3_bind_int64 (stmt, 2, id);
+  if (!sal_store_step_done (store, stmt, error, _("Could not save the model’s settings")))
+    return FALSE;
+  if (sal_store_changes (store) == 0)
+    {
+      g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_NOT_FOUND,
+                   _("There is no model with id %" PRId64), id);
+      return FALSE;
+    }
+  return TRUE;
+}

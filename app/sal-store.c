@@ -35,6 +35,7 @@ sal_object_kind_to_string (SalObjectKind kind)
     case SAL_OBJECT_NOTE: return "note";
     case SAL_OBJECT_IMAGE: return "image";
     case SAL_OBJECT_WORKOUT: return "workout";
+    case SAL_OBJECT_GOAL: return "goal";
     default: g_return_val_if_reached ("case");
     }
 }
@@ -871,6 +872,11 @@ static const DeleteSql delete_sql[] = {
     "UPDATE workouts SET pending_delete_ms = ? WHERE id = ? AND pending_delete_ms IS NULL",
     "UPDATE workouts SET pending_delete_ms = NULL WHERE id = ? AND pending_delete_ms IS NOT NULL",
     "SELECT 1 FROM workouts WHERE id = ?" },
+  [SAL_OBJECT_GOAL] = {
+    "UPDATE fitness_goals SET pending_delete_ms = ? WHERE id = ? AND pending_delete_ms IS NULL",
+    "UPDATE fitness_goals SET pending_delete_ms = NULL WHERE id = ? "
+    "AND pending_delete_ms IS NOT NULL",
+    "SELECT 1 FROM fitness_goals WHERE id = ?" },
 };
 
 static gboolean
@@ -927,14 +933,14 @@ fail:
 gboolean
 sal_store_mark_deleted (SalStore *store, SalObjectKind kind, gint64 id, GError **error)
 {
-  g_return_val_if_fail (kind <= SAL_OBJECT_WORKOUT, FALSE);
+  g_return_val_if_fail (kind <= SAL_OBJECT_GOAL, FALSE);
   return change_deletion (store, kind, id, TRUE, error);
 }
 
 gboolean
 sal_store_undo_delete (SalStore *store, SalObjectKind kind, gint64 id, GError **error)
 {
-  g_return_val_if_fail (kind <= SAL_OBJECT_WORKOUT, FALSE);
+  g_return_val_if_fail (kind <= SAL_OBJECT_GOAL, FALSE);
   return change_deletion (store, kind, id, FALSE, error);
 }
 
@@ -984,6 +990,7 @@ sal_store_purge_deleted (SalStore *store, gint64 before_ms, guint *n_purged, GEr
     "DELETE FROM performance_tests WHERE pending_delete_ms < ?1",
     "DELETE FROM cases WHERE pending_delete_ms < ?1",
     "DELETE FROM athlete WHERE pending_delete_ms < ?1",
+    "DELETE FROM fitness_goals WHERE pending_delete_ms < ?1",
   };
   static const char * const tidy =
     "DELETE FROM hr_zones WHERE NOT EXISTS (SELECT 1 FROM athlete);"

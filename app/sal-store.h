@@ -51,6 +51,7 @@ typedef enum {
   SAL_OBJECT_NOTE,
   SAL_OBJECT_IMAGE,
   SAL_OBJECT_WORKOUT,
+  SAL_OBJECT_GOAL,       /* a weekly fitness goal */
 } SalObjectKind;
 
 const char *sal_object_kind_to_string (SalObjectKind kind);   /* "case", "note" ... */
@@ -253,6 +254,9 @@ typedef struct {
   gboolean demo;
   gint64   updated_ms;
   GArray  *zones;       /* of SalHrZone, by zone */
+  gboolean miles;       /* show distances in miles (stored in metres either way) */
+  gboolean pounds;      /* show weights in pounds (stored in kg) */
+  char    *time_zone;   /* IANA identifier of the athlete's local days; NULL: the system's */
 } SalAthlete;
 
 SalAthlete *sal_athlete_new           (void);
@@ -261,6 +265,46 @@ void        sal_athlete_free          (SalAthlete *a);
 gboolean    sal_store_set_athlete     (SalStore *store, const SalAthlete *a, GError **error);
 /* NULL without error when there is none yet. */
 SalAthlete *sal_store_get_athlete     (SalStore *store, GError **error);
+
+/* The athlete's time zone (its identifier, when GLib knows it), else the system's. */
+GTimeZone  *sal_athlete_time_zone     (const SalAthlete *a);
+
+/* Weekly goals (weeks from Monday, local days). Deleted with sal_store_mark_deleted
+ * (SAL_OBJECT_GOAL), so the undo toast can bring one back. */
+typedef enum {
+  SAL_GOAL_DISTANCE,    /* metres */
+  SAL_GOAL_TIME,        /* seconds */
+  SAL_GOAL_SESSIONS,    /* count */
+} SalGoalKind;
+
+typedef struct {
+  gint64      id;
+  SalGoalKind kind;
+  char       *sport;    /* NULL: every sport */
+  double      target;   /* per week, in the kind's SI unit */
+} SalGoal;
+
+const char *sal_goal_kind_to_string   (SalGoalKind kind);   /* "distance", "time", "sessions" */
+gboolean    sal_goal_kind_from_string (const char *s, SalGoalKind *kind);
+void        sal_goal_free             (SalGoal *g);
+/* Adds (id 0) or updates a goal; sets g->id. A target that is not > 0 is an error. */
+gboolean    sal_store_put_goal        (SalStore *store, SalGoal *g, GError **error);
+/* Of SalGoal, by id. */
+GPtrArray  *sal_store_list_goals      (SalStore *store, GError **error);
+
+/* Best efforts of one workout (seconds; NAN: the workout is shorter), cached once
+ * computed from its samples. */
+#define SAL_N_EFFORTS 5
+typedef struct {
+  gint64 workout_id;
+  double best_s[SAL_N_EFFORTS];   /* 1 km, 5 km, 10 km, half and full marathon */
+} SalWorkoutEfforts;
+
+/* Stores n of them in one transaction (replacing what a workout had). */
+gboolean    sal_store_set_efforts     (SalStore *store, const SalWorkoutEfforts *e, guint n,
+                                       GError **error);
+/* Of SalWorkoutEfforts, of workouts not deleted. */
+GArray     *sal_store_list_efforts    (SalStore *store, GError **error);
 
 /* Stores the workouts (with samples and laps) in ONE transaction: all or nothing.
  * A workout already stored (same sport, start within 60 s, duration within 2 % or 30 s,
@@ -368,6 +412,11 @@ gboolean  sal_store_register_models_in_dir  (SalStore   *store,
                                              const char *dir,
                                              guint      *n_new,
                                              GError    **error);
+/* Stored results (explanations) made with the model of this hash; -1 on error. */
+gint64    sal_store_count_model_results (SalStore *store, const char *sha256, GError **error);
+/* Replaces the model's metadata_json (an object; see sal_model_apply_stored_metadata). */
+gboolean  sal_store_set_model_metadata  (SalStore *store, gint64 id, const char *metadata_json,
+                                         GError **error);
 /* SHA-256 of a file's content, lower-case hex. */
 char     *sal_file_sha256             (const char *path, GError **error);
 
@@ -450,6 +499,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalStoredImage, sal_stored_image_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalNote, sal_note_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalAthlete, sal_athlete_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalWellness, sal_wellness_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalGoal, sal_goal_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalPerformanceTest, sal_performance_test_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalModelRecord, sal_model_record_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalJobRecord, sal_job_record_free)

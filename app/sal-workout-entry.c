@@ -11,6 +11,7 @@
 
 #include "sal-fitness-summary.h"
 #include "sal-workout-entry.h"
+#include "sal-units.h"
 
 G_DEFINE_QUARK (sal-workout-entry-error-quark, sal_workout_entry_error)
 
@@ -160,14 +161,17 @@ sal_workout_from_entry (const SalWorkoutEntry *e, GTimeZone *tz, GError **error)
   if (!empty (e->distance_km))
     {
       if (!parse_number (e->distance_km, &w->distance_m) || w->distance_m < 0
-          || w->distance_m > 2000)
+          || w->distance_m > (e->miles ? 1250 : 2000))
         {
           g_set_error (error, SAL_WORKOUT_ENTRY_ERROR, SAL_WORKOUT_ENTRY_ERROR_DISTANCE,
-                       _("The distance “%s” is not a number of kilometres between 0 and 2000"),
+                       e->miles ? _("The distance “%s” is not a number of miles between 0 and "
+                                    "1250")
+                                : _("The distance “%s” is not a number of kilometres between 0 "
+                                    "and 2000"),
                        e->distance_km);
           return NULL;
         }
-      w->distance_m *= 1000;
+      w->distance_m *= e->miles ? SAL_METRES_PER_MILE : 1000;
     }
   if (!parse_hr (e->avg_hr, _("average"), &w->avg_hr_bpm, error)
       || !parse_hr (e->max_hr, _("maximum"), &w->max_hr_bpm, error))

@@ -22,6 +22,7 @@ typedef struct {
   double      rpe;          /* CR-10, 0..10; NAN when not given */
   const char *notes;
   const char *sets;         /* strength: one set a line, "exercise, reps × load kg" */
+  gboolean    miles;        /* distance_km holds miles */
 } SalWorkoutEntry;
 
 #define SAL_WORKOUT_ENTRY_ERROR (sal_workout_entry_error_quark ())

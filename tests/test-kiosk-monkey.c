@@ -6,12 +6,30 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include "sal-kiosk-window.h"
 #include "sal-ui-test.h"
 
 #define N_EVENTS 1000
 #define PER_CALL 10
+#define WARM_UP  200
+/* Resident memory may grow by at most this much between the end of the warm-up and
+ * the last event (plain build; the sanitizers' quarantine keeps freed memory). */
+#define GROWTH_BOUND_MIB 48.0
+
+static double
+resident_mib (void)
+{
+  g_autofree char *statm = NULL;
+  unsigned long size = 0, resident = 0;
+
+  if (!g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL)
+      || sscanf (statm, "%lu %lu", &size, &resident) != 2)
+    return -1;
+  return resident * (double) sysconf (_SC_PAGESIZE) / (1024.0 * 1024.0);
+}
 
 static const char * const keys[] = {
   "ctrl+q", "ctrl+w", "alt+F4", "Escape", "Tab", "Return", "space", "F11", "ctrl+comma",
@@ -80,6 +98,7 @@ test_monkey (void)
   GdkRectangle geo;
   GPid wm = 0;
   GdkMonitor *monitor;
+  double warm = -1, end;
 
   if (openbox == NULL || xdotool == NULL)
     {
@@ -148,6 +167,8 @@ test_monkey (void)
                          NULL, &err, &status, &error))
         g_error ("xdotool: %s", error->message);
       sal_ui_test_wait_idle (150);
+      if (done + PER_CALL == WARM_UP)
+        warm = resident_mib ();
       if ((done + PER_CALL) % 100 == 0)
         {
           /* The window manager may take a moment after a new window (language reset). */
@@ -156,6 +177,16 @@ test_monkey (void)
           check_kiosk (app, geo.width, geo.height);
         }
     }
+
+  end = resident_mib ();
+  g_test_message ("resident memory: %.1f MiB after %d events, %.1f MiB after %d (bound: +%.0f MiB)",
+                  warm, WARM_UP, end, N_EVENTS, GROWTH_BOUND_MIB);
+#if defined(__SANITIZE_ADDRESS__)
+  g_test_message ("memory bound not checked under AddressSanitizer");
+#else
+  g_assert_cmpfloat (warm, >, 0);
+  g_assert_cmpfloat (end - warm, <=, GROWTH_BOUND_MIB);
+#endif
 
   sal_kiosk_set_language ("en");
   sal_ui_test_close_all (app);

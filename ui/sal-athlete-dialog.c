@@ -9,6 +9,7 @@
 #include "sal-fitness-jobs.h"   /* first: it includes sal-store.h with sal-job.h */
 #include "sal-athlete-dialog.h"
 #include "sal-hr-zones.h"
+#include "sal-units.h"
 
 #define N_ZONES 5
 
@@ -22,6 +23,11 @@ struct _SalAthleteDialog
   GtkLabel            *error_label;
   AdwEntryRow         *name_row;
   AdwComboRow         *sex_row;
+  AdwComboRow         *distance_units_row;
+  AdwComboRow         *weight_units_row;
+  AdwEntryRow         *tz_row;
+  AdwActionRow        *weight_row;
+  gboolean             pounds;      /* what weight_spin shows */
   GtkSpinButton       *birth_spin;
   GtkSpinButton       *weight_spin;
   GtkSpinButton       *rest_spin;
@@ -86,6 +92,20 @@ compute_action (GtkWidget *widget, const char *name, GVariant *param)
   sal_athlete_dialog_compute_zones (SAL_ATHLETE_DIALOG (widget), -1);
 }
 
+/* The weight row follows the chosen unit, converting what it shows. */
+static void
+on_weight_units (SalAthleteDialog *self)
+{
+  gboolean pounds = adw_combo_row_get_selected (self->weight_units_row) == 1;
+  SalUnits was = { FALSE, self->pounds }, now = { FALSE, pounds };
+  double kg = sal_units_weight_to_kg (&was, gtk_spin_button_get_value (self->weight_spin));
+
+  self->pounds = pounds;
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->weight_row),
+                                 pounds ? _("Weight, lb") : _("Weight, kg"));
+  gtk_spin_button_set_value (self->weight_spin, sal_units_weight (&now, kg));
+}
+
 gboolean
 sal_athlete_dialog_save (SalAthleteDialog *self)
 {
@@ -97,7 +117,29 @@ sal_athlete_dialog_save (SalAthleteDialog *self)
   a->name = name[0] ? g_strdup (name) : NULL;
   a->sex = sex < 2 ? g_strdup (sex_ids[sex]) : NULL;
   a->birth_year = gtk_spin_button_get_value_as_int (self->birth_spin);
-  a->weight_kg = gtk_spin_button_get_value (self->weight_spin);
+  a->miles = adw_combo_row_get_selected (self->distance_units_row) == 1;
+  a->pounds = self->pounds;
+  a->weight_kg = sal_units_weight_to_kg (&(SalUnits) { FALSE, self->pounds },
+                                         gtk_spin_button_get_value (self->weight_spin));
+  {
+    g_autofree char *tz = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->tz_row))));
+    g_autoptr(GTimeZone) zone = tz[0] ? g_time_zone_new_identifier (tz) : NULL;
+
+    if (tz[0] && zone == NULL)
+      {
+        g_autofree char *msg = g_strdup_printf (_("“%s” is not a time zone this computer knows; "
+                                                  "type one like Europe/Berlin or "
+                                                  "America/New_York, or leave it empty"), tz);
+        show_error (self, msg);
+        return FALSE;
+      }
+    a->time_zone = tz[0] ? g_steal_pointer (&tz) : NULL;
+  }
+  if (a->weight_kg < 20 || a->weight_kg > 300)
+    {
+      show_error (self, _("The weight must be between 20 and 300 kg (44 and 661 lb)"));
+      return FALSE;
+    }
   a->resting_hr_bpm = gtk_spin_button_get_value (self->rest_spin);
   a->max_hr_bpm = gtk_spin_button_get_value (self->max_spin);
   a->threshold_hr_bpm = gtk_spin_button_get_value (self->lthr_spin);
@@ -175,6 +217,10 @@ sal_athlete_dialog_class_init (SalAthleteDialogClass *klass)
   CHILD (error_label);
   CHILD (name_row);
   CHILD (sex_row);
+  CHILD (distance_units_row);
+  CHILD (weight_units_row);
+  CHILD (tz_row);
+  CHILD (weight_row);
   CHILD (birth_spin);
   CHILD (weight_spin);
   CHILD (rest_spin);
@@ -197,10 +243,18 @@ sal_athlete_dialog_init (SalAthleteDialog *self)
                             _("Lactate threshold (LTHR)"), NULL };
   g_autoptr(GtkStringList) sex_model = gtk_string_list_new (sexes);
   g_autoptr(GtkStringList) method_model = gtk_string_list_new (methods);
+  const char *distances[] = { _("Kilometres"), _("Miles"), NULL };
+  const char *weights[] = { _("Kilograms"), _("Pounds"), NULL };
+  g_autoptr(GtkStringList) distance_model = gtk_string_list_new (distances);
+  g_autoptr(GtkStringList) weight_model = gtk_string_list_new (weights);
 
   gtk_widget_init_template (GTK_WIDGET (self));
   adw_combo_row_set_model (self->sex_row, G_LIST_MODEL (sex_model));
   adw_combo_row_set_model (self->method_row, G_LIST_MODEL (method_model));
+  adw_combo_row_set_model (self->distance_units_row, G_LIST_MODEL (distance_model));
+  adw_combo_row_set_model (self->weight_units_row, G_LIST_MODEL (weight_model));
+  g_signal_connect_swapped (self->weight_units_row, "notify::selected",
+                            G_CALLBACK (on_weight_units), self);
   for (guint i = 0; i < N_ZONES; i++)
     {
       GtkWidget *row = adw_action_row_new ();
@@ -239,6 +293,9 @@ sal_athlete_dialog_new (GtkWindow *parent, SalStore *store)
     gtk_spin_button_set_value (self->birth_spin, a->birth_year);
   if (a->weight_kg > 0)
     gtk_spin_button_set_value (self->weight_spin, a->weight_kg);
+  adw_combo_row_set_selected (self->distance_units_row, a->miles ? 1 : 0);
+  adw_combo_row_set_selected (self->weight_units_row, a->pounds ? 1 : 0);
+  gtk_editable_set_text (GTK_EDITABLE (self->tz_row), a->time_zone ? a->time_zone : "");
   if (a->resting_hr_bpm > 0)
     gtk_spin_button_set_value (self->rest_spin, a->resting_hr_bpm);
   if (a->max_hr_bpm > 0)

@@ -23,6 +23,12 @@ G_DEFINE_FINAL_TYPE (SalFitnessPage, sal_fitness_page, ADW_TYPE_BIN)
 
 static void reload (SalFitnessPage *self);
 
+void
+sal_fitness_page_reload (SalFitnessPage *self)
+{
+  reload (self);
+}
+
 /* The one place that decides which actions are enabled. */
 static void
 update_actions (SalFitnessPage *self)
@@ -50,6 +56,21 @@ update_actions (SalFitnessPage *self)
   gtk_widget_set_visible (self->delete_button, detail);
   gtk_widget_set_visible (self->edit_button, detail);
   gtk_widget_set_visible (self->demo_button, has_demo && !detail);
+  if (self->read_only)
+    {
+      /* A kiosk: look, never change (no file choosers, no edits to the demo set). */
+      static const char * const editing[] = {
+        "fitness.import", "fitness.log", "fitness.profile", "fitness.wellness",
+        "fitness.performance-test", "fitness.edit-workout", "fitness.delete-workout",
+        "fitness.add-demo", "fitness.remove-demo", "fitness.undo-delete",
+      };
+
+      for (guint i = 0; i < G_N_ELEMENTS (editing); i++)
+        gtk_widget_action_set_enabled (GTK_WIDGET (self), editing[i], FALSE);
+      gtk_widget_set_visible (self->delete_button, FALSE);
+      gtk_widget_set_visible (self->edit_button, FALSE);
+      gtk_widget_set_visible (self->demo_button, FALSE);
+    }
 }
 
 static void
@@ -65,8 +86,23 @@ today (SalFitnessPage *self)
 
   if (self->today != 0)
     return self->today;
+  if (self->overview != NULL)
+    return self->overview->today;
   now = g_date_time_new_now_utc ();
   return sal_local_day (g_date_time_to_unix (now) * 1000, self->tz);
+}
+
+const SalUnits *
+sal_fitness_page_units (SalFitnessPage *self)
+{
+  static const SalUnits metric = { FALSE, FALSE };
+  return self->overview != NULL ? &self->overview->units : &metric;
+}
+
+GTimeZone *
+sal_fitness_page_tz (SalFitnessPage *self)
+{
+  return self->overview != NULL && self->overview->tz != NULL ? self->overview->tz : self->tz;
 }
 
 /* ---- jobs ---- */
@@ -97,11 +133,27 @@ on_job_done (GObject *source, GAsyncResult *res, gpointer data)
 
   self->n_busy--;
   gtk_widget_set_visible (GTK_WIDGET (self->progress), self->n_busy > 0);
-  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->jobs != NULL)
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->cancellable != NULL)
     call->done (self, r, error);
   update_actions (self);
   g_object_unref (self);
   g_free (call);
+}
+
+/* The application's one job queue (so the Models page's monitor lists imports), or,
+ * outside a SalApplication's window, one of the page's own. */
+static SalJobQueue *
+job_queue (SalFitnessPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root))
+                                             : NULL;
+
+  if (self->jobs == NULL)
+    self->jobs = SAL_IS_APPLICATION (app)
+                   ? g_object_ref (sal_application_get_job_queue (SAL_APPLICATION (app)))
+                   : sal_job_queue_new (1);
+  return self->jobs;
 }
 
 static void
@@ -116,7 +168,7 @@ run_job (SalFitnessPage *self, SalJob *job, JobDone done)
   gtk_progress_bar_set_text (self->progress, sal_job_get_title (job));
   gtk_widget_set_visible (GTK_WIDGET (self->progress), TRUE);
   g_signal_connect_object (job, "notify::progress", G_CALLBACK (on_job_progress), self, 0);
-  sal_job_queue_submit_async (self->jobs, job, NULL, on_job_done, call);
+  sal_job_queue_submit_async (job_queue (self), job, self->cancellable, on_job_done, call);
   g_object_unref (job);
   update_actions (self);
 }
@@ -180,7 +232,7 @@ fill_week (SalFitnessPage *self, const SalFitnessSummary *s)
       }
   sessions = g_strdup_printf ("%d", n);
   time = g_strdup_printf ("%d:%02d", (int) (dur / 3600), (int) fmod (dur / 60, 60));
-  km = g_strdup_printf (_("%.1f km"), dist / 1000);
+  km = sal_units_format_distance (sal_fitness_page_units (self), dist, 1);
   ld = g_strdup_printf ("%.0f", load);
   add_stat (self, sessions, g_dngettext (NULL, "session", "sessions", n));
   add_stat (self, time, _("hours"));
@@ -241,8 +293,9 @@ fill_form_chart (SalFitnessPage *self, const SalFitnessSummary *s)
 static void
 fill_volume_chart (SalFitnessPage *self, GArray *weeks)
 {
-  static const char *sport_names[] = { N_("Running"), N_("Cycling"), N_("Swimming"),
-                                       N_("Walking"), N_("Strength"), N_("Other") };
+  static const char *sport_names[] = { NC_("sport", "Running"), NC_("sport", "Cycling"),
+                                       NC_("sport", "Swimming"), NC_("sport", "Walking"),
+                                       NC_("sport", "Strength"), NC_("sport", "Other") };
   guint n = weeks->len;
   g_autofree double *x = g_new (double, n);
   g_autofree double *y = g_new (double, n);
@@ -272,7 +325,7 @@ fill_volume_chart (SalFitnessPage *self, GArray *weeks)
       if (!any)
         continue;
       sal_chart_palette_colour (sport, &c);
-      sal_chart_add_series (self->volume_chart, _(sport_names[sport]), SAL_CHART_BAR, &c, x, y, n);
+      sal_chart_add_series (self->volume_chart, g_dpgettext2 (NULL, "sport", sport_names[sport]), SAL_CHART_BAR, &c, x, y, n);
     }
 }
 
@@ -384,7 +437,7 @@ static char *
 workout_subtitle (SalFitnessPage *self, const SalWorkout *w)
 {
   g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (w->start_ms / 1000);
-  g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, self->tz);
+  g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, sal_fitness_page_tz (self));
   /* TRANSLATORS: a workout's start in a list, g_date_time_format syntax */
   g_autofree char *when = g_date_time_format (local, _("%a %e %b %Y, %H:%M"));
   g_autofree char *dur = sal_fitness_format_duration (w->duration_s);
@@ -392,7 +445,11 @@ workout_subtitle (SalFitnessPage *self, const SalWorkout *w)
 
   g_string_append_printf (s, "%s · %s", when, dur);
   if (isfinite (w->distance_m) && w->distance_m > 0)
-    g_string_append_printf (s, _(" · %.2f km"), w->distance_m / 1000);
+    {
+      g_autofree char *dist = sal_units_format_distance (sal_fitness_page_units (self),
+                                                         w->distance_m, 2);
+      g_string_append_printf (s, " · %s", dist);
+    }
   if (isfinite (w->avg_hr_bpm))
     g_string_append_printf (s, _(" · %.0f bpm"), w->avg_hr_bpm);
   return g_string_free (s, FALSE);
@@ -460,6 +517,8 @@ overview_done (SalFitnessPage *self, SalFitnessResult *r, const GError *error)
   fill_volume_chart (self, r->weeks);
   sal_fitness_fill_zone_chart (self->zones_chart, r);
   fill_list (self, r->recent);
+  sal_fitness_page_fill_goals (self, r);
+  sal_fitness_page_fill_records (self, r);
 }
 
 static void
@@ -467,7 +526,7 @@ reload (SalFitnessPage *self)
 {
   if (self->store == NULL)
     return;
-  run_job (self, sal_fitness_overview_job_new (self->store, self->tz, today (self)),
+  run_job (self, sal_fitness_overview_job_new (self->store, self->tz, self->today),
            overview_done);
 }
 
@@ -496,7 +555,7 @@ sal_fitness_page_open_workout (SalFitnessPage *self, gint64 id)
   g_return_if_fail (SAL_IS_FITNESS_PAGE (self));
   if (self->store == NULL)
     return;
-  run_job (self, sal_fitness_workout_job_new (self->store, id), workout_done);
+  run_job (self, sal_fitness_workout_job_new (self->store, self->tz, id), workout_done);
 }
 
 static void
@@ -513,16 +572,29 @@ back_action (GtkWidget *widget, const char *name, GVariant *param)
   update_actions (self);
 }
 
+static void
+on_plot_x_toggled (GtkToggleButton *button, SalFitnessPage *self)
+{
+  gboolean distance = gtk_toggle_button_get_active (self->x_distance_button);
+
+  if (distance == self->plot_distance)
+    return;
+  self->plot_distance = distance;
+  if (self->detail != NULL)
+    sal_fitness_page_show_detail (self, self->detail);
+}
+
 /* ---- delete with undo ---- */
 
-static void
-purge_pending (SalFitnessPage *self)
+void
+sal_fitness_page_purge_pending (SalFitnessPage *self)
 {
   g_autoptr(GError) error = NULL;
 
-  if (self->deleted_workout == 0 || self->store == NULL)
+  if ((self->deleted_workout == 0 && self->deleted_goal == 0) || self->store == NULL)
     return;
   self->deleted_workout = 0;
+  self->deleted_goal = 0;
   if (!sal_store_purge_deleted (self->store, G_MAXINT64, NULL, &error))
     g_warning ("Could not purge a deleted workout: %s", error->message);
 }
@@ -530,7 +602,7 @@ purge_pending (SalFitnessPage *self)
 static void
 on_delete_toast_dismissed (AdwToast *t, SalFitnessPage *self)
 {
-  purge_pending (self);
+  sal_fitness_page_purge_pending (self);
 }
 
 static void
@@ -554,7 +626,7 @@ delete_action (GtkWidget *widget, const char *name, GVariant *param)
   g_autoptr(GError) error = NULL;
   AdwToast *t;
 
-  purge_pending (self);
+  sal_fitness_page_purge_pending (self);
   if (!sal_store_mark_deleted (self->store, SAL_OBJECT_WORKOUT, self->shown_workout, &error))
     {
       toast (self, error->message);
@@ -590,7 +662,9 @@ sal_fitness_page_log (SalFitnessPage *self, gboolean edit)
   if (self->store == NULL || (edit && self->detail == NULL))
     return NULL;
   dialog = sal_workout_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->store,
-                                   self->tz, edit ? self->detail->workout : NULL);
+                                   sal_fitness_page_tz (self),
+                                   edit ? self->detail->workout : NULL);
+  sal_workout_dialog_set_miles (dialog, sal_fitness_page_units (self)->miles);
   g_signal_connect_object (dialog, "saved", G_CALLBACK (on_saved), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
   return dialog;
@@ -627,7 +701,7 @@ wellness_action (GtkWidget *widget, const char *name, GVariant *param)
   if (self->store == NULL)
     return;
   dialog = sal_wellness_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->store,
-                                    self->tz);
+                                    sal_fitness_page_tz (self));
   /* Wellness feeds the readiness card. */
   g_signal_connect_object (dialog, "saved", G_CALLBACK (reload), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -643,7 +717,7 @@ test_action (GtkWidget *widget, const char *name, GVariant *param)
   if (self->store == NULL)
     return;
   dialog = sal_test_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->store,
-                                self->tz);
+                                sal_fitness_page_tz (self));
   /* Tests feed the personal readiness model. */
   g_signal_connect_object (dialog, "saved", G_CALLBACK (reload), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -745,7 +819,7 @@ import_action (GtkWidget *widget, const char *name, GVariant *param)
 static gboolean
 on_drop (GtkDropTarget *target, const GValue *value, double x, double y, SalFitnessPage *self)
 {
-  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST) || self->store == NULL)
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST) || self->store == NULL || self->read_only)
     return FALSE;
   import_file_list (self, g_value_get_boxed (value));
   return TRUE;
@@ -772,7 +846,8 @@ static void
 add_demo_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   SalFitnessPage *self = SAL_FITNESS_PAGE (widget);
-  run_job (self, sal_fitness_demo_job_new (self->store, self->tz, today (self)), demo_done);
+  run_job (self, sal_fitness_demo_job_new (self->store, sal_fitness_page_tz (self), today (self)),
+           demo_done);
 }
 
 static void
@@ -838,6 +913,14 @@ sal_fitness_page_set_time (SalFitnessPage *self, GTimeZone *tz, gint64 day)
   reload (self);
 }
 
+void
+sal_fitness_page_set_read_only (SalFitnessPage *self, gboolean read_only)
+{
+  g_return_if_fail (SAL_IS_FITNESS_PAGE (self));
+  self->read_only = read_only;
+  update_actions (self);
+}
+
 gboolean
 sal_fitness_page_is_busy (SalFitnessPage *self)
 {
@@ -884,9 +967,10 @@ sal_fitness_page_dispose (GObject *object)
 {
   SalFitnessPage *self = SAL_FITNESS_PAGE (object);
 
-  purge_pending (self);
-  if (self->jobs != NULL)
-    sal_job_queue_cancel_all (self->jobs);
+  sal_fitness_page_purge_pending (self);
+  /* Only this page's jobs: the queue may be the application's. */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_object (&self->jobs);
   /* The bin's child is a bound template child: let AdwBin let go of it first, or
    * dispose_template unparents it behind AdwBin's back. */
@@ -939,6 +1023,10 @@ sal_fitness_page_class_init (SalFitnessPageClass *klass)
   CHILD (volume_chart);
   CHILD (zones_chart);
   CHILD (workout_list);
+  CHILD (goals_list);
+  CHILD (records_list);
+  CHILD (x_time_button);
+  CHILD (x_distance_button);
   CHILD (detail_stats);
   CHILD (route_view);
   CHILD (detail_zones_chart);
@@ -961,6 +1049,7 @@ sal_fitness_page_class_init (SalFitnessPageClass *klass)
   gtk_widget_class_install_action (widget_class, "fitness.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "fitness.delete-workout", NULL, delete_action);
   gtk_widget_class_install_action (widget_class, "fitness.undo-delete", NULL, undo_delete_action);
+  sal_fitness_page_goal_class_init (widget_class);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
                                        "fitness.import", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
@@ -976,9 +1065,11 @@ sal_fitness_page_init (SalFitnessPage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->tz = g_time_zone_new_local ();
-  self->jobs = sal_job_queue_new (1);
+  self->cancellable = g_cancellable_new ();
   gtk_label_set_text (self->help_label, help_text ());
   g_signal_connect (self->workout_list, "row-activated", G_CALLBACK (on_row_activated), self);
+  g_signal_connect (self->x_distance_button, "toggled", G_CALLBACK (on_plot_x_toggled), self);
+  sal_fitness_page_goals_init (self);
   g_signal_connect (self, "map", G_CALLBACK (on_map), self);
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);

@@ -23,6 +23,10 @@ void       sal_fitness_page_import_files (SalFitnessPage     *self,
                                           const char * const *paths);
 void       sal_fitness_page_open_workout (SalFitnessPage     *self,
                                           gint64              id);
+/* Read-only (the kiosk): every action that would change data or open a file chooser
+ * stays disabled, whatever the page's state. */
+void       sal_fitness_page_set_read_only (SalFitnessPage   *self,
+                                           gboolean          read_only);
 /* TRUE while a job of the page runs. */
 gboolean   sal_fitness_page_is_busy      (SalFitnessPage     *self);
 

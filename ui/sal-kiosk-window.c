@@ -7,10 +7,12 @@
 #include <math.h>
 #include <string.h>
 
+#include "sal-colorbar.h"
 #include "sal-datasets.h"
 #include "sal-explain.h"
 #include "sal-fitness-page.h"
 #include "sal-image.h"
+#include "sal-image-view.h"
 #include "sal-kiosk-demo.h"
 #include "sal-kiosk-window.h"
 #include "sal-model-input.h"
@@ -25,11 +27,13 @@ struct _SalKioskWindow
 
   GtkStack         *stack;
   GtkWidget        *targets[3];
+  GtkWidget        *dark_toggle;
   GtkWidget        *overlay_box;      /* the idle countdown */
   GtkLabel         *countdown_label;
   GtkWidget        *demo_page;        /* the current demo's page, NULL on start */
   SalStore         *store;            /* this session's in-memory database */
   GCancellable     *cancellable;
+  GCancellable     *demo_cancellable; /* the running demo's background work */
   GtkCssProvider   *css;
 
   guint             idle_seconds;
@@ -211,85 +215,223 @@ build_note_demo (SalKioskWindow *self)
   return demo_frame (self, _("Which words made this note urgent?"), caption, scroller);
 }
 
-static GtkWidget *
-build_lesion_demo (SalKioskWindow *self)
+/* The lesion demo: a made-up scan in the Clinic's own image view (tap, drag to pan,
+ * pinch to zoom), with Grad-CAM computed in the background while the visitor looks. */
+typedef struct {
+  SalImage     *image;
+  GCancellable *cancellable;
+  gint          permille;     /* progress, written by the worker */
+  float        *attr;         /* width × height of the image, when done */
+} LesionWork;
+
+/* Shared by the worker (task data) and the page (progress), so reference-counted. */
+static void
+lesion_work_clear (gpointer data)
 {
-  g_autoptr(SalPhantom) ph = sal_phantom_generate ((guint32) g_random_int_range (1, 100000),
-                                                   SAL_PHANTOM_WITH_LESION);
-  int W = ph->width, H = ph->height, stride = W * 4;
-  g_autofree guint8 *grey = g_new (guint8, (gsize) W * H);
-  g_autofree guint8 *rgb = g_new (guint8, (gsize) W * H * 3);
-  g_autofree float *attr = NULL;
+  LesionWork *w = data;
+
+  sal_image_free (w->image);
+  g_clear_object (&w->cancellable);
+  g_free (w->attr);
+}
+
+static void
+lesion_work_unref (gpointer data)
+{
+  g_atomic_rc_box_release_full (data, lesion_work_clear);
+}
+
+static gboolean
+lesion_cancelled (gpointer data)
+{
+  LesionWork *w = data;
+
+  return g_cancellable_is_cancelled (w->cancellable);
+}
+
+static void
+lesion_progress (double fraction, gpointer data)
+{
+  LesionWork *w = data;
+
+  g_atomic_int_set (&w->permille, (gint) CLAMP (fraction * 1000, 0, 1000));
+}
+
+static void
+lesion_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  LesionWork *w = data;
   g_autofree char *dir = sal_shipped_models_dir ();
   g_autofree char *path = g_build_filename (dir, "lesion-finder.onnx", NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkWidget *picture;
-  guint16 hi = 1;
-  const char *caption;
+  g_autoptr(SalModel) model = sal_model_load_file (path, NULL, &error);
+  g_autoptr(SalTensor) x = NULL;
+  g_autoptr(SalExplanation) e = NULL;
+  gsize n = (gsize) w->image->width * w->image->height;
+  SalExplainParams p;
 
-  (void) stride;
-  for (int i = 0; i < W * H; i++)
-    hi = MAX (hi, ph->pixels[i]);
-  for (int i = 0; i < W * H; i++)
-    grey[i] = (guint8) (255.0 * ph->pixels[i] / hi);
-
-  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+  if (model != NULL)
+    x = sal_model_input_from_image (model, w->image, &error);
+  if (x != NULL)
     {
-      g_autoptr(SalModel) model = sal_model_load_file (path, NULL, &error);
-      g_autoptr(SalImage) img = sal_image_new (W, H, 1, 16);
-      g_autoptr(SalTensor) x = NULL;
-      g_autoptr(SalExplanation) e = NULL;
-      SalExplainParams p;
-
-      memcpy (img->pixels, ph->pixels, sizeof (guint16) * W * H);
-      if (model != NULL)
-        x = sal_model_input_from_image (model, img, &error);
-      if (x != NULL)
-        {
-          sal_explain_params_init (&p, SAL_EXPLAIN_GRAD_CAM);
-          p.check_steps = 0;
-          e = sal_explain (model, x, &p, &error);
-        }
-      if (e != NULL && (int) e->attribution->numel >= W * H)
-        {
-          attr = g_new (float, (gsize) W * H);
-          memcpy (attr, sal_tensor_f32 (e->attribution), sizeof (float) * W * H);
-        }
+      sal_explain_params_init (&p, SAL_EXPLAIN_GRAD_CAM);
+      p.check_steps = 0;
+      p.cancel = lesion_cancelled;
+      p.progress = lesion_progress;
+      p.user_data = w;
+      e = sal_explain (model, x, &p, &error);
     }
-  if (attr != NULL)
+  if (e != NULL && (gsize) e->attribution->numel < n)
+    g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "the map has %zu values, not %zu",
+                 (size_t) e->attribution->numel, (size_t) n);
+  if (e == NULL || error != NULL)
+    {
+      if (error == NULL)
+        g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "no explanation");
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  w->attr = g_memdup2 (sal_tensor_f32 (e->attribution), sizeof (float) * n);
+  g_task_return_boolean (task, TRUE);
+}
+
+typedef struct {
+  SalKioskWindow *self;       /* weak: the page may be gone */
+  SalImageView   *view;
+  SalColorbar    *bar;
+  GtkProgressBar *progress;
+  GtkLabel       *caption;
+  LesionWork     *work;       /* a reference */
+  guint           generation;
+  guint           poll_id;
+} LesionPage;
+
+static gboolean
+lesion_poll (gpointer data)
+{
+  LesionPage *lp = data;
+
+  if (gtk_widget_get_parent (GTK_WIDGET (lp->progress)) == NULL)
+    {
+      lp->poll_id = 0;   /* the demo was left */
+      return G_SOURCE_REMOVE;
+    }
+  gtk_progress_bar_set_fraction (lp->progress, g_atomic_int_get (&lp->work->permille) / 1000.0);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+lesion_page_free (gpointer data)
+{
+  LesionPage *lp = data;
+
+  g_clear_handle_id (&lp->poll_id, g_source_remove);
+  if (lp->self != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (lp->self), (gpointer *) &lp->self);
+  g_object_unref (lp->progress);
+  g_object_unref (lp->bar);
+  g_object_unref (lp->caption);
+  lesion_work_unref (lp->work);
+  g_free (lp);
+}
+
+static void
+lesion_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  SalImageView *view = SAL_IMAGE_VIEW (source);
+  LesionPage *lp = g_object_get_data (G_OBJECT (view), "sal-kiosk-page");
+  LesionWork *w = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error)
+      && g_cancellable_is_cancelled (w->cancellable))
+    return;   /* the visitor left the demo: nothing to show */
+  if (lp == NULL || lp->self == NULL || lp->generation != lp->self->generation
+      || lp->self->demo_page == NULL
+      || !gtk_widget_is_ancestor (GTK_WIDGET (view), lp->self->demo_page))
+    return;
+  g_clear_handle_id (&lp->poll_id, g_source_remove);
+  gtk_widget_set_visible (GTK_WIDGET (lp->progress), FALSE);
+  if (error == NULL)
     {
       SalOverlayStyle style;
       SalOverlayScale scale;
 
       sal_overlay_style_init (&style);
       style.sign = SAL_SIGN_POSITIVE;
-      sal_overlay_compute_scale (attr, (gsize) W * H, &style, &scale);
-      sal_overlay_compose_rgb8 (grey, attr, W, H, &style, &scale, rgb);
-      caption = _("A made-up brain scan. The coloured patch is where the model looked when it "
-                  "decided there is a lesion (Grad-CAM): yellow is strongest, dark blue weakest; "
-                  "grey parts did not matter.");
+      sal_image_view_set_overlay_style (view, &style);
+      sal_image_view_set_attribution (view, w->attr, w->image->width, w->image->height);
+      if (sal_image_view_get_overlay_scale (view, &scale))
+        sal_colorbar_set_scale (lp->bar, &scale);
+      gtk_widget_set_visible (GTK_WIDGET (lp->bar), TRUE);
+      gtk_label_set_text (lp->caption,
+                          _("A made-up brain scan. The coloured patch is where the model looked when it "
+                            "decided there is a lesion (Grad-CAM): yellow is strongest, dark blue weakest; "
+                            "grey parts did not matter."));
     }
   else
     {
-      for (int i = 0; i < W * H; i++)
-        rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = grey[i];
-      caption = _("A made-up brain scan. The lesion model is not installed on this kiosk, "
-                  "so no explanation can be shown.");
+      g_message ("kiosk: no lesion explanation: %s", error->message);
+      gtk_label_set_text (lp->caption,
+                          _("A made-up brain scan. The lesion model is not installed on this kiosk, "
+                            "so no explanation can be shown."));
     }
-  bytes = g_bytes_new (rgb, (gsize) W * H * 3);
-  texture = gdk_memory_texture_new (W, H, GDK_MEMORY_R8G8B8, bytes, (gsize) W * 3);
-  picture = gtk_picture_new_for_paintable (GDK_PAINTABLE (texture));
-  gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
-  gtk_widget_set_size_request (picture, 256, 256);
-  return demo_frame (self, _("Why does the model think there is a lesion?"), caption, picture);
+  lp->self->ready = TRUE;
 }
 
-static const char * const locked_fitness_actions[] = {
-  "fitness.import", "fitness.log", "fitness.profile", "fitness.wellness", "fitness.edit-workout",
-  "fitness.add-demo", "fitness.remove-demo", "fitness.delete-workout", "fitness.undo-delete",
-};
+static GtkWidget *
+build_lesion_demo (SalKioskWindow *self)
+{
+  g_autoptr(SalPhantom) ph = sal_phantom_generate ((guint32) g_random_int_range (1, 100000),
+                                                   SAL_PHANTOM_WITH_LESION);
+  g_autoptr(SalImage) img = sal_image_new (ph->width, ph->height, 1, 16);
+  g_autoptr(GTask) task = NULL;
+  GtkWidget *view = sal_image_view_new ();
+  GtkWidget *bar = sal_colorbar_new ();
+  GtkWidget *progress = gtk_progress_bar_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *page;
+  LesionPage *lp = g_new0 (LesionPage, 1);
+  LesionWork *w = g_atomic_rc_box_new0 (LesionWork);
+
+  memcpy (img->pixels, ph->pixels, sizeof (guint16) * ph->width * ph->height);
+  sal_image_view_set_image (SAL_IMAGE_VIEW (view), img);
+  gtk_widget_set_vexpand (view, TRUE);
+  gtk_widget_set_hexpand (view, TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Brain scan with the model’s explanation"), -1);
+  gtk_progress_bar_set_text (GTK_PROGRESS_BAR (progress), _("Working out where the model looked…"));
+  gtk_progress_bar_set_show_text (GTK_PROGRESS_BAR (progress), TRUE);
+  gtk_widget_set_visible (bar, FALSE);
+  gtk_widget_set_size_request (bar, -1, 64);
+  gtk_box_append (GTK_BOX (box), view);
+  gtk_box_append (GTK_BOX (box), progress);
+  gtk_box_append (GTK_BOX (box), bar);
+
+  page = demo_frame (self, _("Why does the model think there is a lesion?"),
+                     _("A made-up brain scan. Drag to move it, pinch to zoom. "
+                       "The model is looking at it now…"), box);
+  lp->self = self;
+  g_object_add_weak_pointer (G_OBJECT (self), (gpointer *) &lp->self);
+  /* The page holds references: the worker keeps the view alive after the demo is left. */
+  lp->view = SAL_IMAGE_VIEW (view);
+  lp->bar = g_object_ref (SAL_COLORBAR (bar));
+  lp->progress = g_object_ref (GTK_PROGRESS_BAR (progress));
+  lp->caption = g_object_ref (GTK_LABEL (gtk_widget_get_next_sibling (gtk_widget_get_first_child (page))));
+  lp->generation = self->generation;
+  lp->work = g_atomic_rc_box_acquire (w);
+  lp->poll_id = g_timeout_add (100, lesion_poll, lp);
+  g_object_set_data_full (G_OBJECT (view), "sal-kiosk-page", lp, lesion_page_free);
+
+  w->image = g_steal_pointer (&img);
+  w->cancellable = g_cancellable_new ();
+  g_clear_object (&self->demo_cancellable);
+  self->demo_cancellable = g_object_ref (w->cancellable);
+  task = g_task_new (view, w->cancellable, lesion_done, NULL);
+  g_task_set_task_data (task, w, lesion_work_unref);
+  g_task_run_in_thread (task, lesion_thread);
+  return page;
+}
 
 static GtkWidget *
 build_training_demo (SalKioskWindow *self)
@@ -298,8 +440,7 @@ build_training_demo (SalKioskWindow *self)
 
   sal_fitness_page_set_store (SAL_FITNESS_PAGE (page), self->store);
   /* No file choosers, no changes to the demo set on a kiosk. */
-  for (guint i = 0; i < G_N_ELEMENTS (locked_fitness_actions); i++)
-    gtk_widget_action_set_enabled (page, locked_fitness_actions[i], FALSE);
+  sal_fitness_page_set_read_only (SAL_FITNESS_PAGE (page), TRUE);
   return demo_frame (self, _("What drives this training advice?"),
                      _("A simulated athlete's year. The readiness card shows each factor's share "
                        "of today's advice (Shapley values): bars to the right raised readiness, "
@@ -310,6 +451,9 @@ build_training_demo (SalKioskWindow *self)
 static void
 drop_demo (SalKioskWindow *self)
 {
+  if (self->demo_cancellable != NULL)
+    g_cancellable_cancel (self->demo_cancellable);
+  g_clear_object (&self->demo_cancellable);
   if (self->demo_page != NULL)
     {
       gtk_stack_remove (self->stack, self->demo_page);
@@ -341,7 +485,8 @@ sal_kiosk_window_show_demo (SalKioskWindow *self, const char *name)
   self->dirty = TRUE;
   gtk_stack_add_named (self->stack, page, name);
   gtk_stack_set_visible_child (self->stack, page);
-  self->ready = TRUE;
+  /* The lesion demo is ready when its explanation has arrived. */
+  self->ready = g_strcmp0 (name, "lesion") != 0;
 }
 
 static void
@@ -416,6 +561,15 @@ language_action (GtkWidget *widget, const char *action, GVariant *param)
 
 /* ---- the window -------------------------------------------------------------------- */
 
+static void
+on_dark_toggled (GtkToggleButton *button, gpointer data)
+{
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      gtk_toggle_button_get_active (button)
+                                      ? ADW_COLOR_SCHEME_FORCE_DARK
+                                      : ADW_COLOR_SCHEME_FORCE_LIGHT);
+}
+
 static GtkWidget *
 build_start (SalKioskWindow *self)
 {
@@ -464,6 +618,18 @@ build_start (SalKioskWindow *self)
     }
   gtk_actionable_set_action_target (GTK_ACTIONABLE (en), "s", "en");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (zh), "s", "zh_CN");
+  {
+    /* Appearance: the only other setting a visitor may change (it stays with the kiosk). */
+    AdwStyleManager *sm = adw_style_manager_get_default ();
+    GtkWidget *dark = gtk_toggle_button_new_with_label (_("Dark style"));
+
+    gtk_widget_add_css_class (dark, "sal-kiosk-small");
+    gtk_widget_add_css_class (dark, "pill");
+    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (dark), adw_style_manager_get_dark (sm));
+    g_signal_connect (dark, "toggled", G_CALLBACK (on_dark_toggled), NULL);
+    gtk_box_append (GTK_BOX (langs), dark);
+    self->dark_toggle = dark;
+  }
   gtk_widget_set_halign (langs, GTK_ALIGN_CENTER);
   gtk_box_append (GTK_BOX (box), langs);
   return box;
@@ -484,6 +650,9 @@ sal_kiosk_window_dispose (GObject *object)
   g_clear_handle_id (&self->tick_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  if (self->demo_cancellable != NULL)
+    g_cancellable_cancel (self->demo_cancellable);
+  g_clear_object (&self->demo_cancellable);
   if (self->css != NULL)
     gtk_style_context_remove_provider_for_display (gdk_display_get_default (),
                                                    GTK_STYLE_PROVIDER (self->css));
@@ -576,6 +745,13 @@ sal_kiosk_window_set_idle (SalKioskWindow *self, guint seconds)
   g_return_if_fail (SAL_IS_KIOSK_WINDOW (self));
   self->idle_seconds = MAX (seconds, 1);
   touch_input (self);
+}
+
+GtkWidget *
+sal_kiosk_window_get_dark_toggle (SalKioskWindow *self)
+{
+  g_return_val_if_fail (SAL_IS_KIOSK_WINDOW (self), NULL);
+  return self->dark_toggle;
 }
 
 GtkWidget *

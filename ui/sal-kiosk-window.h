@@ -21,6 +21,8 @@ void            sal_kiosk_window_reset      (SalKioskWindow *self);
 /* Seconds of idleness before the countdown (from the settings; tests shorten it). */
 void            sal_kiosk_window_set_idle   (SalKioskWindow *self,
                                              guint           seconds);
+/* The start screen's light/dark toggle (for tests). */
+GtkWidget      *sal_kiosk_window_get_dark_toggle (SalKioskWindow *self);
 /* The start screen's guided buttons, in order (for tests). */
 GtkWidget      *sal_kiosk_window_get_target (SalKioskWindow *self,
                                              guint           index);

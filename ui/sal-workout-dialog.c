@@ -8,6 +8,7 @@
 
 #include "sal-fitness-jobs.h"   /* first: it includes sal-store.h with sal-job.h */
 #include "sal-workout-dialog.h"
+#include "sal-units.h"
 #include "sal-workout-entry.h"
 
 struct _SalWorkoutDialog
@@ -18,6 +19,8 @@ struct _SalWorkoutDialog
   GTimeZone      *tz;
   gint64          editing;      /* id of the workout being edited, 0 for a new one */
   SalWorkout     *original;     /* when editing: fields that stay as they are */
+  gboolean        miles;        /* distance typed in miles */
+  double          edit_distance_m;  /* when editing: the stored distance, else NAN */
 
   GtkLabel       *error_label;
   AdwComboRow    *sport_row;
@@ -87,6 +90,7 @@ sal_workout_dialog_save (SalWorkoutDialog *self)
   e.rpe = gtk_spin_button_get_value (self->rpe_spin);
   e.notes = entry_text (self->notes_row);
   e.sets = g_str_equal (e.sport, "strength") ? sets : NULL;
+  e.miles = self->miles;
 
   w = sal_workout_from_entry (&e, self->tz, &error);
   if (w == NULL)
@@ -137,8 +141,10 @@ fill_from (SalWorkoutDialog *self, const SalWorkout *w)
   g_autofree char *start = g_date_time_format (local, "%H:%M");
   long s = lround (w->duration_s);
   g_autofree char *dur = g_strdup_printf ("%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
-  g_autofree char *dist = isfinite (w->distance_m) ? g_strdup_printf ("%.2f", w->distance_m / 1000)
-                                                   : g_strdup ("");
+  SalUnits units = { self->miles, FALSE };
+  g_autofree char *dist = isfinite (w->distance_m)
+                            ? g_strdup_printf ("%.2f", sal_units_distance (&units, w->distance_m))
+                            : g_strdup ("");
   g_autofree char *avg = isfinite (w->avg_hr_bpm) ? g_strdup_printf ("%.0f", w->avg_hr_bpm)
                                                   : g_strdup ("");
   g_autofree char *max = isfinite (w->max_hr_bpm) ? g_strdup_printf ("%.0f", w->max_hr_bpm)
@@ -155,6 +161,7 @@ fill_from (SalWorkoutDialog *self, const SalWorkout *w)
   gtk_editable_set_text (GTK_EDITABLE (self->start_row), start);
   gtk_editable_set_text (GTK_EDITABLE (self->duration_row), dur);
   gtk_editable_set_text (GTK_EDITABLE (self->distance_row), dist);
+  self->edit_distance_m = w->distance_m;
   gtk_editable_set_text (GTK_EDITABLE (self->avg_hr_row), avg);
   gtk_editable_set_text (GTK_EDITABLE (self->max_hr_row), max);
   gtk_editable_set_text (GTK_EDITABLE (self->notes_row), w->notes ? w->notes : "");
@@ -221,10 +228,12 @@ static void
 sal_workout_dialog_init (SalWorkoutDialog *self)
 {
   g_autoptr(GtkStringList) sports = NULL;
-  const char *names[] = { _("Running"), _("Cycling"), _("Swimming"), _("Walking"),
-                          _("Strength"), _("Other"), NULL };
+  const char *names[] = { C_("sport", "Running"), C_("sport", "Cycling"), C_("sport", "Swimming"),
+                          C_("sport", "Walking"), C_("sport", "Strength"), C_("sport", "Other"),
+                          NULL };
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->edit_distance_m = NAN;
   sports = gtk_string_list_new (names);
   adw_combo_row_set_model (self->sport_row, G_LIST_MODEL (sports));
   g_signal_connect_swapped (self->sport_row, "notify::selected", G_CALLBACK (on_sport_changed),
@@ -254,4 +263,21 @@ sal_workout_dialog_new (GtkWindow *parent, SalStore *store, GTimeZone *tz, gcons
       gtk_editable_set_text (GTK_EDITABLE (self->start_row), start);
     }
   return self;
+}
+
+void
+sal_workout_dialog_set_miles (SalWorkoutDialog *self, gboolean miles)
+{
+  g_return_if_fail (SAL_IS_WORKOUT_DIALOG (self));
+  self->miles = miles;
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->distance_row),
+                                 miles ? _("Distance in mi (optional)")
+                                       : _("Distance in km (optional)"));
+  if (isfinite (self->edit_distance_m))
+    {
+      SalUnits units = { miles, FALSE };
+      g_autofree char *dist = g_strdup_printf ("%.2f", sal_units_distance (&units,
+                                                                           self->edit_distance_m));
+      gtk_editable_set_text (GTK_EDITABLE (self->distance_row), dist);
+    }
 }

@@ -21,5 +21,7 @@ SalWorkoutDialog *sal_workout_dialog_new (GtkWindow  *parent,
 /* Tries to save, as the Save button does; FALSE with the message shown. For tests. */
 gboolean          sal_workout_dialog_save (SalWorkoutDialog *self);
 const char       *sal_workout_dialog_get_error (SalWorkoutDialog *self);
+/* Distances typed (and shown) in miles instead of kilometres. */
+void              sal_workout_dialog_set_miles (SalWorkoutDialog *self, gboolean miles);
 
 G_END_DECLS
