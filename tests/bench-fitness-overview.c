@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <sys/resource.h>
 
 #include "sal-fitness-page-private.h"   /* first: see sal-fitness-jobs.h */
 #include "sal-application.h"
@@ -57,11 +58,24 @@ idle_cb (gpointer page)
   return !sal_fitness_page_is_busy (page);
 }
 
-/* Seconds from giving the page its store to the overview drawn once. */
 static double
-open_overview (SalFitnessPage *page, SalStore *store)
+cpu_seconds (void)
+{
+  struct rusage ru;
+
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec
+         + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* Seconds from giving the page its store to the overview drawn once: wall clock, and the
+ * CPU time of all the program's threads (on a loaded machine the niced job thread waits
+ * for a core, so the wall clock says more about the load than about Salient). */
+static double
+open_overview (SalFitnessPage *page, SalStore *store, double *cpu)
 {
   gint64 t0 = g_get_monotonic_time ();
+  double c0 = cpu_seconds ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GdkTexture) tex = NULL;
 
@@ -69,6 +83,7 @@ open_overview (SalFitnessPage *page, SalStore *store)
   g_assert_true (sal_ui_test_wait_until (idle_cb, page, 120000));
   tex = sal_ui_test_render (GTK_WIDGET (page->stack), &error);
   g_assert_no_error (error);
+  *cpu = cpu_seconds () - c0;
   return (g_get_monotonic_time () - t0) / 1e6;
 }
 
@@ -77,12 +92,13 @@ main (int argc, char **argv)
 {
   g_autofree char *dir = NULL;
   g_autofree char *db5 = NULL, *db1 = NULL;
+  g_autofree char *loadavg = NULL;
   g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
   SalApplication *app;
   SalWindow *window;
   SalFitnessPage *page;
   SalStore *s5, *s1;
-  double t5[3], t1[3];
+  double t5[3], t1[3], c5[3], c1[3];
 
   if (!sal_ui_test_init (&argc, &argv))
     {
@@ -103,15 +119,21 @@ main (int argc, char **argv)
   for (int r = 0; r < 3; r++)
     {
       /* Alternate so both see the same machine load. */
-      t5[r] = open_overview (page, s5);
-      t1[r] = open_overview (page, s1);
+      t5[r] = open_overview (page, s5, &c5[r]);
+      t1[r] = open_overview (page, s1, &c1[r]);
     }
-  g_print ("open overview, 5 years: %.0f ms (runs %.0f %.0f %.0f)\n",
-           MIN (t5[0], MIN (t5[1], t5[2])) * 1000, t5[0] * 1000, t5[1] * 1000, t5[2] * 1000);
-  g_print ("open overview, 1 year (peer): %.0f ms (runs %.0f %.0f %.0f)\n",
-           MIN (t1[0], MIN (t1[1], t1[2])) * 1000, t1[0] * 1000, t1[1] * 1000, t1[2] * 1000);
-  g_print ("ratio 5 years / 1 year: %.2f\n",
-           MIN (t5[0], MIN (t5[1], t5[2])) / MIN (t1[0], MIN (t1[1], t1[2])));
+  /* The first opening also computes and caches every run's best efforts (personal
+   * records); later ones read them from the cache. */
+  g_print ("open overview, 5 years: first %.0f ms (fills the best-effort cache), then %.0f ms "
+           "(runs %.0f %.0f)\n", t5[0] * 1000, MIN (t5[1], t5[2]) * 1000, t5[1] * 1000,
+           t5[2] * 1000);
+  g_print ("open overview, 1 year (peer): first %.0f ms, then %.0f ms (runs %.0f %.0f)\n",
+           t1[0] * 1000, MIN (t1[1], t1[2]) * 1000, t1[1] * 1000, t1[2] * 1000);
+  g_print ("ratio 5 years / 1 year (cached): %.2f\n", MIN (t5[1], t5[2]) / MIN (t1[1], t1[2]));
+  g_print ("CPU time, 5 years: first %.0f ms, then %.0f ms; 1 year: first %.0f ms, then %.0f ms\n",
+           c5[0] * 1000, MIN (c5[1], c5[2]) * 1000, c1[0] * 1000, MIN (c1[1], c1[2]) * 1000);
+  g_print ("load average now: %s", g_file_get_contents ("/proc/loadavg", &loadavg, NULL, NULL)
+                                     ? loadavg : "?\n");
   sal_fitness_page_set_store (page, NULL);
   sal_ui_test_close_all (app);
   g_object_unref (app);

@@ -340,6 +340,164 @@ test_log_edit_delete (Fixture *f, gconstpointer data)
   }
 }
 
+
+static const char *
+row_subtitle (GtkListBox *list, int index)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (list, index);
+  g_assert_nonnull (row);
+  return adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+}
+
+/* As the dialog's button does: the response, then the dialog closes. */
+static void
+respond (GtkWidget *dialog, const char *response)
+{
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), response);
+  if (gtk_widget_get_visible (dialog))
+    gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* Units in miles from the profile, a weekly goal (create, edit, delete, undo) and the
+ * detail's charts over distance. */
+static void
+test_goals_units (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) goals = NULL;
+  g_autoptr(SalAthlete) a = sal_athlete_new ();
+  g_autoptr(GPtrArray) ws = g_ptr_array_new_with_free_func ((GDestroyNotify) sal_workout_free);
+  SalWorkout *w = sal_workout_new ();
+  GtkWidget *dialog;
+  guint added, dups;
+  gint64 goal_id;
+
+  /* A 3.2186880 km (2 mi) run today, sampled every 10 s at 4 m/s, with heart rate. */
+  g_free (w->sport);
+  w->sport = g_strdup ("running");
+  w->start_ms = (gint64) RUN_DAY * 86400000 + 8 * 3600000;
+  w->duration_s = 3218.688 / 4;
+  w->distance_m = 3218.688;
+  w->samples = g_array_new (FALSE, FALSE, sizeof (SalSample));
+  for (int t = 0; t * 4.0 <= 3218.688 + 40; t += 10)
+    {
+      SalSample x = sal_sample_empty ();
+      x.time_ms = w->start_ms + t * 1000LL;
+      x.distance_m = MIN (4.0 * t, 3218.688);
+      x.speed_mps = 4;
+      x.heart_rate_bpm = 140 + (t % 60) / 6;
+      g_array_append_val (w->samples, x);
+    }
+  g_ptr_array_add (ws, w);
+  g_assert_true (sal_store_add_workouts (f->store, ws, FALSE, &added, &dups, &error));
+  a->miles = TRUE;
+  a->time_zone = g_strdup ("UTC");
+  g_assert_true (sal_store_set_athlete (f->store, a, &error));
+  gtk_widget_activate_action (GTK_WIDGET (f->page), "fitness.profile", NULL);
+  sal_ui_test_wait_idle (200);
+  {
+    /* The profile dialog shows the units stored and keeps them. */
+    SalAthleteDialog *ad = SAL_ATHLETE_DIALOG (sal_ui_test_find_toplevel (SAL_TYPE_ATHLETE_DIALOG));
+    g_assert_nonnull (ad);
+    g_assert_true (sal_athlete_dialog_save (ad));
+  }
+  wait_page (f);
+  g_assert_true (f->page->overview->units.miles);
+  /* This week's distance in miles. */
+  g_assert_nonnull (sal_ui_test_find_label (GTK_WIDGET (f->page->week_box), "2.0 mi"));
+  /* Records: best 1 km = 250 s at 4 m/s, shown with its pace per mile (402 s = 6:42 /mi). */
+  g_assert_cmpfloat_with_epsilon (f->page->overview->records.best_s[0], 250, 1e-6);
+  g_assert_nonnull (strstr (row_subtitle (f->page->records_list, 0), "6:42 /mi"));
+
+  /* A goal of 5 miles a week, running: 2 of 5 done. */
+  dialog = sal_fitness_page_edit_goal (f->page, NULL);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (sal_ui_test_find_nth (dialog, GTK_TYPE_DROP_DOWN, 1)),
+                              1);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (sal_ui_test_find_nth (dialog, GTK_TYPE_SPIN_BUTTON,
+                                                                    0)), 5);
+  respond (dialog, "save");
+  wait_page (f);
+  goals = sal_store_list_goals (f->store, &error);
+  g_assert_cmpuint (goals->len, ==, 1);
+  goal_id = ((SalGoal *) goals->pdata[0])->id;
+  g_assert_cmpfloat_with_epsilon (((SalGoal *) goals->pdata[0])->target, 5 * 1609.344, 1e-6);
+  g_assert_cmpstr (((SalGoal *) goals->pdata[0])->sport, ==, "running");
+  g_clear_pointer (&goals, g_ptr_array_unref);
+  g_assert_nonnull (strstr (row_subtitle (f->page->goals_list, 0), "2.0 of 5.0 mi"));
+  g_assert_nonnull (strstr (row_subtitle (f->page->goals_list, 0), "40 %"));
+
+  /* Edit it to 4 sessions; delete it and undo. */
+  gtk_widget_activate_action (GTK_WIDGET (f->page), "fitness.edit-goal", "x", goal_id);
+  sal_ui_test_wait_idle (100);
+  dialog = GTK_WIDGET (sal_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (dialog);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (sal_ui_test_find_nth (dialog, GTK_TYPE_DROP_DOWN, 0)),
+                              SAL_GOAL_SESSIONS);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (sal_ui_test_find_nth (dialog, GTK_TYPE_SPIN_BUTTON,
+                                                                    0)), 4);
+  respond (dialog, "save");
+  wait_page (f);
+  g_assert_nonnull (strstr (row_subtitle (f->page->goals_list, 0), "1 of 4 done"));
+  gtk_widget_activate_action (GTK_WIDGET (f->page), "fitness.delete-goal", "x", goal_id);
+  wait_page (f);
+  g_assert_cmpuint (f->page->overview->goals->len, ==, 0);
+  gtk_widget_activate_action (GTK_WIDGET (f->page), "fitness.undo-delete-goal", NULL);
+  wait_page (f);
+  g_assert_cmpuint (f->page->overview->goals->len, ==, 1);
+
+  /* The detail: it holds the records; splits by the mile; charts over distance in mi. */
+  sal_fitness_page_open_workout (f->page, w->id);
+  wait_page (f);
+  g_assert_nonnull (strstr (gtk_label_get_text (f->page->detail_stats), "Personal record"));
+  g_assert_null (strstr (gtk_label_get_text (f->page->detail_stats), "/km"));
+  g_assert_nonnull (strstr (gtk_label_get_text (f->page->detail_stats), "pace 6:42 /mi"));
+  g_assert_nonnull (strstr (gtk_label_get_text (f->page->detail_stats), "2.00 mi"));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (
+                     gtk_list_box_get_row_at_index (f->page->splits_list, 1))), ==, "Mile 2");
+  gtk_toggle_button_set_active (f->page->x_distance_button, TRUE);
+  sal_ui_test_wait_idle (100);
+  g_assert_true (f->page->plot_distance);
+  {
+    SalChart *hr = SAL_CHART (gtk_widget_get_first_child (GTK_WIDGET (f->page->detail_charts)));
+    g_autofree char *readout = NULL;
+    sal_chart_set_hover_x (hr, 1.0);
+    readout = sal_chart_dup_readout (hr);
+    g_assert_nonnull (strstr (readout, "mi"));
+  }
+  gtk_toggle_button_set_active (f->page->x_time_button, TRUE);
+  sal_ui_test_wait_idle (100);
+  g_assert_false (f->page->plot_distance);
+}
+
+/* A stack page's whole scrolled content drawn over the light window background, to
+ * path: the README's screenshots show all of it, not one window's height. */
+static void
+save_whole_page (Fixture *f, const char *name, const char *path)
+{
+  GtkWidget *scrolled = gtk_stack_get_child_by_name (f->page->stack, name);
+  GtkWidget *child = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled));
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) tex = NULL;
+  GdkRGBA bg = { 0xfa / 255.0, 0xfa / 255.0, 0xfa / 255.0, 1 };
+  GtkSnapshot *snapshot;
+  int w, h;
+
+  if (GTK_IS_VIEWPORT (child))
+    child = gtk_viewport_get_child (GTK_VIEWPORT (child));
+  sal_ui_test_wait_idle (200);
+  paintable = gtk_widget_paintable_new (child);
+  w = gtk_widget_get_width (child);
+  h = gtk_widget_get_height (child);
+  snapshot = gtk_snapshot_new ();
+  gtk_snapshot_append_color (snapshot, &bg, &GRAPHENE_RECT_INIT (-16, -12, w + 32, h + 24));
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  tex = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (child)), node,
+                                     &GRAPHENE_RECT_INIT (-16, -12, w + 32, h + 24));
+  g_assert_true (gdk_texture_save_to_png (tex, path));
+}
+
 /* A demo athlete, its overview and one workout with samples; then removed in one action.
  * These PNGs are the README's screenshots (docs/screenshots/). */
 static void
@@ -353,15 +511,19 @@ test_demo (Fixture *f, gconstpointer data)
   graphene_rect_t r;
   gint64 with_samples = 0;
 
+  /* A goal, so the screenshot shows one with its progress. */
+  {
+    SalGoal goal = { 0, SAL_GOAL_DISTANCE, (char *) "running", 40000 };
+    g_assert_true (sal_store_put_goal (f->store, &goal, &error));
+  }
   gtk_widget_activate_action (GTK_WIDGET (f->page), "fitness.add-demo", NULL);
   wait_page (f);
   g_assert_cmpstr (stack_name (f), ==, "overview");
   g_assert_true (f->page->overview->has_demo);
+  g_assert_cmpuint (f->page->overview->goals->len, ==, 1);
   g_assert_cmpint (f->page->overview->n_workouts, >, 150);
   g_assert_true (gtk_widget_get_visible (f->page->demo_button));
-  tex = sal_ui_test_save_png (GTK_WIDGET (f->page->stack), png_overview, &error);
-  g_assert_no_error (error);
-  g_clear_object (&tex);
+  save_whole_page (f, "overview", png_overview);
   /* Running hours in blue bars, cycling in orange (#E69F00); the chart may be scrolled
    * out of view, so it is rendered on its own. */
   tex = sal_ui_test_render (GTK_WIDGET (f->page->volume_chart), &error);
@@ -401,12 +563,27 @@ test_demo (Fixture *f, gconstpointer data)
   g_assert_cmpint (with_samples, !=, 0);
   sal_fitness_page_open_workout (f->page, with_samples);
   wait_page (f);
-  tex = sal_ui_test_save_png (GTK_WIDGET (f->page->stack), png_detail, &error);
+  save_whole_page (f, "detail", png_detail);
+  tex = sal_ui_test_render (GTK_WIDGET (f->page->stack), &error);
   g_assert_no_error (error);
   r = bounds_in_page (f, GTK_WIDGET (f->page->route_view));
   g_assert_cmpuint (count_colour (tex, r.origin.x, r.origin.y, r.size.width, r.size.height,
                                   0xd5, 0x5e, 0x00, 12), >, 200);
   g_clear_object (&tex);
+
+  /* Records on the overview: a demo year has runs with samples of 5 and 10 km; the row
+   * opens the workout, whose detail says it holds the record. */
+  gtk_widget_activate_action (GTK_WIDGET (f->page), "fitness.back", NULL);
+  sal_ui_test_wait_idle (100);
+  g_assert_cmpint (f->page->overview->records.best_id[1], !=, 0);
+  g_assert_cmpfloat (f->page->overview->records.best_s[1], >, 5000 / 6.0);   /* slower than 6 m/s */
+  g_assert_cmpfloat (f->page->overview->records.best_s[1], <, 5000 / 2.0);
+  g_assert_cmpfloat (f->page->overview->records.best_s[0], <, f->page->overview->records.best_s[1] / 4);
+  g_signal_emit_by_name (f->page->records_list, "row-activated",
+                         gtk_list_box_get_row_at_index (f->page->records_list, 1));
+  wait_page (f);
+  g_assert_cmpint (f->page->shown_workout, ==, f->page->overview->records.best_id[1]);
+  g_assert_nonnull (strstr (gtk_label_get_text (f->page->detail_stats), "best 5 km"));
 
   gtk_widget_activate_action (GTK_WIDGET (f->page), "fitness.back", NULL);
   gtk_widget_activate_action (GTK_WIDGET (f->page), "fitness.remove-demo", NULL);
@@ -428,6 +605,8 @@ main (int argc, char **argv)
               fixture_set_up, test_import_detail_overview, fixture_tear_down);
   g_test_add ("/ui/fitness/log-edit-delete", Fixture, GINT_TO_POINTER (RUN_DAY + 2),
               fixture_set_up, test_log_edit_delete, fixture_tear_down);
+  g_test_add ("/ui/fitness/goals-units", Fixture, GINT_TO_POINTER (RUN_DAY),
+              fixture_set_up, test_goals_units, fixture_tear_down);
   /* The demo ends on "today" = 2026-11-28 for stable screenshots. */
   g_test_add ("/ui/fitness/demo", Fixture, GINT_TO_POINTER (20785), fixture_set_up, test_demo,
               fixture_tear_down);

@@ -32,6 +32,7 @@ struct _SalChart
   gboolean         zero_line;
   gboolean         y_inverted;
   gboolean         y_clock;
+  double           min_left;      /* the plot starts at least this far from the left */
 
   /* The drawing without the hover readout, valid for cache_w × cache_h. */
   GskRenderNode   *cache;
@@ -114,7 +115,7 @@ format_x (SalChart *self, double x)
       }
     case SAL_CHART_X_NUMBER:
     default:
-      return g_strdup_printf ("%g", x);
+      return fabs (x) >= 100 ? g_strdup_printf ("%.0f", x) : g_strdup_printf ("%.3g", x);
     }
 }
 
@@ -401,7 +402,7 @@ draw_chart (SalChart *self, cairo_t *cr, int width, int height)
     x_label_w = xw;
     x_label_h = xh;
   }
-  self->px = label_w + 10;
+  self->px = MAX (label_w + 10, self->min_left);
   self->py = legend_h + th + 4;
   self->pw = MAX (10, width - self->px - 12);
   self->ph = MAX (10, height - self->py - x_label_h - 8 - (self->x_unit != NULL ? th : 0));
@@ -502,6 +503,9 @@ sal_chart_dup_readout (SalChart *self)
   {
     g_autofree char *t = format_x (self, x);
     g_string_append (out, t);
+    /* A plain number says what it counts (e.g. "2.5 km"). */
+    if (self->x_format == SAL_CHART_X_NUMBER && self->x_unit != NULL)
+      g_string_append_printf (out, " %s", self->x_unit);
   }
   for (guint k = 0; k < self->series->len; k++)
     {
@@ -822,5 +826,16 @@ void
 sal_chart_set_hover_x (SalChart *self, double x)
 {
   self->hover = nearest_index (self, x);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+sal_chart_set_min_left (SalChart *self, double min_left)
+{
+  g_return_if_fail (SAL_IS_CHART (self));
+  if (self->min_left == min_left)
+    return;
+  self->min_left = min_left;
+  g_clear_pointer (&self->cache, gsk_render_node_unref);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }

@@ -56,6 +56,10 @@ void        sal_chart_set_y_inverted (SalChart        *self,
 /* Show y values (minutes) as m:ss (pace). */
 void        sal_chart_set_y_clock    (SalChart        *self,
                                       gboolean         clock);
+/* Start the plot at least min_left pixels from the left edge, so charts stacked on one
+ * another share their x axis. */
+void        sal_chart_set_min_left   (SalChart        *self,
+                                      double           min_left);
 guint       sal_chart_get_n_series   (SalChart        *self);
 /* The index of the x value under the pointer's last position, or -1. For tests. */
 int         sal_chart_get_hover_index (SalChart       *self);

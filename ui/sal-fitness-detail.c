@@ -83,6 +83,8 @@ add_channel_chart (SalFitnessPage *self, const SalWorkout *w, const SalUnits *u,
   else
     sal_chart_set_x_format (SAL_CHART (chart), SAL_CHART_X_MINUTES, _("elapsed h:mm"));
   sal_chart_set_y_unit (SAL_CHART (chart), unit, format);
+  /* Stacked charts line up: one instant (or distance) is one vertical line. */
+  sal_chart_set_min_left (SAL_CHART (chart), 60);
   sal_chart_set_y_inverted (SAL_CHART (chart), ch == CH_PACE);
   sal_chart_set_y_clock (SAL_CHART (chart), ch == CH_PACE);
   sal_chart_palette_colour (colour, &c);
@@ -280,7 +282,8 @@ sal_fitness_page_show_detail (SalFitnessPage *self, SalFitnessResult *r)
                            over_distance);
       add_channel_chart (self, w, u, CH_ELEVATION, _("Elevation"), _("m"), "%.0f", 2,
                          over_distance);
-      add_channel_chart (self, w, u, CH_CADENCE, _("Cadence"), _("rpm"), "%.0f", 3, over_distance);
+      add_channel_chart (self, w, u, CH_CADENCE, _("Cadence"),
+                         running ? _("steps/min") : _("rpm"), "%.0f", 3, over_distance);
       add_channel_chart (self, w, u, CH_POWER, _("Power"), _("W"), "%.0f", 1, over_distance);
     }
 

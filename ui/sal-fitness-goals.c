@@ -161,8 +161,8 @@ add_record_row (SalFitnessPage *self, const char *title, const char *value, gint
       g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (start_ms / 1000);
       g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, sal_fitness_page_tz (self));
       /* TRANSLATORS: the day of a record, g_date_time_format syntax */
-      g_autofree char *when = g_date_time_format (local, _("%e %b %Y"));
-      sub = g_strdup_printf ("%s · %s", value, g_strstrip (when));
+      g_autofree char *when = g_date_time_format (local, _("%-d %b %Y"));
+      sub = g_strdup_printf ("%s · %s", value, when);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row),
                                  gtk_image_new_from_icon_name ("go-next-symbolic"));
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
@@ -185,7 +185,9 @@ sal_fitness_page_fill_records (SalFitnessPage *self, const SalFitnessResult *r)
       g_autofree char *time = sal_fitness_format_duration (pr->best_s[k]);
       g_autofree char *pace = sal_units_format_pace (&r->units, pr->best_s[k],
                                                      sal_effort_distances_m[k]);
-      g_autofree char *value = g_strdup_printf ("%s (%s)", time, pace);
+      /* The pace of a 1 km effort in km is its time: say it once. */
+      g_autofree char *value = k == 0 && !r->units.miles ? g_strdup (time)
+                                                         : g_strdup_printf ("%s (%s)", time, pace);
 
       if (pr->best_id[k] == 0 && k >= 3)
         continue;   /* no half or full marathon yet: not worth a row */
@@ -280,8 +282,8 @@ sal_fitness_page_edit_goal (SalFitnessPage *self, const SalGoal *goal)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   const char *kinds[] = { NULL, _("Hours"), _("Sessions"), NULL };
-  const char *sports[] = { _("All sports"), _("Running"), _("Cycling"), _("Swimming"),
-                           _("Walking"), NULL };
+  const char *sports[] = { _("All sports"), C_("sport", "Running"), C_("sport", "Cycling"),
+                           C_("sport", "Swimming"), C_("sport", "Walking"), NULL };
   g_autofree char *distance_kind = g_strdup_printf (_("Distance (%s)"),
                                                     sal_units_distance_name (
                                                       sal_fitness_page_units (self)));

@@ -293,8 +293,9 @@ fill_form_chart (SalFitnessPage *self, const SalFitnessSummary *s)
 static void
 fill_volume_chart (SalFitnessPage *self, GArray *weeks)
 {
-  static const char *sport_names[] = { N_("Running"), N_("Cycling"), N_("Swimming"),
-                                       N_("Walking"), N_("Strength"), N_("Other") };
+  static const char *sport_names[] = { NC_("sport", "Running"), NC_("sport", "Cycling"),
+                                       NC_("sport", "Swimming"), NC_("sport", "Walking"),
+                                       NC_("sport", "Strength"), NC_("sport", "Other") };
   guint n = weeks->len;
   g_autofree double *x = g_new (double, n);
   g_autofree double *y = g_new (double, n);
@@ -324,7 +325,7 @@ fill_volume_chart (SalFitnessPage *self, GArray *weeks)
       if (!any)
         continue;
       sal_chart_palette_colour (sport, &c);
-      sal_chart_add_series (self->volume_chart, _(sport_names[sport]), SAL_CHART_BAR, &c, x, y, n);
+      sal_chart_add_series (self->volume_chart, g_dpgettext2 (NULL, "sport", sport_names[sport]), SAL_CHART_BAR, &c, x, y, n);
     }
 }
 

@@ -228,8 +228,9 @@ static void
 sal_workout_dialog_init (SalWorkoutDialog *self)
 {
   g_autoptr(GtkStringList) sports = NULL;
-  const char *names[] = { _("Running"), _("Cycling"), _("Swimming"), _("Walking"),
-                          _("Strength"), _("Other"), NULL };
+  const char *names[] = { C_("sport", "Running"), C_("sport", "Cycling"), C_("sport", "Swimming"),
+                          C_("sport", "Walking"), C_("sport", "Strength"), C_("sport", "Other"),
+                          NULL };
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->edit_distance_m = NAN;
