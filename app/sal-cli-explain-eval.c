@@ -8,8 +8,9 @@
  *    the cascading model-randomisation check per stage and method, averaged
  *    over images;
  *  - note models (note triage): how often a top-3 token by Integrated
- *    Gradients lies in a planted, non-negated evidence span of a held-out
- *    urgent or emergency note, and IG's completeness gap at 64 steps.
+ *    Gradients (64 steps, adaptive rule, pad baseline) lies in a planted,
+ *    non-negated evidence span of a held-out urgent or emergency note, and
+ *    IG's completeness gap with the adaptive rule and the uniform trapezoid.
  * Prints JSON (or writes --output). */
 
 #include "config.h"
@@ -288,19 +289,19 @@ static gboolean
 eval_notes (SalModel *model, const char *hash, int want, guint32 first, SalNoteTemplates templates,
             const char *name, JsonBuilder *b, GError **error)
 {
-  int n = 0, hit_any = 0, hit_tokens = 0, gap_over = 0;
-  double worst_gap = 0, gap_sum = 0;
+  int n = 0, hit_any = 0, hit_tokens = 0, gap_over = 0, uniform_over = 0, points = 0;
+  double worst_gap = 0, gap_sum = 0, uniform_worst = 0;
 
   for (guint32 seed = first; n < want && seed < first + 100 * (guint32) want; seed++)
     {
       g_autoptr(SalGeneratedNote) note = sal_note_generate (seed, templates);
       g_autoptr(GArray) toks = NULL;
       g_autoptr(SalTensor) x = NULL;
-      g_autoptr(SalExplanation) e = NULL;
+      g_autoptr(SalExplanation) e = NULL, u = NULL;
       SalExplainParams p;
       int top[3] = { -1, -1, -1 }, any = 0;
       guint T;
-      double rel;
+      double rel, urel;
 
       if (note->label == SAL_TRIAGE_ROUTINE)
         continue;
@@ -313,9 +314,18 @@ eval_notes (SalModel *model, const char *hash, int want, guint32 first, SalNoteT
       p.steps = 64;
       p.check_steps = 0;
       p.model_hash = hash;
+      /* the uniform 64-step trapezoid, for its completeness gap only */
+      u = sal_explain (model, x, &p, error);
+      if (u == NULL)
+        return FALSE;
+      urel = u->completeness_gap / MAX (fabs (u->score - u->baseline_score), 1e-12);
+      uniform_worst = MAX (uniform_worst, urel);
+      uniform_over += urel > 0.01;
+      p.rule = SAL_IG_ADAPTIVE;
       e = sal_explain (model, x, &p, error);
       if (e == NULL)
         return FALSE;
+      points += e->steps + 1;
       rel = e->completeness_gap / MAX (fabs (e->score - e->baseline_score), 1e-12);
       worst_gap = MAX (worst_gap, rel);
       gap_sum += rel;
@@ -348,10 +358,16 @@ eval_notes (SalModel *model, const char *hash, int want, guint32 first, SalNoteT
   json_builder_add_int_value (b, first);
   add_double (b, "top3_hit_rate", n ? (double) hit_any / n : NAN);
   add_double (b, "top3_tokens_in_spans", n ? (double) hit_tokens / (3.0 * n) : NAN);
+  json_builder_set_member_name (b, "rule");
+  json_builder_add_string_value (b, "adaptive");
   json_builder_set_member_name (b, "completeness_gap_over_1_percent");
   json_builder_add_int_value (b, gap_over);
   add_double (b, "completeness_gap_mean", n ? gap_sum / n : NAN);
   add_double (b, "completeness_gap_worst", worst_gap);
+  add_double (b, "path_points_mean", n ? (double) points / n : NAN);
+  json_builder_set_member_name (b, "trapezoid_64_gap_over_1_percent");
+  json_builder_add_int_value (b, uniform_over);
+  add_double (b, "trapezoid_64_gap_worst", uniform_worst);
   json_builder_end_object (b);
   return TRUE;
 }

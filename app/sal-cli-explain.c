@@ -345,7 +345,7 @@ sal_cli_explain_cmd (const SalCliGlobals *g, int argc, char **argv)
     p.noise = (float) noise;
   p.layer = layer;
   if (rule != NULL && !sal_ig_rule_from_id (rule, &p.rule))
-    return sal_cli_fail (_("unknown rule “%s” (use trapezoid or right)"), rule);
+    return sal_cli_fail (_("unknown rule “%s” (use trapezoid, right or adaptive)"), rule);
   if (baseline != NULL && !sal_baseline_from_id (baseline, &p.baseline))
     return sal_cli_fail (_("unknown baseline “%s” (use black, blur, noise or pad)"), baseline);
 

@@ -14,7 +14,7 @@ static const char *const method_ids[] = {
   "kernel-shap", "permutation",
 };
 static const char *const baseline_ids[] = { "black", "blur", "noise", "pad" };
-static const char *const rule_ids[] = { "trapezoid", "right" };
+static const char *const rule_ids[] = { "trapezoid", "right", "adaptive" };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (method_ids) == SAL_N_EXPLAIN_METHODS);
 
@@ -354,6 +354,12 @@ explain_integrated_gradients (SalExplainer *ex, const SalTensor *x, const SalExp
   const float *xv = sal_tensor_f32 (x);
   double sum = 0;
 
+  if (p->rule == SAL_IG_ADAPTIVE)
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_UNSUPPORTED,
+                   "the adaptive rule is for token inputs; use trapezoid or right for images");
+      return FALSE;
+    }
   if (!make_baseline (x, p, base, error))
     return FALSE;
   /* Trapezoid: α = 0 … 1 (steps + 1 points, half weight at the ends); right: α = 1/m … 1. */

@@ -108,6 +108,19 @@ sal_explainer_new (SalModel *model, const SalTensor *input, const SalExplainPara
   sal_model_get_input (model, 0, &info);
   ex->input_name = g_strdup (info.name);
   ex->batched = info.rank >= 1 && info.dims[0] == -1;
+  /* A BatchNormalization in training mode (opset ≥ 14: training_mode = 1;
+   * before: more than one output) normalises with the batch's own
+   * statistics, so an example's score depends on the others in its batch.
+   * Such a model is explained one example per run, as it is used on one
+   * input (batch of one). */
+  for (guint n = 0; n < graph->nodes->len && ex->batched; n++)
+    {
+      SalNode *node = sal_graph_get_node (graph, n);
+      if (strcmp (node->op_type, "BatchNormalization") == 0 &&
+          ((node->opset >= 14 && sal_node_attr_int (node, "training_mode", 0) != 0) ||
+           (node->opset < 14 && node->n_outputs > 1)))
+        ex->batched = FALSE;
+    }
   if (input->rank < 1 || input->dims[0] != 1)
     {
       g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
