@@ -665,6 +665,7 @@ sal_fitness_page_log (SalFitnessPage *self, gboolean edit)
                                    sal_fitness_page_tz (self),
                                    edit ? self->detail->workout : NULL);
   sal_workout_dialog_set_miles (dialog, sal_fitness_page_units (self)->miles);
+  sal_workout_dialog_set_pounds (dialog, sal_fitness_page_units (self)->pounds);
   g_signal_connect_object (dialog, "saved", G_CALLBACK (on_saved), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
   return dialog;
