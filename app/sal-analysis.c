@@ -266,6 +266,43 @@ class_labels (SalModel *model, guint n)
   return out;
 }
 
+/* {"label": p, ...} into b, as the report reads it. */
+static void
+add_probabilities (JsonBuilder *b, GPtrArray *labels, const double *p, guint n)
+{
+  json_builder_set_member_name (b, "probabilities");
+  json_builder_begin_object (b);
+  for (guint i = 0; i < n; i++)
+    {
+      json_builder_set_member_name (b, g_ptr_array_index (labels, i));
+      json_builder_add_double_value (b, p[i]);
+    }
+  json_builder_end_object (b);
+}
+
+static char *
+builder_to_json (JsonBuilder *b)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (b);
+
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}
+
+/* The model's probabilities for `input` (one forward pass). */
+static double *
+forward_probabilities (SalModel *model, const SalTensor *input, SalJob *job, guint *n,
+                       GError **error)
+{
+  g_autoptr(SalRun) run = sal_run_new (model);
+
+  sal_run_set_callbacks (run, sal_job_cancel_func, NULL, job);
+  if (!sal_run_set_input (run, 0, input, error) || !sal_run_execute (run, error))
+    return NULL;
+  return probabilities (sal_run_get_output (run, 0), n);
+}
+
 static char *
 model_sha (JobInputs *in, GError **error)
 {
@@ -320,6 +357,39 @@ run_func (SalJob *job, gpointer data, GCancellable *cancellable, GError **error)
       p->predicted = i;
   if ((p->model_sha256 = model_sha (in, error)) == NULL)
     return NULL;
+  /* Stored as a result of its own (method "prediction"), so History lists it. */
+  {
+    g_autoptr(JsonBuilder) b = json_builder_new ();
+    g_autofree float *values = g_new (float, MAX (p->n_classes, 1));
+    g_autofree char *checks = NULL;
+    g_autofree char *shape = g_strdup_printf ("[%u]", p->n_classes);
+    SalExplanationRecord rec = { 0 };
+
+    json_builder_begin_object (b);
+    add_probabilities (b, p->labels, p->probabilities, p->n_classes);
+    json_builder_end_object (b);
+    checks = builder_to_json (b);
+    for (guint i = 0; i < p->n_classes; i++)
+      values[i] = (float) p->probabilities[i];
+    rec.object_kind = SAL_OBJECT_IMAGE;
+    rec.object_id = in->image_id;
+    rec.model_sha256 = p->model_sha256;
+    rec.method = (char *) "prediction";
+    rec.params_json = (char *) "{}";
+    rec.target = g_ptr_array_index (p->labels, p->predicted);
+    rec.shape_json = shape;
+    rec.attribution = g_bytes_new_static (values, p->n_classes * sizeof (float));
+    rec.checks_json = checks;
+    if (g_cancellable_set_error_if_cancelled (cancellable, error))
+      {
+        g_bytes_unref (rec.attribution);
+        return NULL;
+      }
+    p->record_id = sal_store_add_explanation (in->analysis->store, &rec, error);
+    g_bytes_unref (rec.attribution);
+    if (p->record_id <= 0)
+      return NULL;
+  }
   object = g_strdup_printf ("image:%" G_GINT64_FORMAT " model:%s", in->image_id, p->model_sha256);
   if (!sal_audit_append (in->analysis->store, "run-model", object, error))
     return NULL;
@@ -342,7 +412,7 @@ sal_analysis_run_job_new (SalAnalysis *self, gint64 model_id, gint64 image_id)
 }
 
 static char *
-params_json (const SalExplainParams *p, const char *layer)
+params_json (const SalExplainParams *p, const char *layer, const SalExplainSpec *spec)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonGenerator) gen = json_generator_new ();
@@ -391,6 +461,24 @@ params_json (const SalExplainParams *p, const char *layer)
     }
   json_builder_set_member_name (b, "target_kind");
   json_builder_add_string_value (b, p->target_kind == SAL_TARGET_SCORE ? "score" : "probability");
+  if (spec != NULL && spec->has_overlay)
+    {
+      json_builder_set_member_name (b, "overlay");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "colormap");
+      json_builder_add_string_value (b, sal_colormap_id (spec->overlay.colormap));
+      json_builder_set_member_name (b, "sign");
+      json_builder_add_string_value (b, sal_sign_mode_id (spec->overlay.sign));
+      json_builder_set_member_name (b, "opacity");
+      json_builder_add_double_value (b, spec->overlay.opacity);
+      json_builder_set_member_name (b, "top_k_percent");
+      json_builder_add_double_value (b, spec->overlay.top_k_percent);
+      json_builder_set_member_name (b, "contours");
+      json_builder_add_boolean_value (b, spec->overlay.contours);
+      json_builder_set_member_name (b, "clip_percentile");
+      json_builder_add_double_value (b, spec->overlay.clip_percentile);
+      json_builder_end_object (b);
+    }
   json_builder_end_object (b);
   json_generator_set_root (gen, json_builder_get_root (b));
   return json_generator_to_data (gen, NULL);
@@ -406,7 +494,8 @@ add_number (JsonBuilder *b, const char *name, double v)
 }
 
 static char *
-checks_json (const SalExplanation *e, double sanity_rho)
+checks_json (const SalExplanation *e, double sanity_rho, GPtrArray *labels, const double *probs,
+             guint n_classes)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonGenerator) gen = json_generator_new ();
@@ -424,6 +513,8 @@ checks_json (const SalExplanation *e, double sanity_rho)
   add_number (b, "deletion_auc", e->deletion_auc);
   add_number (b, "insertion_auc", e->insertion_auc);
   add_number (b, "sanity_rho", sanity_rho);
+  if (probs != NULL)
+    add_probabilities (b, labels, probs, n_classes);
   json_builder_end_object (b);
   json_generator_set_root (gen, json_builder_get_root (b));
   return json_generator_to_data (gen, NULL);
@@ -447,6 +538,9 @@ explain_func (SalJob *job, gpointer data, GCancellable *cancellable, GError **er
   g_autofree char *object = NULL;
   g_autofree char *shape = NULL;
   SalExplainParams params;
+  g_autoptr(GPtrArray) all_labels = NULL;
+  g_autofree double *probs = NULL;
+  guint n_classes = 0;
   SalExplanationRecord rec = { 0 };
   const SalTensor *a;
   double rho = NAN;
@@ -470,6 +564,11 @@ explain_func (SalJob *job, gpointer data, GCancellable *cancellable, GError **er
   params.cancel = sal_job_cancel_func;
   params.progress = sal_job_progress_func;
   params.user_data = job;
+  /* What the model said, stored with why it said it (the report shows both). */
+  probs = forward_probabilities (model, input, job, &n_classes, error);
+  if (cancelled (cancellable, error) || probs == NULL)
+    return NULL;
+  all_labels = class_labels (model, n_classes);
   sal_job_report_progress (job, 0.0, _("Explaining"));
   e = sal_explain (model, input, &params, error);
   if (cancelled (cancellable, error) || e == NULL)
@@ -507,8 +606,8 @@ explain_func (SalJob *job, gpointer data, GCancellable *cancellable, GError **er
   labels = class_labels (model, (guint) MAX (e->target + 1, 1));
   r->target = g_strdup (g_ptr_array_index (labels, e->target));
   r->baseline = method_uses_baseline (e->method) ? g_strdup (sal_baseline_id (params.baseline)) : NULL;
-  r->params_json = params_json (&params, e->layer);
-  r->checks_json = checks_json (e, rho);
+  r->params_json = params_json (&params, e->layer, &in->spec);
+  r->checks_json = checks_json (e, rho, all_labels, probs, n_classes);
   r->deletion_auc = e->deletion_auc;
   r->insertion_auc = e->insertion_auc;
   r->sanity_rho = rho;
@@ -561,6 +660,168 @@ sal_analysis_explain_job_new (SalAnalysis *self, gint64 model_id, gint64 image_i
                                               spec->seed));
   sal_job_set_params (job, params);
   return job;
+}
+
+/* --- stored results --- */
+
+static JsonObject *
+parse_object (const char *json, JsonParser *parser)
+{
+  JsonNode *root;
+
+  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  return root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+}
+
+static double
+number_member (JsonObject *o, const char *name)
+{
+  JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
+
+  return n != NULL && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_double (n) : NAN;
+}
+
+static gboolean
+parse_shape (const char *json, int *h, int *w)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *a;
+
+  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL)
+      || !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)))
+    return FALSE;
+  a = json_node_get_array (json_parser_get_root (parser));
+  if (json_array_get_length (a) != 2)
+    return FALSE;
+  *h = (int) json_array_get_int_element (a, 0);
+  *w = (int) json_array_get_int_element (a, 1);
+  return *h > 0 && *w > 0;
+}
+
+SalAttributionResult *
+sal_attribution_result_from_record (SalStore *store, const SalExplanationRecord *e,
+                                    GError **error)
+{
+  g_autoptr(SalAttributionResult) r = g_new0 (SalAttributionResult, 1);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(SalModelRecord) model = NULL;
+  JsonObject *checks;
+  gsize size = 0;
+  const float *data;
+  g_autofree char *number = NULL;
+  int h = 0, w = 0;
+
+  g_return_val_if_fail (e != NULL, NULL);
+  number = g_strdup_printf ("%" G_GINT64_FORMAT, e->id);
+  if (e->object_kind != SAL_OBJECT_IMAGE || !parse_shape (e->shape_json, &h, &w)
+      || e->attribution == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("Result %s is not an image explanation"), number);
+      return NULL;
+    }
+  data = g_bytes_get_data (e->attribution, &size);
+  if (size != (gsize) h * w * sizeof (float))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("Result %s is damaged: its map does not match its shape"), number);
+      return NULL;
+    }
+  model = store != NULL ? sal_store_find_model_by_sha256 (store, e->model_sha256, NULL) : NULL;
+  r->record_id = e->id;
+  r->model_id = model != NULL ? model->id : 0;
+  r->image_id = e->object_id;
+  r->model_sha256 = g_strdup (e->model_sha256);
+  r->method = g_strdup (e->method);
+  r->target = g_strdup (e->target);
+  r->target_index = -1;
+  r->baseline = g_strdup (e->baseline);
+  r->params_json = g_strdup (e->params_json);
+  r->checks_json = g_strdup (e->checks_json);
+  r->seed = (guint32) e->seed;
+  r->attribution = g_memdup2 (data, size);
+  r->width = w;
+  r->height = h;
+  checks = parse_object (e->checks_json, parser);
+  r->score = number_member (checks, "score");
+  r->completeness_gap = number_member (checks, "completeness_gap");
+  r->deletion_auc = number_member (checks, "deletion_auc");
+  r->insertion_auc = number_member (checks, "insertion_auc");
+  r->sanity_rho = number_member (checks, "sanity_rho");
+  return g_steal_pointer (&r);
+}
+
+SalPrediction *
+sal_prediction_from_record (const SalExplanationRecord *e)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *checks = parse_object (e->checks_json, parser);
+  JsonObject *probs;
+  g_autoptr(GList) members = NULL;
+  SalPrediction *p;
+  guint i = 0;
+
+  if (checks == NULL || !json_object_has_member (checks, "probabilities")
+      || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (checks, "probabilities")))
+    return NULL;
+  probs = json_object_get_object_member (checks, "probabilities");
+  members = json_object_get_members (probs);
+  if (members == NULL)
+    return NULL;
+  p = g_new0 (SalPrediction, 1);
+  p->image_id = e->object_id;
+  p->model_sha256 = g_strdup (e->model_sha256);
+  p->record_id = g_strcmp0 (e->method, "prediction") == 0 ? e->id : 0;
+  p->n_classes = g_list_length (members);
+  p->labels = g_ptr_array_new_with_free_func (g_free);
+  p->probabilities = g_new0 (double, p->n_classes);
+  for (GList *l = members; l != NULL; l = l->next, i++)
+    {
+      g_ptr_array_add (p->labels, g_strdup (l->data));
+      p->probabilities[i] = number_member (probs, l->data);
+      if (p->probabilities[i] > p->probabilities[p->predicted])
+        p->predicted = i;
+    }
+  return p;
+}
+
+
+/* --- agreement between methods --- */
+
+/* |map| bilinearly resampled to w × h (pixel centres aligned). */
+static float *
+abs_resampled (const float *a, int aw, int ah, int w, int h)
+{
+  float *out = g_new (float, (gsize) w * h);
+
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        double sx = CLAMP ((x + 0.5) * aw / w - 0.5, 0, aw - 1);
+        double sy = CLAMP ((y + 0.5) * ah / h - 0.5, 0, ah - 1);
+        int x0 = (int) sx, y0 = (int) sy;
+        int x1 = MIN (x0 + 1, aw - 1), y1 = MIN (y0 + 1, ah - 1);
+        double fx = sx - x0, fy = sy - y0;
+        double v = (1 - fy) * ((1 - fx) * fabsf (a[(gsize) y0 * aw + x0]) + fx * fabsf (a[(gsize) y0 * aw + x1]))
+                   + fy * ((1 - fx) * fabsf (a[(gsize) y1 * aw + x0]) + fx * fabsf (a[(gsize) y1 * aw + x1]));
+        out[(gsize) y * w + x] = (float) v;
+      }
+  return out;
+}
+
+double
+sal_analysis_agreement (const float *a, int aw, int ah, const float *b, int bw, int bh)
+{
+  int w = MAX (aw, bw), h = MAX (ah, bh);
+  g_autofree float *ra = NULL;
+  g_autofree float *rb = NULL;
+
+  g_return_val_if_fail (a != NULL && b != NULL && aw > 0 && ah > 0 && bw > 0 && bh > 0, NAN);
+  ra = abs_resampled (a, aw, ah, w, h);
+  rb = abs_resampled (b, bw, bh, w, h);
+  return sal_spearman (ra, rb, (gsize) w * h);
 }
 
 /* --- GObject --- */

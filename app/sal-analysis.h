@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "sal-overlay.h"
 #include "sal-store.h"
 
 #include "sal-explain.h"
@@ -25,6 +26,8 @@ typedef struct {
   double    *probabilities;   /* n_classes, sum 1 */
   guint      n_classes;
   guint      predicted;       /* index of the largest */
+  gint64     record_id;       /* the stored result: an explanation record of method
+                               * "prediction" whose map is the probabilities, shape [n] */
 } SalPrediction;
 
 #define SAL_TYPE_PREDICTION (sal_prediction_get_type ())
@@ -40,6 +43,9 @@ typedef struct {
   int              steps;       /* Integrated Gradients; 0 = default */
   int              samples;     /* SmoothGrad / RISE; 0 = default */
   guint32          seed;
+  gboolean         has_overlay; /* store `overlay` with the result (params_json "overlay"),
+                                 * so it reopens as it was shown */
+  SalOverlayStyle  overlay;
 } SalExplainSpec;
 
 void sal_explain_spec_init (SalExplainSpec *spec, SalExplainMethod method);
@@ -86,6 +92,22 @@ SalModel    *sal_analysis_get_model       (SalAnalysis *self,
  * whose record holds no metadata are loaded (into the cache) to find out. */
 GPtrArray   *sal_analysis_list_image_models (SalAnalysis *self,
                                              GError     **error);
+
+/* A stored image explanation as the explain job returned it (model_id found by
+ * the record's model hash in @store, 0 when that model is gone; target_index −1).
+ * An error for records that are not image maps or whose map does not match its shape. */
+SalAttributionResult *sal_attribution_result_from_record (SalStore                   *store,
+                                                          const SalExplanationRecord *e,
+                                                          GError                    **error);
+/* The probabilities stored with a result (checks_json "probabilities": a Run's
+ * record, or an explanation's), or NULL when it holds none. */
+SalPrediction *sal_prediction_from_record (const SalExplanationRecord *e);
+
+/* Rank agreement of two maps (Spearman of their absolute values), after
+ * resampling the smaller to the larger's grid (bilinear); NAN when either is
+ * constant. */
+double       sal_analysis_agreement       (const float *a, int aw, int ah,
+                                           const float *b, int bw, int bh);
 
 /* Jobs for sal_job_queue_push / submit_async; the result types are above. */
 SalJob      *sal_analysis_run_job_new     (SalAnalysis          *self,

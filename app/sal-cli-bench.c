@@ -159,13 +159,15 @@ bench_profile (SalRun *run, JsonBuilder *jb, gboolean json)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) prof = NULL;
-  double linear_s = 0, linear_flops = 0, total_s = 0, sgemm;
+  double linear_s = 0, linear_flops = 0, total_s = 0, sgemm, kernel_rate;
+  const char *kernel = NULL;
 
   sal_run_keep_all (run, TRUE);
   if (!sal_run_execute (run, &error) || (prof = sal_run_profile (run, 11, &error)) == NULL)
     return sal_cli_fail (_("cannot profile the model: %s"), error->message);
   /* a typical mid-network convolution as im2col + sgemm: 128 x (28*28) x (128*9) */
   sgemm = sal_profile_sgemm_rate (128, 784, 1152, 5);
+  kernel_rate = sal_profile_gemm_kernel_rate (128, 784, 1152, 5, &kernel);
 
   if (json)
     {
@@ -215,6 +217,10 @@ bench_profile (SalRun *run, JsonBuilder *jb, gboolean json)
       json_builder_add_double_value (jb, linear_s > 0 ? linear_flops / linear_s * 1e-9 : 0);
       json_builder_set_member_name (jb, "sgemm_gflops_per_s");
       json_builder_add_double_value (jb, sgemm);
+      json_builder_set_member_name (jb, "gemm_kernel");
+      json_builder_add_string_value (jb, kernel);
+      json_builder_set_member_name (jb, "gemm_kernel_gflops_per_s");
+      json_builder_add_double_value (jb, kernel_rate);
     }
   else
     {
@@ -223,6 +229,9 @@ bench_profile (SalRun *run, JsonBuilder *jb, gboolean json)
               total_s * 1e3, linear_s > 0 ? linear_flops / linear_s * 1e-9 : 0);
       printf ("\n");
       printf (_("sgemm 128×784×1152 on one thread: %.1f GFLOP/s"), sgemm);
+      printf ("\n");
+      /* TRANSLATORS: %s is a CPU instruction set name such as avx512 */
+      printf (_("Salient's %s convolution GEMM, same size: %.1f GFLOP/s"), kernel, kernel_rate);
       printf ("\n");
     }
   return 0;

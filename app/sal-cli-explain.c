@@ -21,7 +21,8 @@
 
 #define USAGE N_("salient-cli explain MODEL INPUT --method NAME [--target K] [--steps N] " \
                  "[--rule R] [--baseline B] [--samples N] [--noise S] [--layer NAME] "     \
-                 "[--window W --stride S] [--seed S] [--output OUT.json] [--overlay OUT.png]")
+                 "[--window W --stride S] [--seed S] [--background FILE.csv] [--no-groups] "  \
+                 "[--output OUT.json] [--overlay OUT.png]")
 
 static void
 add_double (JsonBuilder *b, const char *name, double v)
@@ -64,6 +65,137 @@ parse_int (const char *s, int lo, int hi, int *out)
     return FALSE;
   *out = (int) v;
   return TRUE;
+}
+
+/* Background rows [N, M] for the tabular methods: a CSV whose header names
+ * the model's features (salient.features; other columns are ignored), or,
+ * for a model without feature names, M numeric columns. Lines starting with
+ * '#' are comments. At most `max_rows` rows, evenly spaced over the file. */
+static SalTensor *
+read_background (SalModel *model, const char *path, int max_rows, GError **error)
+{
+  g_autoptr(GPtrArray) features = sal_model_features (model);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) header = NULL;
+  g_autofree int *col = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(SalTensor) t = NULL;
+  SalValueInfo info;
+  guint first = 0, take, M;
+  gboolean named;
+
+  sal_model_get_input (model, 0, &info);
+  if (info.dtype != SAL_DTYPE_FLOAT || info.rank != 2 || info.dims[1] <= 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("--background is for models that take one row of measurements"));
+      return NULL;
+    }
+  M = (guint) info.dims[1];
+  named = features->len == M;
+  if (!g_file_get_contents (path, &text, NULL, error))
+    return NULL;
+  lines = g_strsplit (text, "\n", -1);
+  while (lines[first] != NULL && (lines[first][0] == '#' || g_strstrip (lines[first])[0] == '\0'))
+    first++;
+  if (lines[first] == NULL)
+    goto bad;
+  col = g_new (int, M);
+  header = g_strsplit (g_strstrip (lines[first]), ",", -1);
+  if (named)
+    {
+      for (guint f = 0; f < M; f++)
+        {
+          const SalFeatureInfo *fi = features->pdata[f];
+          col[f] = -1;
+          for (guint c = 0; header[c] != NULL; c++)
+            if (g_str_equal (g_strstrip (header[c]), fi->name))
+              col[f] = (int) c;
+          if (col[f] < 0)
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           _("The background data “%s” has no column “%s”"), path, fi->name);
+              return NULL;
+            }
+        }
+      first++;
+    }
+  else
+    {
+      char *end = NULL;
+      for (guint f = 0; f < M; f++)
+        col[f] = (int) f;
+      /* a header line of names is skipped */
+      g_ascii_strtod (header[0], &end);
+      if (end == header[0])
+        first++;
+    }
+  for (guint i = first; lines[i] != NULL; i++)
+    if (g_strstrip (lines[i])[0] != '\0' && lines[i][0] != '#')
+      g_ptr_array_add (rows, lines[i]);
+  if (rows->len == 0)
+    goto bad;
+  take = MIN (rows->len, (guint) max_rows);
+  t = sal_tensor_new_f32 (2, (int64_t[]) { take, M });
+  for (guint r = 0; r < take; r++)
+    {
+      g_auto(GStrv) cells = g_strsplit (rows->pdata[(gsize) r * rows->len / take], ",", -1);
+      guint n_cells = g_strv_length (cells);
+
+      for (guint f = 0; f < M; f++)
+        {
+          char *end = NULL;
+          double v = (guint) col[f] < n_cells ? g_ascii_strtod (cells[col[f]], &end) : NAN;
+
+          if (end == NULL || end == cells[col[f]] || !isfinite (v))
+            goto bad;
+          sal_tensor_f32 (t)[(gsize) r * M + f] = (float) v;
+        }
+    }
+  return g_steal_pointer (&t);
+
+bad:
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+               named ? _("The background data “%s” is not a table of numbers with a header")
+                     : _("The background data “%s” is not a table of %u numbers per row"),
+               path, M);
+  return NULL;
+}
+
+/* Feature → group index from salient.features when every feature names a
+ * group; NULL otherwise. */
+static int *
+feature_groups (SalModel *model, int *n_groups)
+{
+  g_autoptr(GPtrArray) features = sal_model_features (model);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autofree int *groups = NULL;
+  SalValueInfo info;
+
+  sal_model_get_input (model, 0, &info);
+  if (features->len == 0 || info.rank != 2 || info.dims[1] != (int64_t) features->len)
+    return NULL;
+  groups = g_new (int, features->len);
+  for (guint f = 0; f < features->len; f++)
+    {
+      const SalFeatureInfo *fi = features->pdata[f];
+      guint gi;
+
+      if (fi->group == NULL)
+        return NULL;
+      for (gi = 0; gi < names->len; gi++)
+        if (g_str_equal (names->pdata[gi], fi->group))
+          break;
+      if (gi == names->len)
+        g_ptr_array_add (names, fi->group);
+      groups[f] = (int) gi;
+    }
+  /* one group per feature is the same as no groups */
+  if (names->len == features->len)
+    return NULL;
+  *n_groups = (int) names->len;
+  return g_steal_pointer (&groups);
 }
 
 static gboolean
@@ -112,7 +244,11 @@ int
 sal_cli_explain_cmd (const SalCliGlobals *g, int argc, char **argv)
 {
   const char *args[2] = { NULL, NULL }, *method = NULL, *output = NULL, *overlay = NULL;
-  const char *rule = NULL, *baseline = NULL, *layer = NULL;
+  const char *rule = NULL, *baseline = NULL, *layer = NULL, *background = NULL;
+  gboolean no_groups = FALSE;
+  g_autoptr(SalTensor) bg = NULL;
+  g_autofree int *groups = NULL;
+  int n_groups = 0;
   int n_args = 0, target = -1, steps = -1, samples = -1, window = -1, stride = -1, seed = -1;
   double noise = -1;
   SalExplainParams p;
@@ -166,6 +302,13 @@ sal_cli_explain_cmd (const SalCliGlobals *g, int argc, char **argv)
         layer = v;
       else if (strcmp (a, "--output") == 0)
         output = v;
+      else if (strcmp (a, "--background") == 0)
+        background = v;
+      else if (strcmp (a, "--no-groups") == 0)
+        {
+          no_groups = TRUE;
+          takes = FALSE;
+        }
       else if (strcmp (a, "--overlay") == 0)
         overlay = v;
       else if (a[0] == '-' && a[1] != '\0')
@@ -217,6 +360,25 @@ sal_cli_explain_cmd (const SalCliGlobals *g, int argc, char **argv)
   input = sal_model_input_from_file (model, args[1], &error);
   if (input == NULL)
     return sal_cli_fail ("%s", error->message);
+  if (m == SAL_EXPLAIN_SHAPLEY || m == SAL_EXPLAIN_KERNEL_SHAP || m == SAL_EXPLAIN_PERMUTATION)
+    {
+      /* No shipped model carries its training rows, so the background is
+       * always the caller's. */
+      if (background == NULL)
+        return sal_cli_fail (_("%s needs background rows: pass --background FILE.csv, a table "
+                               "with a header naming the model's features (for example the "
+                               "training data)"), method);
+      bg = read_background (model, background, m == SAL_EXPLAIN_PERMUTATION ? 1000 : 100, &error);
+      if (bg == NULL)
+        return sal_cli_fail ("%s", error->message);
+      p.background = bg;
+      if (!no_groups)
+        groups = feature_groups (model, &n_groups);
+      p.groups = groups;
+      p.n_groups = n_groups;
+    }
+  else if (background != NULL)
+    return sal_cli_fail (_("--background is for shapley, kernel-shap and permutation"));
   e = sal_explain (model, input, &p, &error);
   if (e == NULL)
     return sal_cli_fail ("%s", error->message);
@@ -249,6 +411,27 @@ sal_cli_explain_cmd (const SalCliGlobals *g, int argc, char **argv)
   json_builder_add_int_value (b, p.stride);
   json_builder_set_member_name (b, "seed");
   json_builder_add_int_value (b, p.seed);
+  if (bg != NULL)
+    {
+      json_builder_set_member_name (b, "background");
+      json_builder_add_string_value (b, background);
+      json_builder_set_member_name (b, "background_rows");
+      json_builder_add_int_value (b, bg->dims[0]);
+    }
+  if (groups != NULL)
+    {
+      g_autoptr(GPtrArray) features = sal_model_features (model);
+      json_builder_set_member_name (b, "groups");
+      json_builder_begin_array (b);
+      for (int gi = 0; gi < n_groups; gi++)
+        for (guint f = 0; f < features->len; f++)
+          if (groups[f] == gi)
+            {
+              json_builder_add_string_value (b, ((SalFeatureInfo *) features->pdata[f])->group);
+              break;
+            }
+      json_builder_end_array (b);
+    }
   json_builder_end_object (b);
   json_builder_set_member_name (b, "target");
   json_builder_add_int_value (b, e->target);

@@ -30,6 +30,7 @@ int sal_cli_info_cmd (const SalCliGlobals *g, int argc, char **argv);      /* sa
 int sal_cli_infer_cmd (const SalCliGlobals *g, int argc, char **argv);     /* sal-cli-model.c */
 int sal_cli_run_test_cmd (const SalCliGlobals *g, int argc, char **argv);  /* sal-cli-model.c */
 int sal_cli_explain_cmd (const SalCliGlobals *g, int argc, char **argv);   /* sal-cli-explain.c */
+int sal_cli_explain_eval_cmd (const SalCliGlobals *g, int argc, char **argv);   /* sal-cli-explain-eval.c */
 
 /* sal-cli-store.c */
 typedef struct _SalStore SalStore;

@@ -26,6 +26,7 @@ static const SalCliCommand commands[] = {
   { "import", N_("Import workouts and images from files (all or nothing)"), sal_cli_import_cmd },
   { "infer", N_("Run a model on one input (PNG, CSV, text or .pb)"), sal_cli_infer_cmd },
   { "explain", N_("Explain a model's result for one input (JSON, optional PNG overlay)"), sal_cli_explain_cmd },
+  { "explain-eval", N_("Score a model's explanations against planted ground truth (JSON)"), sal_cli_explain_eval_cmd },
   { "info", N_("Describe a model: inputs, outputs, operators, metadata"), sal_cli_info_cmd },
   { "report", N_("Write a case as a PDF report"), sal_cli_report_cmd },
   { "restore", N_("Replace the database with a checked backup"), sal_cli_restore_cmd },

@@ -90,6 +90,13 @@ sal_job_store_attach (SalJobQueue *queue, SalStore *store)
   g_signal_connect (queue, "job-state-changed", G_CALLBACK (on_state_changed), link);
 }
 
+gboolean
+sal_job_store_is_attached (SalJobQueue *queue)
+{
+  g_return_val_if_fail (SAL_IS_JOB_QUEUE (queue), FALSE);
+  return g_object_get_data (G_OBJECT (queue), "sal-job-store") != NULL;
+}
+
 guint
 sal_job_store_load_interrupted (SalJobQueue *queue, SalStore *store, GError **error)
 {

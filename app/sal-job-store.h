@@ -14,6 +14,9 @@ typedef struct _SalJobQueue SalJobQueue;
 void  sal_job_store_attach            (SalJobQueue *queue,
                                        SalStore    *store);
 
+/* Whether sal_job_store_attach was called for @queue (the application's one queue is
+ * shared by pages; the first to get the store attaches it). */
+gboolean sal_job_store_is_attached    (SalJobQueue *queue);
 /* Adds the jobs the store marked interrupted (Salient stopped while they ran) to
  * @queue as finished, retryable jobs, so the monitor lists them at start. Returns how
  * many. */

@@ -72,7 +72,13 @@ worker_main (gpointer data)
 int
 sal_exec_default_threads (void)
 {
-  return MAX (1, (int) g_get_num_processors () - 1);
+  /* Cached: g_get_num_processors reads /sys on every call, and a run with
+   * one thread (no team) asks again on every execute. */
+  static gsize cached = 0;
+
+  if (g_once_init_enter (&cached))
+    g_once_init_leave (&cached, (gsize) MAX (1, (int) g_get_num_processors () - 1));
+  return (int) cached;
 }
 
 SalThreadTeam *

@@ -73,7 +73,7 @@ typedef struct {
   int              rise_cells;      /* RISE mask grid (default 7) */
   float            rise_keep;       /* RISE keep probability (default 0.5) */
   guint32          seed;
-  gsize            memory_budget;   /* bytes of activations for batched chunks (default 256 MiB) */
+  gsize            memory_budget;   /* bytes of activations for batched chunks (default 64 MiB) */
   int              n_threads;       /* 0 = engine default */
   /* Tabular methods: background rows [N, M] (Shapley, KernelSHAP: the
    * interventional expectation; permutation importance: the dataset). */

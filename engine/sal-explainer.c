@@ -232,7 +232,7 @@ sal_explainer_progress (SalExplainer *ex, double fraction)
 int
 sal_explainer_chunk (SalExplainer *ex, gboolean with_grad)
 {
-  gsize budget = ex->p->memory_budget ? ex->p->memory_budget : (gsize) 256 << 20;
+  gsize budget = ex->p->memory_budget ? ex->p->memory_budget : (gsize) 64 << 20;
   Runner *r;
   gint64 per;
 
@@ -250,7 +250,9 @@ sal_explainer_chunk (SalExplainer *ex, gboolean with_grad)
       ex->n_forward++;
     }
   per = MAX (sal_run_bytes_held (r->run), 1);
-  return (int) CLAMP ((gint64) budget / per, 1, 256);
+  /* Forward-only chunks may be larger: tabular models run thousands of tiny
+   * rows, where the per-run overhead dominates. */
+  return (int) CLAMP ((gint64) budget / per, 1, with_grad ? 256 : 4096);
 }
 
 static void

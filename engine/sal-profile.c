@@ -4,6 +4,7 @@
 #include "sal-profile.h"
 #include "sal-plan-private.h"
 #include "sal-blas.h"
+#include "ops/sal-gemm.h"
 #include "sal-error.h"
 
 #include <string.h>
@@ -120,5 +121,36 @@ sal_profile_sgemm_rate (int M, int N, int K, int reps)
   sal_free (a);
   sal_free (b);
   sal_free (c);
+  return best > 0 ? 2.0 * M * N * K / best * 1e-9 : 0;
+}
+
+double
+sal_profile_gemm_kernel_rate (int M, int N, int K, int reps, const char **kernel)
+{
+  const SalGemmKernel *k = sal_gemm_best ();
+  gsize na = (gsize) M * K, nb = (gsize) K * N, nc = (gsize) M * N;
+  float *a = sal_alloc (na * sizeof (float)), *b = sal_alloc (nb * sizeof (float));
+  float *bp = sal_alloc ((gsize) sal_gemm_packed_floats (k, K, N) * sizeof (float));
+  float *c = sal_alloc (nc * sizeof (float));
+  double best = G_MAXDOUBLE;
+
+  for (gsize i = 0; i < na; i++)
+    a[i] = (float) ((i * 7 % 13) - 6) * 0.01f;
+  for (gsize i = 0; i < nb; i++)
+    b[i] = (float) ((i * 5 % 11) - 5) * 0.01f;
+  sal_gemm_pack_b (k, K, N, b, N, bp);
+  for (int r = 0; r < MAX (reps, 1) + 1; r++)
+    {
+      double t0 = cpu_seconds ();
+      sal_gemm_packed (k, M, N, K, a, K, bp, c, N, NULL, NULL);
+      if (r > 0)
+        best = MIN (best, cpu_seconds () - t0);
+    }
+  sal_free (a);
+  sal_free (b);
+  sal_free (bp);
+  sal_free (c);
+  if (kernel != NULL)
+    *kernel = sal_gemm_name (k);
   return best > 0 ? 2.0 * M * N * K / best * 1e-9 : 0;
 }

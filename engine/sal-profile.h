@@ -24,5 +24,8 @@ GArray *sal_run_profile        (SalRun *run, int reps, GError **error);
 /* GFLOP/s of one sal_sgemm of the given size on this thread, per CPU second
  * (best of `reps`). */
 double  sal_profile_sgemm_rate (int M, int N, int K, int reps);
+/* The same for Salient's own convolution GEMM (the kernel this CPU runs, B
+ * already packed); *kernel is set to the kernel's name. */
+double  sal_profile_gemm_kernel_rate (int M, int N, int K, int reps, const char **kernel);
 
 G_END_DECLS

@@ -13,13 +13,27 @@
 
 typedef gboolean (*SalUiTestCondition) (gpointer user_data);
 
-/* Call instead of g_test_init(). Sets SALIENT_TEST=1 (own instance) before anything
- * else, binds the translation catalogue, and opens the display. Returns FALSE when
+/* Call instead of g_test_init(). Sets SALIENT_TEST=1 (own instance) and a data folder
+ * of the test's own before anything else, binds the translation catalogue, and opens the display. Returns FALSE when
  * there is no display: the caller should then skip (tools/test runs under Xvfb). */
 static inline gboolean
 sal_ui_test_init (int *argc, char ***argv)
 {
+  const char *data_home = g_getenv ("XDG_DATA_HOME");
+  const char *build_dir = g_getenv ("G_TEST_BUILDDIR");
+
   g_setenv ("SALIENT_TEST", "1", TRUE);
+  /* A window opens the default database (and the Clinic seeds its demo cases there):
+   * never the user's. Each test program gets its own under the build folder, unless it
+   * made itself a temporary one. */
+  if (build_dir != NULL && (data_home == NULL || !g_str_has_prefix (data_home, g_get_tmp_dir ())))
+    {
+      g_autofree char *name = g_path_get_basename ((*argv)[0]);
+      g_autofree char *dir = g_build_filename (build_dir, "ui-data", name, NULL);
+
+      g_mkdir_with_parents (dir, 0700);
+      g_setenv ("XDG_DATA_HOME", dir, TRUE);
+    }
   g_test_init (argc, argv, NULL);
   sal_i18n_init ();
   g_set_application_name ("Salient");

@@ -73,6 +73,38 @@ test_blocks_inline (void)
   g_assert_cmpstr (text, ==, "");
 }
 
+/* Tables become aligned monospace rows (header bold, no separator row); an indented
+ * line after a list item continues the item. */
+static void
+test_table_continuation (void)
+{
+  g_autoptr(GtkTextBuffer) buffer = gtk_text_buffer_new (NULL);
+  g_autofree char *text = NULL;
+
+  sal_markdown_render (buffer,
+                       "## Metrics\n"
+                       "| metric | value |\n"
+                       "|---|---:|\n"
+                       "| accuracy | 0.975 |\n"
+                       "| roc_auc_mean | 0.99 |\n"
+                       "\n"
+                       "- one centre and one\n"
+                       "  imaging set-up\n"
+                       "- not a device\n");
+  text = buffer_text (buffer);
+  g_assert_cmpstr (text, ==,
+                   "Metrics\n"
+                   "metric         value\n"
+                   "accuracy       0.975\n"
+                   "roc_auc_mean   0.99\n"
+                   "•  one centre and one imaging set-up\n"
+                   "•  not a device");
+  g_assert_true (has_tag_at (buffer, "metric ", "table"));
+  g_assert_true (has_tag_at (buffer, "metric ", "table-head"));
+  g_assert_false (has_tag_at (buffer, "accuracy", "table-head"));
+  g_assert_true (has_tag_at (buffer, "imaging", "bullet"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -82,5 +114,6 @@ main (int argc, char **argv)
       return g_test_run ();
     }
   g_test_add_func ("/ui/markdown/blocks-inline", test_blocks_inline);
+  g_test_add_func ("/ui/markdown/table-continuation", test_table_continuation);
   return g_test_run ();
 }

@@ -48,10 +48,22 @@ test_titles (void)
       assert_label_renders (label);
     }
 
-  /* The page's one line is translated too. */
-  status = sal_ui_test_find_nth (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE, 0);
-  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (status)), ==, "临床");
-  g_assert_true (g_str_has_prefix (adw_status_page_get_description (ADW_STATUS_PAGE (status)), "包含影像"));
+  /* The Clinic's empty state is translated too. */
+  {
+    gboolean found = FALSE;
+
+    for (guint i = 0; !found; i++)
+      {
+        status = sal_ui_test_find_nth (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE, i);
+        g_assert_nonnull (status);
+        if (g_strcmp0 (adw_status_page_get_title (ADW_STATUS_PAGE (status)), "没有病例") == 0)
+          {
+            g_assert_true (g_str_has_prefix (adw_status_page_get_description (ADW_STATUS_PAGE (status)),
+                                             "病例以化名"));
+            found = TRUE;
+          }
+      }
+  }
   {
     GtkWidget *menu_button = sal_ui_test_find_nth (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON, 0);
     g_assert_cmpstr (gtk_widget_get_tooltip_text (menu_button), ==, "主菜单");

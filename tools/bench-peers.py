@@ -225,15 +225,19 @@ def main():
           "OPENBLAS_CORETYPE=%s." % (n, args.rounds, args.chunk,
                                      os.environ.get("OPENBLAS_CORETYPE", "(unset)")))
 
-    print("\n| model | batch | conv + dense time | conv + dense GFLOP/s | sgemm GFLOP/s |")
-    print("|---|---|---|---|---|")
+    print("\nLoad average at the end: %s (2 cores)." % " ".join(
+        "%.1f" % x for x in os.getloadavg()))
+    print("\n| model | batch | conv + dense time | conv + dense GFLOP/s | OpenBLAS sgemm GFLOP/s "
+          "| Salient GEMM kernel GFLOP/s |")
+    print("|---|---|---|---|---|---|")
     for name, batch in CONFIGS:
         if args.only and name != args.only:
             continue
         p = run_salient(cli, os.path.join(CACHE, name + ".onnx"), batch, 1, 5, profile=True)
-        print("| %s | %d | %.2f of %.2f ms | %.1f | %.1f |"
+        print("| %s | %d | %.2f of %.2f ms | %.1f | %.1f | %.1f (%s) |"
               % (name, batch, p["linear_ms"], p["steps_ms"], p["linear_gflops_per_s"],
-                 p["sgemm_gflops_per_s"]))
+                 p["sgemm_gflops_per_s"], p.get("gemm_kernel_gflops_per_s", 0),
+                 p.get("gemm_kernel", "?")))
     return 0
 
 

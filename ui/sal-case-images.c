@@ -11,8 +11,10 @@
 
 #include "sal-application.h"
 #include "sal-case-images.h"
+#include "sal-check-badges.h"
 #include "sal-colorbar.h"
 #include "sal-image-view.h"
+#include "sal-method-compare.h"
 #include "sal-probabilities.h"
 
 /* Image methods in menu order, with the stable ids and the names the colour bar
@@ -49,6 +51,7 @@ typedef enum {
   JOB_NONE,
   JOB_RUN,
   JOB_EXPLAIN,
+  JOB_COMPARE,
 } JobKind;
 
 struct _SalCaseImages
@@ -105,13 +108,15 @@ struct _SalCaseImages
   GtkListBox    *strip;
   GtkStack      *view_stack;
   SalImageView  *view;
-  GtkGrid       *compare_grid;
+  SalMethodCompare *compare;
+  GtkWidget     *compare_methods_box;
+  GtkWidget     *compare_checks[G_N_ELEMENTS (image_methods)];
+  GArray        *compare_pending;  /* SalExplainMethod still to run */
   GtkLabel      *readout_label;
   GtkLabel      *prediction_label;
   SalProbabilities *probabilities;
   SalColorbar   *colorbar;
-  GtkFlowBox    *checks_box;
-  GtkLabel      *sanity_note;
+  SalCheckBadges *checks;
   GtkLabel      *agreement_label;
   GtkDropDown   *colormap_dropdown;
   GtkStringList *colormap_names;
@@ -139,6 +144,7 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void update_actions (SalCaseImages *self);
+static void start_compare  (SalCaseImages *self);
 
 /* --- small helpers --- */
 
@@ -246,15 +252,11 @@ make_strip_row (const SalStoredImage *si, const SalImage *pixels)
 static void
 clear_result (SalCaseImages *self)
 {
-  GtkWidget *child;
-
   g_clear_pointer (&self->result, sal_attribution_result_free);
   sal_image_view_set_attribution (self->view, NULL, 0, 0);
   sal_colorbar_set_scale (self->colorbar, NULL);
   sal_colorbar_set_caption (self->colorbar, NULL);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->checks_box))) != NULL)
-    gtk_flow_box_remove (self->checks_box, child);
-  gtk_widget_set_visible (GTK_WIDGET (self->sanity_note), FALSE);
+  sal_check_badges_set_result (self->checks, NULL);
 }
 
 static void
@@ -309,6 +311,7 @@ show_result (SalCaseImages *self, const SalAttributionResult *r)
   caption = sal_colorbar_format_caption (r->method, r->target, r->baseline, r->params_json,
                                          r->seed);
   sal_colorbar_set_caption (self->colorbar, caption);
+  sal_check_badges_set_result (self->checks, r);
   update_colorbar (self);
 }
 
@@ -337,6 +340,8 @@ show_image (SalCaseImages *self, gint64 image_id)
     }
   else
     sal_image_view_set_image (self->view, si->image);
+  if (gtk_toggle_button_get_active (self->compare_button))
+    start_compare (self);
   update_actions (self);
 }
 
@@ -504,6 +509,9 @@ get_spec (SalCaseImages *self, SalExplainSpec *spec)
     }
   if (m == SAL_EXPLAIN_SMOOTHGRAD || m == SAL_EXPLAIN_RISE)
     spec->samples = gtk_spin_button_get_value_as_int (self->samples_spin);
+  /* Stored with the result, so History reopens it as it was shown. */
+  spec->has_overlay = TRUE;
+  sal_image_view_get_overlay_style (self->view, &spec->overlay);
 }
 
 /* --- overlay controls --- */
@@ -533,6 +541,7 @@ overlay_changed_cb (SalCaseImages *self)
   style.top_k_percent = gtk_range_get_value (self->topk_scale);
   style.contours = gtk_switch_get_active (self->contour_switch);
   sal_image_view_set_overlay_style (self->view, &style);
+  sal_method_compare_set_overlay_style (self->compare, &style);
   update_colorbar (self);
 }
 
@@ -594,6 +603,8 @@ run_done_cb (GObject *source, GAsyncResult *res, gpointer data)
     }
   if (p->image_id == self->image_id)
     show_prediction (self, p);
+  if (p->record_id > 0)
+    g_signal_emit (self, signals[RESULT_STORED], 0, p->record_id);
 }
 
 static void
@@ -613,7 +624,142 @@ explain_done_cb (GObject *source, GAsyncResult *res, gpointer data)
     }
   if (r->image_id == self->image_id)
     show_result (self, r);
+  if (r->image_id == self->image_id && gtk_toggle_button_get_active (self->compare_button))
+    sal_method_compare_add_result (self->compare, r);
   g_signal_emit (self, signals[RESULT_STORED], 0, r->record_id);
+}
+
+/* --- compare --- */
+
+static SalImageView *
+active_view (SalCaseImages *self)
+{
+  if (gtk_toggle_button_get_active (self->compare_button))
+    return sal_method_compare_get_view (self->compare, 0);
+  return self->view;
+}
+
+/* The newest stored explanation of the shown image by the chosen model with
+ * @method, or NULL: compare reuses what History already holds. */
+static SalAttributionResult *
+find_stored (SalCaseImages *self, SalExplainMethod method)
+{
+  g_autoptr(SalModelRecord) model = sal_store_get_model (self->store, selected_model_id (self), NULL);
+  g_autoptr(GPtrArray) list = NULL;
+
+  if (model == NULL)
+    return NULL;
+  list = sal_store_list_explanations (self->store, SAL_OBJECT_IMAGE, self->image_id, NULL);
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    {
+      const SalExplanationRecord *e = g_ptr_array_index (list, i);
+
+      if (g_strcmp0 (e->method, sal_explain_method_id (method)) == 0
+          && g_strcmp0 (e->model_sha256, model->sha256) == 0)
+        return sal_attribution_result_from_record (self->store, e, NULL);
+    }
+  return NULL;
+}
+
+static void compare_next (SalCaseImages *self);
+
+static void
+compare_done_cb (GObject *source, GAsyncResult *res, gpointer data)
+{
+  g_autoptr(SalCaseImages) self = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SalAttributionResult) r = NULL;
+
+  if (!finish_job (self, res, (gpointer *) &r, &error))
+    {
+      g_array_set_size (self->compare_pending, 0);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast (self, _("Explanation cancelled; nothing was stored"));
+      else
+        toast (self, error->message);
+      return;
+    }
+  if (r->image_id == self->image_id && gtk_toggle_button_get_active (self->compare_button))
+    sal_method_compare_add_result (self->compare, r);
+  g_signal_emit (self, signals[RESULT_STORED], 0, r->record_id);
+  compare_next (self);
+}
+
+/* Runs the next method the comparison still lacks, one job at a time. */
+static void
+compare_next (SalCaseImages *self)
+{
+  g_autoptr(SalJob) job = NULL;
+  SalExplainSpec spec;
+
+  if (self->job != NULL || self->compare_pending->len == 0 || self->image_id <= 0
+      || selected_model_id (self) == 0)
+    return;
+  sal_explain_spec_init (&spec, g_array_index (self->compare_pending, SalExplainMethod, 0));
+  g_array_remove_index (self->compare_pending, 0);
+  spec.seed = (guint32) gtk_spin_button_get_value_as_int (self->seed_spin);
+  spec.has_overlay = TRUE;
+  sal_image_view_get_overlay_style (self->view, &spec.overlay);
+  job = sal_analysis_explain_job_new (self->analysis, selected_model_id (self), self->image_id,
+                                      &spec);
+  start_job (self, job, JOB_COMPARE, compare_done_cb);
+}
+
+static void
+start_compare (SalCaseImages *self)
+{
+  SalOverlayStyle style;
+
+  g_array_set_size (self->compare_pending, 0);
+  sal_method_compare_set_image (self->compare, sal_image_view_get_image (self->view));
+  sal_image_view_get_overlay_style (self->view, &style);
+  sal_method_compare_set_overlay_style (self->compare, &style);
+  if (self->image_id <= 0 || self->store == NULL)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (image_methods); i++)
+    if (gtk_check_button_get_active (GTK_CHECK_BUTTON (self->compare_checks[i])))
+      {
+        g_autoptr(SalAttributionResult) r = find_stored (self, image_methods[i].method);
+
+        if (r != NULL)
+          sal_method_compare_add_result (self->compare, r);
+        else
+          g_array_append_val (self->compare_pending, image_methods[i].method);
+      }
+  compare_next (self);
+}
+
+static void
+compare_toggled_cb (SalCaseImages *self)
+{
+  gboolean on = gtk_toggle_button_get_active (self->compare_button);
+
+  gtk_stack_set_visible_child_name (self->view_stack, on ? "compare" : "single");
+  if (on)
+    start_compare (self);
+  else
+    {
+      g_array_set_size (self->compare_pending, 0);
+      if (self->job_kind == JOB_COMPARE && self->cancellable != NULL)
+        g_cancellable_cancel (self->cancellable);
+    }
+  update_actions (self);
+}
+
+/* At most four: the others are offered again when one is unticked. */
+static void
+compare_check_cb (SalCaseImages *self)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (image_methods); i++)
+    n += gtk_check_button_get_active (GTK_CHECK_BUTTON (self->compare_checks[i]));
+  for (guint i = 0; i < G_N_ELEMENTS (image_methods); i++)
+    gtk_widget_set_sensitive (self->compare_checks[i],
+                              n < SAL_METHOD_COMPARE_MAX
+                              || gtk_check_button_get_active (GTK_CHECK_BUTTON (self->compare_checks[i])));
+  if (gtk_toggle_button_get_active (self->compare_button))
+    start_compare (self);
 }
 
 /* --- actions --- */
@@ -636,6 +782,7 @@ update_actions (SalCaseImages *self)
   gtk_widget_action_set_enabled (w, "images.fit", self->image_id > 0);
   gtk_widget_action_set_enabled (w, "images.actual-size", self->image_id > 0);
   gtk_widget_set_sensitive (GTK_WIDGET (self->model_dropdown), idle);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->compare_button), can_analyse);
 }
 
 static void
@@ -719,7 +866,7 @@ static void
 action_view (GtkWidget *widget, const char *name, GVariant *param)
 {
   SalCaseImages *self = SAL_CASE_IMAGES (widget);
-  GtkWidget *view = GTK_WIDGET (self->view);
+  GtkWidget *view = GTK_WIDGET (active_view (self));
 
   if (g_str_equal (name, "images.zoom-in"))
     gtk_widget_activate_action (view, "view.zoom", "d", 1.25);
@@ -817,10 +964,13 @@ sal_case_images_dispose (GObject *object)
                              G_OBJECT (self->method_dropdown), G_OBJECT (self->model_dropdown),
                              G_OBJECT (self->preset_dropdown), G_OBJECT (self->colormap_dropdown),
                              G_OBJECT (self->sign_dropdown), G_OBJECT (self->opacity_scale),
-                             G_OBJECT (self->topk_scale), G_OBJECT (self->contour_switch) };
+                             G_OBJECT (self->topk_scale), G_OBJECT (self->contour_switch),
+                             G_OBJECT (self->compare_button) };
 
       for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
         g_signal_handlers_disconnect_by_data (sources[i], self);
+      for (guint i = 0; i < G_N_ELEMENTS (image_methods); i++)
+        g_signal_handlers_disconnect_by_data (self->compare_checks[i], self);
     }
   gtk_widget_dispose_template (GTK_WIDGET (object), SAL_TYPE_CASE_IMAGES);
   self->toast_overlay = NULL;
@@ -839,6 +989,7 @@ sal_case_images_finalize (GObject *object)
   SalCaseImages *self = SAL_CASE_IMAGES (object);
 
   g_array_unref (self->model_ids);
+  g_array_unref (self->compare_pending);
   g_clear_pointer (&self->prediction, sal_prediction_free);
   g_clear_pointer (&self->result, sal_attribution_result_free);
   G_OBJECT_CLASS (sal_case_images_parent_class)->finalize (object);
@@ -922,6 +1073,8 @@ sal_case_images_class_init (SalCaseImagesClass *klass)
   g_type_ensure (SAL_TYPE_IMAGE_VIEW);
   g_type_ensure (SAL_TYPE_COLORBAR);
   g_type_ensure (SAL_TYPE_PROBABILITIES);
+  g_type_ensure (SAL_TYPE_CHECK_BADGES);
+  g_type_ensure (SAL_TYPE_METHOD_COMPARE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/salient/Salient/sal-case-images.ui");
   BIND (main_stack);
@@ -957,13 +1110,13 @@ sal_case_images_class_init (SalCaseImagesClass *klass)
   BIND (strip);
   BIND (view_stack);
   BIND (view);
-  BIND (compare_grid);
+  BIND (compare);
+  BIND (compare_methods_box);
   BIND (readout_label);
   BIND (prediction_label);
   BIND (probabilities);
   BIND (colorbar);
-  BIND (checks_box);
-  BIND (sanity_note);
+  BIND (checks);
   BIND (agreement_label);
   BIND (colormap_dropdown);
   BIND (colormap_names);
@@ -1064,6 +1217,23 @@ sal_case_images_init (SalCaseImages *self)
   g_object_bind_property (self->invert_button, "active", self->view, "invert",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_signal_connect_swapped (self->strip, "row-selected", G_CALLBACK (strip_selected_cb), self);
+
+  self->compare_pending = g_array_new (FALSE, FALSE, sizeof (SalExplainMethod));
+  for (guint i = 0; i < G_N_ELEMENTS (image_methods); i++)
+    {
+      SalExplainMethod m = image_methods[i].method;
+
+      self->compare_checks[i] = gtk_check_button_new_with_label (_(image_methods[i].name));
+      /* Two map families, two fine-grained maps: a useful first comparison. */
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (self->compare_checks[i]),
+                                   m == SAL_EXPLAIN_GRAD_CAM || m == SAL_EXPLAIN_INTEGRATED_GRADIENTS
+                                   || m == SAL_EXPLAIN_GRADIENT || m == SAL_EXPLAIN_OCCLUSION);
+      g_signal_connect_swapped (self->compare_checks[i], "toggled",
+                                G_CALLBACK (compare_check_cb), self);
+      gtk_box_append (GTK_BOX (self->compare_methods_box), self->compare_checks[i]);
+    }
+  compare_check_cb (self);
+  g_signal_connect_swapped (self->compare_button, "toggled", G_CALLBACK (compare_toggled_cb), self);
 
   method_changed_cb (self);
   overlay_changed_cb (self);
@@ -1177,74 +1347,6 @@ number_member (JsonObject *o, const char *name)
   return n != NULL && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_double (n) : NAN;
 }
 
-static gboolean
-parse_shape (const char *json, int *h, int *w)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonArray *a;
-
-  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL)
-      || !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)))
-    return FALSE;
-  a = json_node_get_array (json_parser_get_root (parser));
-  if (json_array_get_length (a) != 2)
-    return FALSE;
-  *h = (int) json_array_get_int_element (a, 0);
-  *w = (int) json_array_get_int_element (a, 1);
-  return *h > 0 && *w > 0;
-}
-
-/* The result as the explain job returned it, rebuilt from its stored record. */
-static SalAttributionResult *
-result_from_record (SalCaseImages *self, const SalExplanationRecord *e, GError **error)
-{
-  g_autoptr(SalAttributionResult) r = g_new0 (SalAttributionResult, 1);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(SalModelRecord) model = NULL;
-  JsonObject *checks;
-  gsize size = 0;
-  const float *data;
-  g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, e->id);
-  int h = 0, w = 0;
-
-  if (e->object_kind != SAL_OBJECT_IMAGE || !parse_shape (e->shape_json, &h, &w)
-      || e->attribution == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("Result %s is not an image explanation"), number);
-      return NULL;
-    }
-  data = g_bytes_get_data (e->attribution, &size);
-  if (size != (gsize) h * w * sizeof (float))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("Result %s is damaged: its map does not match its shape"), number);
-      return NULL;
-    }
-  model = sal_store_find_model_by_sha256 (self->store, e->model_sha256, NULL);
-  r->record_id = e->id;
-  r->model_id = model != NULL ? model->id : 0;
-  r->image_id = e->object_id;
-  r->model_sha256 = g_strdup (e->model_sha256);
-  r->method = g_strdup (e->method);
-  r->target = g_strdup (e->target);
-  r->target_index = -1;
-  r->baseline = g_strdup (e->baseline);
-  r->params_json = g_strdup (e->params_json);
-  r->checks_json = g_strdup (e->checks_json);
-  r->seed = (guint32) e->seed;
-  r->attribution = g_memdup2 (data, size);
-  r->width = w;
-  r->height = h;
-  checks = parse_object (e->checks_json, parser);
-  r->score = number_member (checks, "score");
-  r->completeness_gap = number_member (checks, "completeness_gap");
-  r->deletion_auc = number_member (checks, "deletion_auc");
-  r->insertion_auc = number_member (checks, "insertion_auc");
-  r->sanity_rho = number_member (checks, "sanity_rho");
-  return g_steal_pointer (&r);
-}
-
 /* Sets the method menu to the record's method and parameters. */
 static void
 restore_method (SalCaseImages *self, const SalAttributionResult *r)
@@ -1271,6 +1373,55 @@ restore_method (SalCaseImages *self, const SalAttributionResult *r)
   self->restoring = FALSE;
 }
 
+/* Sets the overlay controls to the style stored with the result, if any. */
+static void
+restore_overlay (SalCaseImages *self, const char *params_json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *params = parse_object (params_json, parser);
+  JsonObject *o;
+  SalColormap map;
+  SalSignMode sign;
+  double v;
+
+  if (params == NULL || !json_object_has_member (params, "overlay")
+      || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (params, "overlay")))
+    return;
+  o = json_object_get_object_member (params, "overlay");
+  /* The sign first: the colour map follows it (signed ↔ diverging). */
+  if (sal_sign_mode_from_id (json_object_get_string_member_with_default (o, "sign", ""), &sign))
+    for (guint i = 0; i < G_N_ELEMENTS (signs); i++)
+      if (signs[i] == sign)
+        gtk_drop_down_set_selected (self->sign_dropdown, i);
+  if (sal_colormap_from_id (json_object_get_string_member_with_default (o, "colormap", ""), &map))
+    gtk_drop_down_set_selected (self->colormap_dropdown, map);
+  if (!isnan (v = number_member (o, "opacity")))
+    gtk_range_set_value (self->opacity_scale, v);
+  if (!isnan (v = number_member (o, "top_k_percent")))
+    gtk_range_set_value (self->topk_scale, v);
+  gtk_switch_set_active (self->contour_switch,
+                         json_object_get_boolean_member_with_default (o, "contours", FALSE));
+}
+
+static void
+select_model_by_sha (SalCaseImages *self, const char *sha256)
+{
+  g_autoptr(SalModelRecord) model = sal_store_find_model_by_sha256 (self->store, sha256, NULL);
+
+  for (guint i = 0; model != NULL && i < self->model_ids->len; i++)
+    if (g_array_index (self->model_ids, gint64, i) == model->id)
+      gtk_drop_down_set_selected (self->model_dropdown, i);
+}
+
+static void
+show_stored_image (SalCaseImages *self, gint64 image_id)
+{
+  gtk_toggle_button_set_active (self->compare_button, FALSE);
+  select_image_row (self, image_id);
+  if (self->image_id != image_id)
+    show_image (self, image_id);
+}
+
 void
 sal_case_images_show_result (SalCaseImages *self, gint64 explanation_id)
 {
@@ -1282,20 +1433,36 @@ sal_case_images_show_result (SalCaseImages *self, gint64 explanation_id)
   if (self->store == NULL)
     return;
   e = sal_store_get_explanation (self->store, explanation_id, &error);
+  if (e != NULL && e->object_kind == SAL_OBJECT_IMAGE && g_strcmp0 (e->method, "prediction") == 0)
+    {
+      /* A Run: its probabilities, on its image. */
+      g_autoptr(SalPrediction) p = sal_prediction_from_record (e);
+
+      show_stored_image (self, e->object_id);
+      select_model_by_sha (self, e->model_sha256);
+      clear_result (self);
+      if (p != NULL)
+        show_prediction (self, p);
+      return;
+    }
   if (e != NULL)
-    r = result_from_record (self, e, &error);
+    r = sal_attribution_result_from_record (self->store, e, &error);
   if (r == NULL)
     {
       toast (self, error->message);
       return;
     }
-  gtk_toggle_button_set_active (self->compare_button, FALSE);
-  select_image_row (self, r->image_id);
-  if (self->image_id != r->image_id)
-    show_image (self, r->image_id);
-  for (guint i = 0; i < self->model_ids->len; i++)
-    if (g_array_index (self->model_ids, gint64, i) == r->model_id)
-      gtk_drop_down_set_selected (self->model_dropdown, i);
+  show_stored_image (self, r->image_id);
+  select_model_by_sha (self, r->model_sha256);
   restore_method (self, r);
+  restore_overlay (self, r->params_json);
+  {
+    g_autoptr(SalPrediction) p = sal_prediction_from_record (e);
+
+    if (p != NULL)
+      show_prediction (self, p);
+    else
+      clear_prediction (self);
+  }
   show_result (self, r);
 }

@@ -24,6 +24,90 @@ ensure_tags (GtkTextBuffer *buffer)
   gtk_text_buffer_create_tag (buffer, "strong", "weight", PANGO_WEIGHT_BOLD, NULL);
   gtk_text_buffer_create_tag (buffer, "em", "style", PANGO_STYLE_ITALIC, NULL);
   gtk_text_buffer_create_tag (buffer, "code", "family", "monospace", NULL);
+  gtk_text_buffer_create_tag (buffer, "table", "family", "monospace", "left-margin", 12,
+                              "wrap-mode", GTK_WRAP_NONE, NULL);
+  gtk_text_buffer_create_tag (buffer, "table-head", "weight", PANGO_WEIGHT_BOLD, NULL);
+}
+
+/* A table row's cells ("| a | b |"), trimmed. */
+static GStrv
+table_cells (const char *line)
+{
+  g_autofree char *inner = g_strdup (line + 1);
+  gsize len = strlen (inner);
+  GStrv cells;
+
+  if (len > 0 && inner[len - 1] == '|')
+    inner[len - 1] = '\0';
+  cells = g_strsplit (inner, "|", -1);
+  for (guint i = 0; cells[i] != NULL; i++)
+    g_strstrip (cells[i]);
+  return cells;
+}
+
+/* "|---|:--:|" */
+static gboolean
+is_separator_row (GStrv cells)
+{
+  for (guint i = 0; cells[i] != NULL; i++)
+    for (const char *c = cells[i]; *c != '\0'; c++)
+      if (*c != '-' && *c != ':')
+        return FALSE;
+  return cells[0] != NULL;
+}
+
+/* Lines i.. that start with '|', as aligned monospace rows (GTK has no table in a text
+ * view); the first row is the header. Returns the index of the last table line. */
+static guint
+insert_table (GtkTextBuffer *buffer, GtkTextIter *iter, GStrv lines, guint i)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr(GArray) widths = g_array_new (FALSE, TRUE, sizeof (glong));
+  guint last = i;
+
+  for (; lines[last] != NULL; last++)
+    {
+      const char *l = lines[last];
+      GStrv cells;
+
+      while (*l == ' ')
+        l++;
+      if (*l != '|')
+        break;
+      cells = table_cells (l);
+      if (is_separator_row (cells))
+        {
+          g_strfreev (cells);
+          continue;
+        }
+      for (guint c = 0; cells[c] != NULL; c++)
+        {
+          glong w = g_utf8_strlen (cells[c], -1);
+          if (c >= widths->len)
+            g_array_set_size (widths, c + 1);
+          g_array_index (widths, glong, c) = MAX (g_array_index (widths, glong, c), w);
+        }
+      g_ptr_array_add (rows, cells);
+    }
+  for (guint r = 0; r < rows->len; r++)
+    {
+      GStrv cells = g_ptr_array_index (rows, r);
+      g_autoptr(GString) text = g_string_new (NULL);
+
+      for (guint c = 0; cells[c] != NULL; c++)
+        {
+          glong pad = g_array_index (widths, glong, c) - g_utf8_strlen (cells[c], -1);
+          g_string_append (text, cells[c]);
+          if (cells[c + 1] != NULL)
+            for (glong k = 0; k < pad + 3; k++)
+              g_string_append_c (text, ' ');
+        }
+      if (r > 0)
+        gtk_text_buffer_insert (buffer, iter, "\n", -1);
+      gtk_text_buffer_insert_with_tags_by_name (buffer, iter, text->str, -1, "table",
+                                                r == 0 ? "table-head" : NULL, NULL);
+    }
+  return last - 1;
 }
 
 /* Inserts one line's inline spans (**strong**, *em*, _em_, `code`) with the block tag. */
@@ -77,6 +161,7 @@ sal_markdown_render (GtkTextBuffer *buffer, const char *markdown)
   gboolean blank = FALSE;
   gboolean prev_block = FALSE;
   gboolean prev_heading = FALSE;
+  gboolean prev_bullet = FALSE;
 
   g_return_if_fail (GTK_IS_TEXT_BUFFER (buffer));
   ensure_tags (buffer);
@@ -97,6 +182,23 @@ sal_markdown_render (GtkTextBuffer *buffer, const char *markdown)
       if (*rest == '\0')
         {
           blank = TRUE;
+          continue;
+        }
+      if (*rest == '|')
+        {
+          if (gtk_text_buffer_get_char_count (buffer) > 0)
+            gtk_text_buffer_insert (buffer, &iter, blank && !prev_heading ? "\n\n" : "\n", -1);
+          i = insert_table (buffer, &iter, lines, i);
+          blank = FALSE;
+          prev_block = TRUE;
+          prev_heading = prev_bullet = FALSE;
+          continue;
+        }
+      /* An indented line right after a list item continues it. */
+      if (prev_bullet && !blank && rest - line >= 2)
+        {
+          gtk_text_buffer_insert (buffer, &iter, " ", -1);
+          insert_inline (buffer, &iter, rest, "bullet");
           continue;
         }
       if (g_str_has_prefix (rest, "### "))
@@ -137,6 +239,7 @@ sal_markdown_render (GtkTextBuffer *buffer, const char *markdown)
       insert_inline (buffer, &iter, rest, block);
       prev_block = block != NULL;
       prev_heading = block != NULL && block[0] == 'h';
+      prev_bullet = g_strcmp0 (block, "bullet") == 0;
     }
 }
 

@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
+#include <stdlib.h>
 
 #include "sal-store.h"
 
@@ -12,6 +14,8 @@
 #include "sal-job-queue.h"
 #include "sal-job-store.h"
 #include "sal-markdown-view.h"
+#include "sal-model-check.h"
+#include "sal-model-describe.h"
 #include "sal-model-info.h"
 #include "sal-models-page.h"
 
@@ -32,17 +36,29 @@ struct _SalModelsPage
   GtkBox        *detail_box;
 
   SalStore      *store;
-  SalJobQueue   *jobs;
-  gint64         current_id;
+  SalJobQueue   *jobs;            /* the application's one queue, once known */
+  GHashTable    *owned_jobs;      /* ids of the jobs this page started (and their retries) */
+  SalModelRecord *current;        /* the model shown in the detail page */
   GCancellable  *detail_cancellable;
-  GtkWindow     *last_dialog;     /* weak; the last error dialog shown, for tests */
-  gboolean       jobs_attached;
-  gboolean       own_jobs;        /* not the application's */
+  AdwActionRow  *check_row;       /* in the detail page, while shown */
+  AdwActionRow  *bench_row;
+  GHashTable    *check_texts;     /* model id → last self-check text */
+  GHashTable    *bench_texts;     /* model id → last benchmark text */
+  gint64         pending_remove;  /* model hidden, waiting for its undo toast to go */
+  AdwToast      *remove_toast;
+  GtkWindow     *last_dialog;     /* weak; the last dialog shown, for tests */
+};
+
+/* The import job's result (a GStrv). */
+enum {
+  IMPORT_NAME, IMPORT_SHA256, IMPORT_PATH, IMPORT_KIND, IMPORT_LABELS, IMPORT_PREPROCESS,
+  IMPORT_N_CLASSES, IMPORT_CHANNELS, IMPORT_HEIGHT, IMPORT_WIDTH, IMPORT_N
 };
 
 G_DEFINE_FINAL_TYPE (SalModelsPage, sal_models_page, ADW_TYPE_BIN)
 
 static void reload (SalModelsPage *self);
+static SalJobQueue *ensure_jobs (SalModelsPage *self);
 
 static void
 toast (SalModelsPage *self, const char *text)
@@ -57,26 +73,62 @@ parent_window (SalModelsPage *self)
   return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
 }
 
+static SalApplication *
+get_app (SalModelsPage *self)
+{
+  GtkWindow *window = parent_window (self);
+  GtkApplication *app = window != NULL ? gtk_window_get_application (window) : NULL;
+  return SAL_IS_APPLICATION (app) ? SAL_APPLICATION (app) : NULL;
+}
+
+static void
+show_dialog (SalModelsPage *self, GtkWidget *dialog)
+{
+  g_set_weak_pointer (&self->last_dialog, GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+show_error_dialog (SalModelsPage *self, const char *heading, const char *body)
+{
+  GtkWidget *dialog = adw_message_dialog_new (parent_window (self), heading, body);
+
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  show_dialog (self, dialog);
+}
+
 static void
 update_engine_status (SalModelsPage *self)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root))
-                                             : NULL;
-  int threads = 0;
+  SalApplication *app = get_app (self);
+  int setting = app != NULL ? g_settings_get_int (sal_application_get_settings (app),
+                                                  "engine-threads") : 0;
+  guint running = 0, max = 0;
+  g_autofree char *how = NULL;
   g_autofree char *text = NULL;
   g_autofree char *live = NULL;
   g_autofree char *peak = NULL;
   g_autofree char *mem = NULL;
   gint64 bytes_live, bytes_peak;
 
-  if (SAL_IS_APPLICATION (app))
-    threads = g_settings_get_int (sal_application_get_settings (SAL_APPLICATION (app)),
-                                  "engine-threads");
-  if (threads > 0)
-    text = g_strdup_printf (_("%d (set in Preferences)"), threads);
+  if (self->jobs != NULL)
+    {
+      GListModel *list = G_LIST_MODEL (self->jobs);
+      for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+        {
+          g_autoptr(SalJob) job = g_list_model_get_item (list, i);
+          if (sal_job_get_state (job) == SAL_JOB_STATE_RUNNING)
+            running++;
+        }
+      max = sal_job_queue_get_max_threads (self->jobs);
+    }
   else
-    text = g_strdup_printf (_("%u (automatic: cores − 1)"), sal_job_queue_default_threads ());
+    max = setting > 0 ? (guint) setting : sal_job_queue_default_threads ();
+  how = setting > 0 ? g_strdup (_("set in Preferences"))
+                    : g_strdup (_("automatic: cores − 1"));
+  text = g_strdup_printf (ngettext ("%u busy of %u worker thread (%s)",
+                                    "%u busy of %u worker threads (%s)", max),
+                          running, max, how);
   adw_action_row_set_subtitle (self->threads_row, text);
 
   sal_model_info_engine_memory (&bytes_live, &bytes_peak);
@@ -101,6 +153,7 @@ reload (SalModelsPage *self)
   g_autoptr(GPtrArray) models = NULL;
   g_autoptr(GError) error = NULL;
   GtkWidget *child;
+  guint shown = 0;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->model_list))) != NULL)
     gtk_list_box_remove (self->model_list, child);
@@ -113,25 +166,21 @@ reload (SalModelsPage *self)
       toast (self, error->message);
       return;
     }
-  if (models->len == 0)
-    {
-      GtkWidget *row = adw_action_row_new ();
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No models yet"));
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
-                                   _("Import an ONNX file exported from PyTorch or another "
-                                     "framework with Import Model…"));
-      gtk_list_box_append (self->model_list, row);
-      return;
-    }
   for (guint i = 0; i < models->len; i++)
     {
       SalModelRecord *m = g_ptr_array_index (models, i);
-      GtkWidget *row = adw_action_row_new ();
-      g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (m->created_ms / 1000);
-      g_autofree char *date = g_date_time_format (when, "%x");
+      GtkWidget *row;
+      g_autoptr(GDateTime) when = NULL;
+      g_autofree char *date = NULL;
       g_autofree char *subtitle = NULL;
-      g_autofree char *escaped = g_markup_escape_text (m->name, -1);
+      g_autofree char *escaped = NULL;
 
+      if (m->id == self->pending_remove)
+        continue;
+      row = adw_action_row_new ();
+      when = g_date_time_new_from_unix_local (m->created_ms / 1000);
+      date = g_date_time_format (when, "%x");
+      escaped = g_markup_escape_text (m->name, -1);
       subtitle = m->shipped ? g_strdup (_("Shipped with Salient"))
                             : g_strdup_printf (_("Imported %s"), date);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), escaped);
@@ -141,6 +190,16 @@ reload (SalModelsPage *self)
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
       g_object_set_data (G_OBJECT (row), "model-id", GSIZE_TO_POINTER ((gsize) m->id));
       g_signal_connect (row, "activated", G_CALLBACK (on_model_row_activated), self);
+      gtk_list_box_append (self->model_list, row);
+      shown++;
+    }
+  if (shown == 0)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No models yet"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                                   _("Import an ONNX file exported from PyTorch or another "
+                                     "framework with Import Model…"));
       gtk_list_box_append (self->model_list, row);
     }
 }
@@ -171,6 +230,9 @@ static void
 clear_detail (SalModelsPage *self)
 {
   GtkWidget *child;
+
+  self->check_row = NULL;
+  self->bench_row = NULL;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->detail_box))) != NULL)
     gtk_box_remove (self->detail_box, child);
 }
@@ -182,6 +244,62 @@ join_lines (GPtrArray *lines)
   for (guint i = 0; i < lines->len; i++)
     g_string_append_printf (s, "%s%s", i > 0 ? "\n" : "", (char *) g_ptr_array_index (lines, i));
   return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static void
+set_row_text (AdwActionRow *row, const char *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+  adw_action_row_set_subtitle (row, escaped);
+}
+
+static GtkWidget *
+check_row_new (const char *title, const char *name, const char *button_label,
+               const char *button_name, const char *action, const char *text)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *button = gtk_button_new_with_mnemonic (button_label);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  gtk_widget_set_name (row, name);
+  g_object_set (row, "subtitle-lines", 0, NULL);
+  set_row_text (ADW_ACTION_ROW (row), text);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  button_name, -1);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  return row;
+}
+
+/* Self-check and latency, with the last results of this session. */
+static void
+add_checks_group (SalModelsPage *self, const SalModelRecord *record)
+{
+  GtkWidget *group = group_new (_("Checks"));
+  gpointer key = GSIZE_TO_POINTER ((gsize) record->id);
+  const char *check = g_hash_table_lookup (self->check_texts, key);
+  const char *bench = g_hash_table_lookup (self->bench_texts, key);
+  GtkWidget *row;
+
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
+    _("Run in the background; see Jobs in the library for progress."));
+  row = check_row_new (_("Self-check"), "self-check-row", _("Run _Self-Check"),
+                       _("Run the self-check of this model"), "models.self-check",
+                       check != NULL ? check
+                       : _("Not run yet. Runs the ONNX test data attached to the file (a "
+                           "folder named like it with test_data_set_0 …), compares batch 1 "
+                           "with a batch of 4, and the outputs before and after a reload."));
+  self->check_row = ADW_ACTION_ROW (row);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+  row = check_row_new (_("Latency"), "bench-row", _("_Benchmark"),
+                       _("Benchmark this model"), "models.benchmark",
+                       bench != NULL ? bench
+                       : _("Not measured yet. Measures the median time of one run at batch "
+                           "1 and at batch 64 on one engine thread."));
+  self->bench_row = ADW_ACTION_ROW (row);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+  gtk_box_append (self->detail_box, group);
 }
 
 static void
@@ -241,6 +359,8 @@ show_info (SalModelsPage *self, const SalModelRecord *record, const SalModelInfo
                                field_row (_("Warning"), g_ptr_array_index (info->warnings, i)));
   gtk_box_append (self->detail_box, group);
 
+  add_checks_group (self, record);
+
   group = group_new (_("Model card"));
   view = sal_markdown_view_new (info->card != NULL
                                 ? info->card
@@ -274,7 +394,9 @@ info_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
 {
   DetailData *d = task_data;
   GError *error = NULL;
-  SalModelInfo *info = sal_model_info_load (d->record->path, FALSE, &error);
+  SalModelInfo *info = sal_model_info_load_with_metadata (d->record->path,
+                                                          d->record->metadata_json, FALSE,
+                                                          &error);
 
   if (info == NULL)
     g_task_return_error (task, error);
@@ -301,6 +423,19 @@ info_done (GObject *source, GAsyncResult *result, gpointer user_data)
   show_info (d->self, d->record, info);
 }
 
+static void
+update_actions (SalModelsPage *self)
+{
+  gboolean have = self->current != NULL && self->store != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "models.remove",
+                                 have && !self->current->shipped);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "models.self-check", have);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "models.benchmark", have);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "models.undo-remove",
+                                 self->pending_remove > 0);
+}
+
 void
 sal_models_page_open_model (SalModelsPage *self, gint64 id)
 {
@@ -316,7 +451,9 @@ sal_models_page_open_model (SalModelsPage *self, gint64 id)
       toast (self, error != NULL ? error->message : _("The model library is not open"));
       return;
     }
-  self->current_id = id;
+  g_clear_pointer (&self->current, sal_model_record_free);
+  self->current = sal_store_get_model (self->store, id, NULL);
+  update_actions (self);
   gtk_label_set_text (self->detail_title, record->name);
   clear_detail (self);
   spinner = gtk_spinner_new ();
@@ -342,7 +479,237 @@ sal_models_page_detail_ready (SalModelsPage *self)
   return first != NULL && !GTK_IS_SPINNER (first);
 }
 
+/* ---- jobs this page starts ---- */
+
+/* What a model job works on: a copy travels to the worker. */
+typedef struct {
+  gint64  id;
+  char   *path;
+  char   *metadata_json;
+} ModelJobInput;
+
+static gpointer
+model_job_input_copy (gpointer p)
+{
+  ModelJobInput *in = p, *out = g_new0 (ModelJobInput, 1);
+  out->id = in->id;
+  out->path = g_strdup (in->path);
+  out->metadata_json = g_strdup (in->metadata_json);
+  return out;
+}
+
+static void
+model_job_input_free (gpointer p)
+{
+  ModelJobInput *in = p;
+  g_free (in->path);
+  g_free (in->metadata_json);
+  g_free (in);
+}
+
+static void
+start_job (SalModelsPage *self, SalJob *job, GVariant *params)
+{
+  SalJobQueue *jobs = ensure_jobs (self);
+
+  if (jobs == NULL)
+    {
+      toast (self, _("The job service is not running"));
+      return;
+    }
+  sal_job_set_params (job, params);
+  g_hash_table_add (self->owned_jobs, g_strdup (sal_job_get_id (job)));
+  sal_job_queue_push (jobs, job);
+}
+
+static gint64
+job_model_id (SalJob *job)
+{
+  GVariant *params = sal_job_get_params (job);
+  gint64 id = 0;
+
+  if (params != NULL && g_variant_is_of_type (params, G_VARIANT_TYPE ("(xs)")))
+    g_variant_get (params, "(x&s)", &id, NULL);
+  return id;
+}
+
+static char *
+format_ms (double ms)
+{
+  if (ms < 1.0)
+    return g_strdup_printf (_("%.3g µs"), ms * 1000.0);
+  return g_strdup_printf (_("%.3g ms"), ms);
+}
+
+/* ---- self-check ---- */
+
+static void
+check_progress (double fraction, const char *status, gpointer job)
+{
+  sal_job_report_progress (job, fraction, status);
+}
+
+static gpointer
+check_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **error)
+{
+  ModelJobInput *in = inputs;
+  SalModelCheck check;
+  g_autoptr(GString) text = g_string_new (NULL);
+  char **result;
+
+  if (!sal_model_check_run (in->path, in->metadata_json, check_progress, job, cancellable,
+                            &check, error))
+    {
+      sal_model_check_clear (&check);
+      return NULL;
+    }
+  g_string_append (text, check.passed ? _("Passed.") : _("Failed."));
+  g_string_append_c (text, '\n');
+  if (check.test_data_dir != NULL)
+    g_string_append_printf (text, ngettext ("Attached test data: %u set, %u of %u outputs "
+                                            "match; largest error %.3g.",
+                                            "Attached test data: %u sets, %u of %u outputs "
+                                            "match; largest error %.3g.", check.n_test_sets),
+                            check.n_test_sets, check.n_test_outputs - check.n_test_mismatched,
+                            check.n_test_outputs, check.test_max_error);
+  else
+    g_string_append (text, _("No test data is attached to the file."));
+  g_string_append_c (text, '\n');
+  if (check.batch_n > 0)
+    g_string_append_printf (text, _("Batch 1 against batch %d: largest difference %.3g."),
+                            check.batch_n, check.batch_max_diff);
+  else
+    g_string_append_printf (text, _("Batch 1 against a larger batch: not compared (%s)."),
+                            check.batch_skipped);
+  g_string_append_c (text, '\n');
+  g_string_append_printf (text, _("Before and after a reload: largest difference %.3g."),
+                          check.reload_max_diff);
+  result = g_new0 (char *, 3);
+  result[0] = g_strdup (check.passed ? "passed" : "failed");
+  result[1] = g_strdup (text->str);
+  sal_model_check_clear (&check);
+  return result;
+}
+
+/* `title` is taken. */
+static void
+start_model_job (SalModelsPage *self, const char *kind, char *title, SalJobFunc func,
+                 GType result_type)
+{
+  ModelJobInput in = { 0 };
+  g_autoptr(SalJob) job = NULL;
+
+  if (self->current == NULL)
+    {
+      g_free (title);
+      return;
+    }
+  in.id = self->current->id;
+  in.path = self->current->path;
+  in.metadata_json = self->current->metadata_json;
+  job = sal_job_new (kind, title, SAL_JOB_PRIORITY_INTERACTIVE, result_type, func,
+                     model_job_input_copy (&in), model_job_input_copy, model_job_input_free);
+  g_free (title);
+  start_job (self, job, g_variant_new ("(xs)", in.id, in.path));
+}
+
+static void
+self_check_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  SalModelsPage *self = SAL_MODELS_PAGE (widget);
+
+  if (self->current == NULL)
+    return;
+  /* TRANSLATORS: a job title; %s is the model's name */
+  start_model_job (self, "model-check", g_strdup_printf (_("Self-check %s"), self->current->name),
+                   check_run, G_TYPE_STRV);
+  if (self->check_row != NULL)
+    set_row_text (self->check_row, _("Running…"));
+}
+
+/* ---- benchmark ---- */
+
+static gpointer
+bench_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **error)
+{
+  ModelJobInput *in = inputs;
+  SalModelBench b1, b64;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *m1 = NULL, *p10 = NULL, *p90 = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  char **result;
+
+  sal_job_report_progress (job, 0.0, _("Batch 1"));
+  if (!sal_model_bench (in->path, 1, 30, cancellable, &b1, error))
+    return NULL;
+  m1 = format_ms (b1.median_ms);
+  p10 = format_ms (b1.p10_ms);
+  p90 = format_ms (b1.p90_ms);
+  g_string_append_printf (text, _("Batch 1: median %s (10%%: %s, 90%%: %s) over %d runs."),
+                          m1, p10, p90, b1.runs);
+  g_string_append_c (text, '\n');
+  sal_job_report_progress (job, 0.3, _("Batch 64"));
+  if (sal_model_bench (in->path, 64, 10, cancellable, &b64, &local))
+    {
+      g_autofree char *m64 = format_ms (b64.median_ms);
+      g_autofree char *per = format_ms (b64.median_ms / 64);
+      g_string_append_printf (text, _("Batch 64: median %s, %s per sample, over %d runs."),
+                              m64, per, b64.runs);
+    }
+  else if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  else
+    g_string_append_printf (text, _("Batch 64: not measured (%s)."), local->message);
+  g_string_append_c (text, '\n');
+  g_string_append (text, _("One engine thread, seeded random inputs, as salient-cli bench."));
+  result = g_new0 (char *, 2);
+  result[0] = g_strdup (text->str);
+  return result;
+}
+
+static void
+benchmark_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  SalModelsPage *self = SAL_MODELS_PAGE (widget);
+
+  if (self->current == NULL)
+    return;
+  /* TRANSLATORS: a job title; %s is the model's name */
+  start_model_job (self, "model-bench", g_strdup_printf (_("Benchmark %s"), self->current->name),
+                   bench_run, G_TYPE_STRV);
+  if (self->bench_row != NULL)
+    set_row_text (self->bench_row, _("Running…"));
+}
+
+/* A finished check or benchmark: keep its text for the model and show it if open. */
+static void
+model_job_finished (SalModelsPage *self, SalJob *job, GHashTable *texts, AdwActionRow *row,
+                    guint text_index)
+{
+  gint64 id = job_model_id (job);
+  g_autofree char *text = NULL;
+
+  if (sal_job_get_state (job) == SAL_JOB_STATE_DONE)
+    {
+      char **out = sal_job_get_result (job);
+      text = g_strdup (out != NULL ? out[text_index] : "");
+    }
+  else if (sal_job_get_state (job) == SAL_JOB_STATE_CANCELLED)
+    text = g_strdup (_("Cancelled."));
+  else
+    text = g_strdup_printf (_("Could not run: %s"), sal_job_get_error_message (job));
+  if (row != NULL && self->current != NULL && self->current->id == id)
+    set_row_text (row, text);
+  g_hash_table_insert (texts, GSIZE_TO_POINTER ((gsize) id), g_steal_pointer (&text));
+}
+
 /* ---- import ---- */
+
+static char *
+empty_if_null (const char *s)
+{
+  return g_strdup (s != NULL ? s : "");
+}
 
 static gpointer
 import_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **error)
@@ -358,21 +725,18 @@ import_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **er
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
   sal_job_report_progress (job, 1.0, _("Checked"));
-  result = g_new0 (char *, 4);
-  result[0] = g_strdup (info->name);
-  result[1] = g_strdup (info->sha256);
-  result[2] = g_strdup (path);
+  result = g_new0 (char *, IMPORT_N + 1);
+  result[IMPORT_NAME] = g_strdup (info->name);
+  result[IMPORT_SHA256] = g_strdup (info->sha256);
+  result[IMPORT_PATH] = g_strdup (path);
+  result[IMPORT_KIND] = empty_if_null (info->input_kind);
+  result[IMPORT_LABELS] = empty_if_null (info->labels);
+  result[IMPORT_PREPROCESS] = empty_if_null (info->preprocess);
+  result[IMPORT_N_CLASSES] = g_strdup_printf ("%d", info->n_classes);
+  result[IMPORT_CHANNELS] = g_strdup_printf ("%d", info->image_channels);
+  result[IMPORT_HEIGHT] = g_strdup_printf ("%d", info->image_height);
+  result[IMPORT_WIDTH] = g_strdup_printf ("%d", info->image_width);
   return result;
-}
-
-static void
-show_error_dialog (SalModelsPage *self, const char *heading, const char *body)
-{
-  GtkWidget *dialog = adw_message_dialog_new (parent_window (self), heading, body);
-
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  g_set_weak_pointer (&self->last_dialog, GTK_WINDOW (dialog));
-  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* The store updates the row of the same name: never let an import replace another
@@ -397,24 +761,62 @@ unique_name (SalModelsPage *self, const char *base)
 }
 
 static void
-import_done (GObject *source, GAsyncResult *result, gpointer user_data)
+add_model (SalModelsPage *self, GStrv out, const char *metadata_json)
 {
-  g_autoptr(SalModelsPage) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) out = sal_job_queue_submit_finish (SAL_JOB_QUEUE (source), result, &error);
-  g_autoptr(SalModelRecord) existing = NULL;
   g_autofree char *name = NULL;
-  gint64 id;
 
-  if (out == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error_dialog (self, _("Model Not Imported"), error->message);
-      return;
-    }
   if (self->store == NULL)
     return;
-  existing = sal_store_find_model_by_sha256 (self->store, out[1], NULL);
+  name = unique_name (self, out[IMPORT_NAME]);
+  if (sal_store_put_model (self->store, name, out[IMPORT_PATH], out[IMPORT_SHA256], FALSE,
+                           metadata_json, &error) <= 0)
+    {
+      show_error_dialog (self, _("Model Not Imported"), error->message);
+      return;
+    }
+  reload (self);
+  toast (self, _("Model imported"));
+}
+
+static void
+on_describe_response (AdwMessageDialog *dialog, const char *response, SalModelsPage *self)
+{
+  GStrv out = g_object_get_data (G_OBJECT (dialog), "import-result");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+
+  if (g_strcmp0 (response, "import") != 0)
+    {
+      toast (self, _("Import cancelled; nothing was added"));
+      return;
+    }
+  json = sal_model_describe_dialog_get_json (GTK_WIDGET (dialog), &error);
+  if (json == NULL)
+    {
+      show_error_dialog (self, _("Model Not Imported"), error->message);
+      return;
+    }
+  add_model (self, out, json);
+}
+
+static void
+import_finished (SalModelsPage *self, SalJob *job)
+{
+  GStrv out;
+  g_autoptr(SalModelRecord) existing = NULL;
+  SalModelDescribeNeeds needs = { 0 };
+  gboolean is_image;
+
+  if (sal_job_get_state (job) == SAL_JOB_STATE_FAILED)
+    {
+      show_error_dialog (self, _("Model Not Imported"), sal_job_get_error_message (job));
+      return;
+    }
+  out = sal_job_get_result (job);
+  if (sal_job_get_state (job) != SAL_JOB_STATE_DONE || out == NULL || self->store == NULL)
+    return;
+  existing = sal_store_find_model_by_sha256 (self->store, out[IMPORT_SHA256], NULL);
   if (existing != NULL)
     {
       g_autofree char *msg = g_strdup_printf (_("This model is already in the library as “%s”"),
@@ -422,15 +824,27 @@ import_done (GObject *source, GAsyncResult *result, gpointer user_data)
       toast (self, msg);
       return;
     }
-  name = unique_name (self, out[0]);
-  id = sal_store_put_model (self->store, name, out[2], out[1], FALSE, "{}", &error);
-  if (id <= 0)
+  needs.input_kind = *out[IMPORT_KIND] != '\0' ? out[IMPORT_KIND] : NULL;
+  needs.n_classes = atoi (out[IMPORT_N_CLASSES]);
+  needs.image_channels = atoi (out[IMPORT_CHANNELS]);
+  needs.image_height = atoi (out[IMPORT_HEIGHT]);
+  needs.image_width = atoi (out[IMPORT_WIDTH]);
+  needs.need_kind = needs.input_kind == NULL;
+  /* A single output is a score or a regression: it needs no class names. */
+  needs.need_labels = *out[IMPORT_LABELS] == '\0' && needs.n_classes != 1;
+  is_image = g_strcmp0 (needs.input_kind, "image") == 0;
+  needs.need_preprocess = *out[IMPORT_PREPROCESS] == '\0' && (is_image || needs.need_kind);
+  if (needs.need_kind || needs.need_labels || (needs.need_preprocess && is_image))
     {
-      show_error_dialog (self, _("Model Not Imported"), error->message);
+      GtkWidget *dialog = sal_model_describe_dialog_new (parent_window (self), out[IMPORT_NAME],
+                                                         &needs);
+      g_object_set_data_full (G_OBJECT (dialog), "import-result", g_strdupv (out),
+                              (GDestroyNotify) g_strfreev);
+      g_signal_connect_object (dialog, "response", G_CALLBACK (on_describe_response), self, 0);
+      show_dialog (self, dialog);
       return;
     }
-  reload (self);
-  toast (self, _("Model imported"));
+  add_model (self, out, "{}");
 }
 
 void
@@ -451,7 +865,7 @@ sal_models_page_import_file (SalModelsPage *self, GFile *file)
   title = g_strdup_printf (_("Import %s"), base);
   job = sal_job_new ("model-import", title, SAL_JOB_PRIORITY_INTERACTIVE, G_TYPE_STRV,
                      import_run, g_strdup (path), (GBoxedCopyFunc) g_strdup, g_free);
-  sal_job_queue_submit_async (self->jobs, job, NULL, import_done, g_object_ref (self));
+  start_job (self, job, g_variant_new ("(xs)", (gint64) 0, path));
 }
 
 static void
@@ -486,42 +900,116 @@ static gboolean
 on_drop (GtkDropTarget *target, const GValue *value, double x, double y, SalModelsPage *self)
 {
   GSList *files;
+  gboolean any = FALSE;
 
   if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
     return FALSE;
   files = gdk_file_list_get_files (g_value_get_boxed (value));
   for (GSList *l = files; l != NULL; l = l->next)
-    sal_models_page_import_file (self, l->data);
+    {
+      sal_models_page_import_file (self, l->data);
+      any = TRUE;
+    }
   g_slist_free (files);
-  return files != NULL;
+  return any;
 }
 
-/* ---- remove ---- */
+/* ---- remove, with undo ---- */
+
+/* The undo time is over: the model leaves the store. */
+static void
+finish_removal (SalModelsPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 id = self->pending_remove;
+
+  self->pending_remove = 0;
+  self->remove_toast = NULL;
+  if (id > 0 && self->store != NULL && !sal_store_remove_model (self->store, id, &error))
+    {
+      toast (self, error->message);
+      reload (self);
+    }
+  update_actions (self);
+}
+
+static void
+on_remove_toast_dismissed (AdwToast *t, SalModelsPage *self)
+{
+  if (self->remove_toast == t)
+    finish_removal (self);
+}
+
+static void
+undo_remove_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  SalModelsPage *self = SAL_MODELS_PAGE (widget);
+  AdwToast *t = self->remove_toast;
+
+  if (self->pending_remove <= 0)
+    return;
+  self->pending_remove = 0;
+  self->remove_toast = NULL;
+  if (t != NULL)
+    adw_toast_dismiss (t);
+  reload (self);
+  update_actions (self);
+}
+
+void
+sal_models_page_commit_removals (SalModelsPage *self)
+{
+  g_return_if_fail (SAL_IS_MODELS_PAGE (self));
+  if (self->remove_toast != NULL)
+    adw_toast_dismiss (self->remove_toast);
+  else if (self->pending_remove > 0)
+    finish_removal (self);
+}
 
 static void
 remove_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   SalModelsPage *self = SAL_MODELS_PAGE (widget);
   g_autoptr(GError) error = NULL;
-  g_autoptr(SalModelRecord) record = NULL;
+  g_autofree char *msg = NULL;
+  AdwToast *t;
+  gint64 n;
 
-  if (self->store == NULL || self->current_id <= 0)
+  if (self->store == NULL || self->current == NULL || self->current->shipped)
     return;
-  record = sal_store_get_model (self->store, self->current_id, NULL);
-  if (!sal_store_remove_model (self->store, self->current_id, &error))
+  n = sal_store_count_model_results (self->store, self->current->sha256, &error);
+  if (n < 0)
     {
       show_error_dialog (self, _("Model Not Removed"), error->message);
       return;
     }
-  self->current_id = 0;
+  if (n > 0)
+    {
+      g_autofree char *body = g_strdup_printf (ngettext (
+        "“%s” made %" PRId64 " stored result (an explanation in the Clinic). The "
+        "model stays in the library while that result exists, so it can always be "
+        "reproduced; delete the result first.",
+        "“%s” made %" PRId64 " stored results (explanations in the Clinic). The "
+        "model stays in the library while those results exist, so they can always be "
+        "reproduced; delete the results first.", (gulong) MIN (n, G_MAXLONG)),
+        self->current->name, n);
+      show_error_dialog (self, _("Model Kept"), body);
+      return;
+    }
+  sal_models_page_commit_removals (self);
+  self->pending_remove = self->current->id;
+  msg = g_strdup_printf (_("Removed “%s” from the library (the file itself is kept)"),
+                         self->current->name);
+  t = adw_toast_new (msg);
+  adw_toast_set_button_label (t, _("_Undo"));
+  adw_toast_set_action_name (t, "models.undo-remove");
+  g_signal_connect_object (t, "dismissed", G_CALLBACK (on_remove_toast_dismissed), self, 0);
+  self->remove_toast = t;
+  g_clear_pointer (&self->current, sal_model_record_free);
   gtk_stack_set_visible_child_name (self->stack, "library");
   reload (self);
-  if (record != NULL)
-    {
-      g_autofree char *msg = g_strdup_printf (_("Removed “%s” from the library (the file "
-                                                "itself is kept)"), record->name);
-      toast (self, msg);
-    }
+  update_actions (self);
+  adw_toast_overlay_add_toast (self->toasts, t);
 }
 
 static void
@@ -529,11 +1017,13 @@ back_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   SalModelsPage *self = SAL_MODELS_PAGE (widget);
   g_cancellable_cancel (self->detail_cancellable);
+  g_clear_pointer (&self->current, sal_model_record_free);
+  update_actions (self);
   gtk_stack_set_visible_child_name (self->stack, "library");
   update_engine_status (self);
 }
 
-/* ---- jobs ---- */
+/* ---- job monitor ---- */
 
 static void
 update_job_row (SalJob *job, GParamSpec *pspec, GtkWidget *row)
@@ -545,20 +1035,22 @@ update_job_row (SalJob *job, GParamSpec *pspec, GtkWidget *row)
   GDateTime *start = sal_job_get_start_time (job);
   GDateTime *end = sal_job_get_end_time (job);
   g_autoptr(GString) sub = g_string_new (sal_job_state_describe (state));
+  g_autofree char *escaped = NULL;
 
   if (start != NULL && end != NULL)
     {
-      double secs = g_date_time_difference (end, start) / (double) G_TIME_SPAN_SECOND;
-      g_string_append_printf (sub, _(" · took %.1f s"), secs);
+      GTimeSpan us = g_date_time_difference (end, start);
+      if (us < G_TIME_SPAN_SECOND)
+        g_string_append_printf (sub, _(" · took %d ms"), (int) (us / G_TIME_SPAN_MILLISECOND));
+      else
+        g_string_append_printf (sub, _(" · took %.1f s"), us / (double) G_TIME_SPAN_SECOND);
     }
   if (state == SAL_JOB_STATE_RUNNING && sal_job_get_status (job) != NULL)
     g_string_append_printf (sub, " · %s", sal_job_get_status (job));
   if (sal_job_get_error_message (job) != NULL && state != SAL_JOB_STATE_CANCELLED)
     g_string_append_printf (sub, " · %s", sal_job_get_error_message (job));
-  {
-    g_autofree char *escaped = g_markup_escape_text (sub->str, -1);
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped);
-  }
+  escaped = g_markup_escape_text (sub->str, -1);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped);
   gtk_progress_bar_set_fraction (bar, sal_job_get_progress (job));
   gtk_widget_set_visible (GTK_WIDGET (bar), !sal_job_is_finished (job));
   gtk_widget_set_visible (cancel, !sal_job_is_finished (job));
@@ -581,6 +1073,8 @@ on_retry_clicked (GtkButton *button, SalJob *job)
 
   if (again == NULL)
     toast (self, error->message);
+  else if (g_hash_table_contains (self->owned_jobs, sal_job_get_id (job)))
+    g_hash_table_add (self->owned_jobs, g_strdup (sal_job_get_id (again)));
 }
 
 static GtkWidget *
@@ -599,6 +1093,8 @@ create_job_row (gpointer item, gpointer user_data)
   g_object_set (row, "subtitle-lines", 0, NULL);
   gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
   gtk_widget_set_size_request (bar, 120, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  title, -1);
   gtk_widget_set_valign (cancel, GTK_ALIGN_CENTER);
   gtk_widget_set_valign (retry, GTK_ALIGN_CENTER);
   gtk_accessible_update_property (GTK_ACCESSIBLE (cancel), GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -622,50 +1118,64 @@ static void
 clear_finished_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   SalModelsPage *self = SAL_MODELS_PAGE (widget);
-  sal_job_queue_clear_finished (self->jobs);
+
+  if (ensure_jobs (self) != NULL)
+    sal_job_queue_clear_finished (self->jobs);
+}
+
+/* Every job's end reaches the page here, also a retried one's (no callback of the first
+ * submission would see it). Jobs of other pages are only counted. */
+static void
+on_job_state_changed (SalJobQueue *queue, SalJob *job, SalModelsPage *self)
+{
+  const char *kind = sal_job_get_kind (job);
+
+  update_engine_status (self);
+  if (!sal_job_is_finished (job) || !g_hash_table_contains (self->owned_jobs, sal_job_get_id (job)))
+    return;
+  if (g_strcmp0 (kind, "model-import") == 0)
+    import_finished (self, job);
+  else if (g_strcmp0 (kind, "model-check") == 0)
+    model_job_finished (self, job, self->check_texts, self->check_row, 1);
+  else if (g_strcmp0 (kind, "model-bench") == 0)
+    model_job_finished (self, job, self->bench_texts, self->bench_row, 0);
+}
+
+/* The application's one queue (shared with the Clinic and Fitness pages); the monitor
+ * lists every job in it. */
+static SalJobQueue *
+ensure_jobs (SalModelsPage *self)
+{
+  SalApplication *app;
+
+  if (self->jobs != NULL)
+    return self->jobs;
+  app = get_app (self);
+  if (app == NULL)
+    return NULL;
+  self->jobs = g_object_ref (sal_application_get_job_queue (app));
+  gtk_list_box_bind_model (self->job_list, G_LIST_MODEL (self->jobs), create_job_row, self,
+                           NULL);
+  g_signal_connect_object (self->jobs, "job-state-changed", G_CALLBACK (on_job_state_changed),
+                           self, 0);
+  return self->jobs;
 }
 
 /* ---- store ---- */
 
-/* The job monitor shows the application's one queue (the Fitness page's imports run
- * there too) once the page is in one of its windows; before that, its own. */
-static void
-adopt_app_queue (SalModelsPage *self)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root))
-                                             : NULL;
-  SalJobQueue *queue;
-
-  if (!SAL_IS_APPLICATION (app))
-    return;
-  queue = sal_application_get_job_queue (SAL_APPLICATION (app));
-  if (queue == self->jobs)
-    return;
-  if (self->jobs != NULL)
-    sal_job_queue_cancel_all (self->jobs);
-  g_set_object (&self->jobs, queue);
-  self->own_jobs = FALSE;
-  self->jobs_attached = FALSE;
-  gtk_list_box_bind_model (self->job_list, G_LIST_MODEL (self->jobs), create_job_row, self,
-                           NULL);
-}
-
 static void
 on_map (GtkWidget *widget, SalModelsPage *self)
 {
-  GtkRoot *root = gtk_widget_get_root (widget);
-  GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root))
-                                             : NULL;
+  SalApplication *app = get_app (self);
   SalStore *store;
   g_autoptr(GError) error = NULL;
 
+  ensure_jobs (self);
   update_engine_status (self);
-  adopt_app_queue (self);
-  if (self->store != NULL || !SAL_IS_APPLICATION (app))
+  if (self->store != NULL || app == NULL)
     return;
   /* The application owns the one connection and has registered the shipped models. */
-  store = sal_application_get_store (SAL_APPLICATION (app), &error);
+  store = sal_application_get_store (app, &error);
   if (store == NULL)
     {
       toast (self, error->message);
@@ -677,27 +1187,28 @@ on_map (GtkWidget *widget, SalModelsPage *self)
 void
 sal_models_page_set_store (SalModelsPage *self, SalStore *store)
 {
+  SalJobQueue *jobs;
+
   g_return_if_fail (SAL_IS_MODELS_PAGE (self));
   if (self->store == store)
     return;
+  sal_models_page_commit_removals (self);
   g_clear_pointer (&self->store, sal_store_unref);
+  g_clear_pointer (&self->current, sal_model_record_free);
   self->store = store != NULL ? sal_store_ref (store) : NULL;
-  adopt_app_queue (self);
-  /* A queue is attached to one store once (the application's may already be). */
-  if (self->store != NULL && !self->jobs_attached
-      && g_object_get_data (G_OBJECT (self->jobs), "sal-job-store") != self->store)
+  jobs = ensure_jobs (self);
+  if (self->store != NULL && jobs != NULL && !sal_job_store_is_attached (jobs))
     {
-      g_object_set_data (G_OBJECT (self->jobs), "sal-job-store", self->store);
       g_autoptr(GError) error = NULL;
 
-      /* The monitor's jobs go to the store's jobs table; those Salient was running
-       * when it stopped are listed, retryable. */
-      sal_job_store_attach (self->jobs, self->store);
-      self->jobs_attached = TRUE;
-      sal_job_store_load_interrupted (self->jobs, self->store, &error);
+      /* The jobs go to the store's jobs table; those Salient was running when it
+       * stopped are listed, retryable. Whichever page gets the store first does this. */
+      sal_job_store_attach (jobs, self->store);
+      sal_job_store_load_interrupted (jobs, self->store, &error);
       if (error != NULL)
         toast (self, error->message);
     }
+  update_actions (self);
   reload (self);
 }
 
@@ -705,7 +1216,7 @@ SalJobQueue *
 sal_models_page_get_job_queue (SalModelsPage *self)
 {
   g_return_val_if_fail (SAL_IS_MODELS_PAGE (self), NULL);
-  return self->jobs;
+  return ensure_jobs (self);
 }
 
 GtkWindow *
@@ -715,16 +1226,37 @@ sal_models_page_get_last_dialog (SalModelsPage *self)
   return self->last_dialog;
 }
 
+const char *
+sal_models_page_get_check_text (SalModelsPage *self)
+{
+  g_return_val_if_fail (SAL_IS_MODELS_PAGE (self), NULL);
+  if (self->current == NULL)
+    return NULL;
+  return g_hash_table_lookup (self->check_texts, GSIZE_TO_POINTER ((gsize) self->current->id));
+}
+
+const char *
+sal_models_page_get_bench_text (SalModelsPage *self)
+{
+  g_return_val_if_fail (SAL_IS_MODELS_PAGE (self), NULL);
+  if (self->current == NULL)
+    return NULL;
+  return g_hash_table_lookup (self->bench_texts, GSIZE_TO_POINTER ((gsize) self->current->id));
+}
+
 static void
 sal_models_page_dispose (GObject *object)
 {
   SalModelsPage *self = SAL_MODELS_PAGE (object);
 
+  /* A removal still in its undo time is done now, as when its toast goes. */
+  self->remove_toast = NULL;
+  finish_removal (self);
   g_cancellable_cancel (self->detail_cancellable);
   g_clear_object (&self->detail_cancellable);
-  /* The application's queue also runs other pages' jobs: those are theirs to cancel. */
-  if (self->jobs != NULL && self->own_jobs)
-    sal_job_queue_cancel_all (self->jobs);
+  /* Jobs belong to the application's queue and may outlive the window. */
+  if (self->jobs != NULL)
+    g_signal_handlers_disconnect_by_data (self->jobs, self);
   g_clear_weak_pointer (&self->last_dialog);
   gtk_widget_dispose_template (GTK_WIDGET (object), SAL_TYPE_MODELS_PAGE);
   G_OBJECT_CLASS (sal_models_page_parent_class)->dispose (object);
@@ -737,6 +1269,10 @@ sal_models_page_finalize (GObject *object)
 
   g_clear_object (&self->jobs);
   g_clear_pointer (&self->store, sal_store_unref);
+  g_clear_pointer (&self->current, sal_model_record_free);
+  g_clear_pointer (&self->owned_jobs, g_hash_table_unref);
+  g_clear_pointer (&self->check_texts, g_hash_table_unref);
+  g_clear_pointer (&self->bench_texts, g_hash_table_unref);
   G_OBJECT_CLASS (sal_models_page_parent_class)->finalize (object);
 }
 
@@ -760,12 +1296,17 @@ sal_models_page_class_init (SalModelsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "models.import", NULL, import_action);
   gtk_widget_class_install_action (widget_class, "models.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "models.remove", NULL, remove_action);
+  gtk_widget_class_install_action (widget_class, "models.undo-remove", NULL,
+                                   undo_remove_action);
+  gtk_widget_class_install_action (widget_class, "models.self-check", NULL, self_check_action);
+  gtk_widget_class_install_action (widget_class, "models.benchmark", NULL, benchmark_action);
   gtk_widget_class_install_action (widget_class, "models.clear-finished", NULL,
                                    clear_finished_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
                                        "models.import", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
                                        "models.back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "models.remove", NULL);
 }
 
 static void
@@ -777,8 +1318,9 @@ sal_models_page_init (SalModelsPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   /* Not a bound template child: AdwBin unparents its own child in dispose. */
   self->toasts = ADW_TOAST_OVERLAY (adw_bin_get_child (ADW_BIN (self)));
-  self->jobs = sal_job_queue_new (1);
-  self->own_jobs = TRUE;
+  self->owned_jobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->check_texts = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->bench_texts = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   placeholder = adw_status_page_new ();
   adw_status_page_set_title (ADW_STATUS_PAGE (placeholder), _("No Jobs"));
   adw_status_page_set_description (ADW_STATUS_PAGE (placeholder),
@@ -786,12 +1328,11 @@ sal_models_page_init (SalModelsPage *self)
                                      "progress."));
   gtk_widget_add_css_class (placeholder, "compact");
   gtk_list_box_set_placeholder (self->job_list, placeholder);
-  gtk_list_box_bind_model (self->job_list, G_LIST_MODEL (self->jobs), create_job_row, self,
-                           NULL);
   g_signal_connect (self, "map", G_CALLBACK (on_map), self);
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+  update_actions (self);
 }
 
 GtkWidget *

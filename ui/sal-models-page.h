@@ -25,7 +25,14 @@ gboolean     sal_models_page_detail_ready    (SalModelsPage *self);
 SalJobQueue *sal_models_page_get_job_queue   (SalModelsPage *self);
 /* Models listed in the library. */
 guint        sal_models_page_get_n_models    (SalModelsPage *self);
-/* The last error dialog shown (for tests), or NULL. */
+/* The last dialog shown (refusal, describe, removal kept; for tests), or NULL. */
 GtkWindow   *sal_models_page_get_last_dialog (SalModelsPage *self);
+/* Ends the undo time of a removal now (as when its toast times out): the model leaves
+ * the store. */
+void         sal_models_page_commit_removals (SalModelsPage *self);
+/* The opened model's self-check and benchmark rows' text (for tests); NULL before
+ * they ran. */
+const char  *sal_models_page_get_check_text  (SalModelsPage *self);
+const char  *sal_models_page_get_bench_text  (SalModelsPage *self);
 
 G_END_DECLS

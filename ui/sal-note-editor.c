@@ -43,6 +43,7 @@ struct _SalNoteEditor
   gboolean        dirty;
   GCancellable   *cancellable;
   gboolean        busy;
+  char           *last_message;
 };
 
 G_DEFINE_FINAL_TYPE (SalNoteEditor, sal_note_editor, ADW_TYPE_BIN)
@@ -52,6 +53,8 @@ toast (SalNoteEditor *self, const char *text)
 {
   GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
 
+  g_free (self->last_message);
+  self->last_message = g_strdup (text);
   if (overlay != NULL)
     adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
   else
@@ -299,6 +302,13 @@ sal_note_editor_is_busy (SalNoteEditor *self)
   return self->busy;
 }
 
+const char *
+sal_note_editor_get_last_message (SalNoteEditor *self)
+{
+  g_return_val_if_fail (SAL_IS_NOTE_EDITOR (self), NULL);
+  return self->last_message;
+}
+
 /* ---- files, drops and pastes ---------------------------------------------------------- */
 
 static void
@@ -493,6 +503,22 @@ legend_draw (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer 
     }
 }
 
+/* The note model's class names, as a person reads them. */
+static const char *
+class_label (const char *id)
+{
+  static const char *known[][2] = {
+    { "routine", N_("routine") },
+    { "urgent", N_("urgent") },
+    { "emergency", N_("emergency") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
+    if (g_strcmp0 (id, known[i][0]) == 0)
+      return _(known[i][1]);
+  return id;
+}
+
 static void
 show_probabilities (GtkBox *box, const SalClinicResult *r)
 {
@@ -503,7 +529,7 @@ show_probabilities (GtkBox *box, const SalClinicResult *r)
   for (guint i = 0; i < r->n_classes; i++)
     {
       GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-      GtkWidget *label = gtk_label_new (r->labels->pdata[i]);
+      GtkWidget *label = gtk_label_new (class_label (r->labels->pdata[i]));
       GtkWidget *bar = gtk_level_bar_new_for_interval (0, 1);
       g_autofree char *pct = g_strdup_printf ("%.1f %%", 100 * r->probabilities[i]);
       GtkWidget *value = gtk_label_new (pct);
@@ -519,7 +545,7 @@ show_probabilities (GtkBox *box, const SalClinicResult *r)
       gtk_widget_set_hexpand (bar, TRUE);
       gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
       gtk_accessible_update_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      r->labels->pdata[i], -1);
+                                      class_label (r->labels->pdata[i]), -1);
       gtk_widget_set_size_request (value, 64, -1);
       gtk_label_set_xalign (GTK_LABEL (value), 1);
       gtk_box_append (GTK_BOX (row), label);
@@ -539,6 +565,13 @@ method_label (const char *id)
   if (g_strcmp0 (id, "attention") == 0)
     return _("Attention weights");
   return id;
+}
+
+/* GtkTextTagTableForeach: (tag, data), the other way round from g_ptr_array_add. */
+static void
+collect_tag (GtkTextTag *tag, gpointer data)
+{
+  g_ptr_array_add (data, tag);
 }
 
 void
@@ -581,8 +614,7 @@ sal_note_editor_show_result (SalNoteEditor *self, gint64 note_id, const SalClini
   len = strlen (n->text);
 
   gtk_text_buffer_set_text (buffer, n->text, -1);
-  gtk_text_tag_table_foreach (table, (GtkTextTagTableForeach) (void (*) (void)) g_ptr_array_add,
-                              old_tags);
+  gtk_text_tag_table_foreach (table, collect_tag, old_tags);
   for (guint i = 0; i < old_tags->len; i++)
     gtk_text_tag_table_remove (table, old_tags->pdata[i]);
 
@@ -619,14 +651,32 @@ sal_note_editor_show_result (SalNoteEditor *self, gint64 note_id, const SalClini
     }
 
   show_probabilities (self->probabilities, r);
-  low = g_strdup_printf (_("against “%s”"), r->target);
-  high = g_strdup_printf (_("towards “%s”"), r->target);
+  low = g_strdup_printf (_("against “%s”"), class_label (r->target));
+  high = g_strdup_printf (_("towards “%s”"), class_label (r->target));
   gtk_label_set_text (self->legend_low, low);
   gtk_label_set_text (self->legend_high, high);
   gap = isfinite (r->gap) ? g_strdup_printf (_(" · completeness gap %.3g"), r->gap) : g_strdup ("");
   caption = g_strdup_printf (_("%s · target %s · strongest |attribution| %.3g%s"),
-                             method_label (r->method), r->target, max_abs, gap);
+                             method_label (r->method), class_label (r->target), max_abs, gap);
   gtk_label_set_text (self->caption, caption);
+  /* A gap as large as a good part of the score means the highlights leave much of the
+   * decision unexplained: say so rather than let the colours look exact. */
+  if (isfinite (r->gap) && r->gap > 0.1 * MAX (fabs (r->prediction), 1.0))
+    {
+      g_autofree char *warn = g_strdup_printf ("%s\n%s", caption,
+                                               _("The highlighted words do not add up to the "
+                                                 "model’s score (large completeness gap): "
+                                                 "read them as a rough guide."));
+      gtk_label_set_text (self->caption, warn);
+      gtk_widget_add_css_class (GTK_WIDGET (self->caption), "warning");
+    }
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->caption), "warning");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->caption),
+                               _("Completeness gap: how far the words’ attributions together "
+                                 "fall short of the change in the model’s score between an empty "
+                                 "note and this one. Near 0, the highlights account for the whole "
+                                 "decision."));
   gtk_stack_set_visible_child_name (self->stack, "analysis");
   update_actions (self);
 }
@@ -864,6 +914,7 @@ sal_note_editor_finalize (GObject *object)
   g_clear_pointer (&self->store, sal_store_unref);
   g_clear_pointer (&self->notes, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
+  g_free (self->last_message);
   G_OBJECT_CLASS (sal_note_editor_parent_class)->finalize (object);
 }
 

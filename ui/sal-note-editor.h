@@ -37,5 +37,7 @@ void       sal_note_editor_show_result  (SalNoteEditor         *self,
 /* For tests: the analysis view's text view (highlight tags) and busy state. */
 GtkTextView *sal_note_editor_get_analysis_view (SalNoteEditor *self);
 gboolean   sal_note_editor_is_busy      (SalNoteEditor *self);
+/* The last message shown as a toast (a refused file, a conversion), or NULL. */
+const char *sal_note_editor_get_last_message (SalNoteEditor *self);
 
 G_END_DECLS

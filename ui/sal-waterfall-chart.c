@@ -5,6 +5,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "sal-waterfall-chart.h"
 #include "sal-waterfall.h"
@@ -183,4 +184,25 @@ sal_waterfall_chart_get_n (SalWaterfallChart *self)
 {
   g_return_val_if_fail (SAL_IS_WATERFALL_CHART (self), 0);
   return self->names->len;
+}
+
+const double *
+sal_waterfall_chart_get_values (SalWaterfallChart *self)
+{
+  g_return_val_if_fail (SAL_IS_WATERFALL_CHART (self), NULL);
+  return self->values;
+}
+
+double
+sal_waterfall_chart_get_expected (SalWaterfallChart *self)
+{
+  g_return_val_if_fail (SAL_IS_WATERFALL_CHART (self), NAN);
+  return self->expected;
+}
+
+double
+sal_waterfall_chart_get_prediction (SalWaterfallChart *self)
+{
+  g_return_val_if_fail (SAL_IS_WATERFALL_CHART (self), NAN);
+  return self->prediction;
 }

@@ -17,5 +17,9 @@ void       sal_waterfall_chart_set_data (SalWaterfallChart  *self,
                                          const double       *values,
                                          guint               n);
 guint      sal_waterfall_chart_get_n    (SalWaterfallChart  *self);
+/* What is drawn: the steps in the order given (n of them), E[f] and f(x). */
+const double *sal_waterfall_chart_get_values     (SalWaterfallChart *self);
+double        sal_waterfall_chart_get_expected   (SalWaterfallChart *self);
+double        sal_waterfall_chart_get_prediction (SalWaterfallChart *self);
 
 G_END_DECLS

@@ -20,6 +20,18 @@ typedef struct {
 
 /* col[(c * k_size + tap) * out_size + pos] = image value under tap at pos (0 in the padding). */
 void sal_conv_im2col (const SalConvGeom *g, const float *img, float *col);
+/* Packed im2col reads a source where every window is in bounds: the image
+ * itself, or a zero-padded copy of sal_conv_pad_floats() floats (0 when the
+ * image serves as is) that sal_conv_pad_image writes into buf; it returns the
+ * source to pass on. */
+int64_t      sal_conv_pad_floats (const SalConvGeom *g);
+const float *sal_conv_pad_image  (const SalConvGeom *g, const float *img, float *buf);
+/* im2col of the positions [n0, n1) in sal-gemm.h's packed layout with panels
+ * of nr <= 64 columns (n0 a multiple of nr): element (row, n) at
+ *   col[((n - n0) / nr) * rows * nr + row * nr + (n - n0) % nr],
+ * rows = channels * k_size, the last panel's tail zero. */
+void sal_conv_im2col_packed (const SalConvGeom *g, const float *src, int64_t n0, int64_t n1,
+                             int nr, float *col);
 /* img[...] += col[...]: the adjoint of im2col. */
 void sal_conv_col2im (const SalConvGeom *g, const float *col, float *img);
 /* Direct convolution for one input channel per group:

@@ -15,6 +15,11 @@
  * to Y in the same pass. */
 
 #include "sal-conv-kernels.h"
+#include "sal-gemm.h"
+
+/* Conv forward packs im2col in chunks of whole panels of about this many
+ * bytes, so a chunk stays in L2 while the GEMM walks it. */
+#define CONV_CHUNK_BYTES (96 * 1024)
 
 typedef struct {
   gboolean    transpose;
@@ -219,13 +224,33 @@ conv_params (const SalNode *node, SalTensor *const *in, gboolean transpose, Conv
   return sal_nn_act_from_node (node, &p->act, error);
 }
 
-/* floats of one im2col buffer */
+/* floats of one im2col buffer (ConvTranspose forward) */
 static int64_t
 col_floats (const ConvParams *p)
 {
   if (p->pointwise || p->direct)
     return 0;
   return p->geom.channels * p->geom.k_size * p->geom.out_size;
+}
+
+/* Conv forward: panels per packed chunk at most, and the floats of one chunk */
+static int64_t
+chunk_panels (const ConvParams *p, const SalGemmKernel *k)
+{
+  int64_t nr = sal_gemm_nr (k), rows = p->Cg * p->geom.k_size;
+  int64_t panels = (p->geom.out_size + nr - 1) / nr;
+
+  return CLAMP (CONV_CHUNK_BYTES / (int64_t) (rows * nr * sizeof (float)), 1, panels);
+}
+
+/* one slot's scratch: the padded image and one packed chunk */
+static int64_t
+chunk_floats (const ConvParams *p, const SalGemmKernel *k)
+{
+  if (p->transpose || p->direct)
+    return 0;
+  return sal_conv_pad_floats (&p->geom)
+         + chunk_panels (p, k) * sal_gemm_nr (k) * p->Cg * p->geom.k_size;
 }
 
 static gboolean
@@ -245,7 +270,15 @@ conv_infer_common (SalNode *node, SalTensor *const *in, SalTensor **out, gsize *
   for (int i = 0; i < p.nsp; i++)
     dims[2 + i] = p.out[3 - p.nsp + i];
   y_item = p.Mg * (transpose ? p.geom.img_size : p.geom.out_size);
-  fwd = col_floats (&p) * MIN (MAX (p.N * p.G, 1), SAL_NN_MAX_SLOTS);
+  if (transpose)
+    fwd = col_floats (&p) * MIN (MAX (p.N * p.G, 1), SAL_NN_MAX_SLOTS);
+  else
+    {
+      /* a sample's panels may be split over the slots too (see conv_forward_common) */
+      const SalGemmKernel *k = sal_gemm_best ();
+      int64_t panels = (p.geom.out_size + sal_gemm_nr (k) - 1) / sal_gemm_nr (k);
+      fwd = chunk_floats (&p, k) * MIN (MAX (p.N * p.G * panels, 1), SAL_NN_MAX_SLOTS);
+    }
   /* backward: one im2col buffer, its gradient, and the masked dY of one item */
   bwd = 2 * (transpose || !p.direct ? p.geom.channels * p.geom.k_size * p.geom.out_size : 0)
         + y_item;
@@ -273,6 +306,13 @@ typedef struct {
   float             *y;
   float             *scratch;
   const SalExecCtx  *gemm_ctx;   /* non-NULL when one item may split its sgemm */
+  /* Conv: work units are (sample, group, part), a part being a range of
+   * chunks of panels */
+  const SalGemmKernel *kernel;
+  int64_t           chunk;       /* panels per chunk */
+  int64_t           n_chunks;    /* chunks per (sample, group) */
+  int64_t           n_parts;     /* parts per (sample, group) */
+  int64_t           slot_floats; /* scratch floats per slot */
 } ConvRun;
 
 SAL_NN_HOT static void
@@ -291,17 +331,23 @@ bias_act (const ConvParams *p, const float *b, int64_t m0, float *y, int64_t pla
   sal_nn_act_apply (&p->act, y, p->Mg * plane);
 }
 
+/* Units [i0, i1) of (sample, group, part): pads the image once, then packs
+ * each chunk's im2col panels and multiplies them by the group's weights into
+ * Y with bias and activation fused; the direct kernel takes whole (sample,
+ * group) items (n_parts 1). */
 static void
 conv_items (int slot, int64_t i0, int64_t i1, gpointer data)
 {
   const ConvRun *r = data;
   const ConvParams *p = r->p;
   const SalConvGeom *g = &p->geom;
-  float *col = r->scratch + slot * col_floats (p);
+  float *pad = r->scratch + slot * r->slot_floats;
+  float *col = pad + sal_conv_pad_floats (g);
   int64_t ck = p->Cg * g->k_size;
 
-  for (int64_t item = i0; item < i1; item++)
+  for (int64_t unit = i0; unit < i1; unit++)
     {
+      int64_t item = unit / r->n_parts, part = unit % r->n_parts;
       int64_t n = item / p->G, grp = item % p->G;
       const float *xg = r->x + (n * p->C + grp * p->Cg) * g->img_size;
       const float *wg = r->w + grp * p->Mg * ck;
@@ -311,20 +357,22 @@ conv_items (int slot, int64_t i0, int64_t i1, gpointer data)
         {
           memset (yg, 0, p->Mg * g->out_size * sizeof (float));
           sal_conv_direct_1ch (g, xg, wg, p->Mg, yg);
+          bias_act (p, r->b, grp * p->Mg, yg, g->out_size);
         }
       else
         {
-          const float *colp = xg;
-          if (!p->pointwise)
+          int64_t nr = sal_gemm_nr (r->kernel);
+          int64_t ch0 = r->n_chunks * part / r->n_parts;
+          int64_t ch1 = r->n_chunks * (part + 1) / r->n_parts;
+          const float *src = sal_conv_pad_image (g, xg, pad);
+          for (int64_t ch = ch0; ch < ch1; ch++)
             {
-              sal_conv_im2col (g, xg, col);
-              colp = col;
+              int64_t c0 = ch * r->chunk * nr, c1 = MIN (g->out_size, c0 + r->chunk * nr);
+              sal_conv_im2col_packed (g, src, c0, c1, (int) nr, col);
+              sal_gemm_packed (r->kernel, p->Mg, c1 - c0, ck, wg, ck, col, yg + c0,
+                               g->out_size, r->b != NULL ? r->b + grp * p->Mg : NULL, &p->act);
             }
-          sal_nn_sgemm (r->gemm_ctx, FALSE, FALSE, (int) p->Mg, (int) g->out_size, (int) ck,
-                        1.f, wg, (int) ck, colp, (int) g->out_size, 0.f, yg,
-                        (int) g->out_size);
         }
-      bias_act (p, r->b, grp * p->Mg, yg, g->out_size);
     }
 }
 
@@ -384,10 +432,27 @@ conv_forward_common (SalNode *node, SalTensor *const *in, SalTensor **out, void 
   r.b = node->n_inputs > 2 && in[2] != NULL ? sal_tensor_f32 (in[2]) : NULL;
   r.y = sal_tensor_f32 (out[0]);
   r.scratch = scratch;
-  r.gemm_ctx = items == 1 ? ctx : NULL;
+  r.gemm_ctx = items == 1 && transpose ? ctx : NULL;
+  r.kernel = sal_gemm_best ();
+  r.n_chunks = r.n_parts = 1;
+  r.chunk = 0;
+  r.slot_floats = transpose ? col_floats (&p) : chunk_floats (&p, r.kernel);
   if (out[0]->numel == 0)
     return TRUE;
-  if (items == 1)
+  if (!transpose && !p.direct)
+    {
+      /* chunks of panels that fit L2; a batch too small to give every
+       * thread a (sample, group) item splits each sample's panels instead */
+      int64_t nr = sal_gemm_nr (r.kernel), panels = (p.geom.out_size + nr - 1) / nr;
+      int slots = sal_nn_n_slots (ctx, items * panels);
+      r.chunk = chunk_panels (&p, r.kernel);
+      if (items < slots)
+        r.chunk = MIN (r.chunk, (panels + slots / items - 1) / (slots / items));
+      r.n_chunks = (panels + r.chunk - 1) / r.chunk;
+      if (items < slots)
+        r.n_parts = MIN (r.n_chunks, slots / items);
+    }
+  if (items * r.n_parts == 1)
     {
       (transpose ? conv_transpose_items : conv_items) (0, 0, 1, &r);
       return TRUE;
@@ -400,7 +465,8 @@ conv_forward_common (SalNode *node, SalTensor *const *in, SalTensor **out, void 
       ConvRun part = r;
       part.x += n0 * p.C * (transpose ? p.geom.out_size : p.geom.img_size);
       part.y += n0 * p.M * (transpose ? p.geom.img_size : p.geom.out_size);
-      sal_nn_parallel (ctx, nb * p.G, transpose ? conv_transpose_items : conv_items, &part);
+      sal_nn_parallel (ctx, nb * p.G * r.n_parts, transpose ? conv_transpose_items
+                       : conv_items, &part);
       if (n0 + nb < p.N && sal_exec_cancelled (ctx))
         return cancelled (node, error);
     }

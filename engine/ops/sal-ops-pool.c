@@ -287,8 +287,25 @@ typedef struct {
   const float      *x;
   float            *y;
   int64_t          *indices;
-  gboolean          fast_2x2, fast_2d;
+  gboolean          fast_2x2, fast_2d, fast_global_avg;
 } PoolRun;
+
+/* sum of n floats in double: eight independent sums, so the loop vectorises */
+SAL_NN_HOT static double
+plane_sum (const float *x, int64_t n)
+{
+  double acc[8] = { 0 }, sum = 0;
+  int64_t i = 0;
+
+  for (; i + 8 <= n; i += 8)
+    for (int l = 0; l < 8; l++)
+      acc[l] += x[i + l];
+  for (; i < n; i++)
+    sum += x[i];
+  for (int l = 0; l < 8; l++)
+    sum += acc[l];
+  return sum;
+}
 
 static void
 pool_planes (int slot, int64_t i0, int64_t i1, gpointer data)
@@ -301,6 +318,11 @@ pool_planes (int slot, int64_t i0, int64_t i1, gpointer data)
       const float *xp = r->x + plane * p->in_size;
       float *yp = r->y + plane * p->out_size;
       int64_t o[3], pos = 0;
+      if (r->fast_global_avg)
+        {
+          yp[0] = (float) (plane_sum (xp, p->in_size) / p->in_size);
+          continue;
+        }
       if (r->fast_2x2)
         {
           max_pool_2x2 (xp, p->in[1], p->in[2], yp, p->out[1], p->out[2]);
@@ -391,6 +413,7 @@ pool_forward_common (SalNode *node, SalTensor *const *in, SalTensor **out, void 
                && p.d[2] == 1 && p.pb[1] == 0 && p.pb[2] == 0 && 2 * p.out[1] <= p.in[1]
                && 2 * p.out[2] <= p.in[2];
   r.fast_2d = kind == POOL_MAX && !global && r.indices == NULL && p.k[0] == 1 && p.s[0] == 1;
+  r.fast_global_avg = kind == POOL_AVG && global && p.out_size == 1 && p.in_size > 0;
   if (p.out_size > 0)
     sal_nn_parallel (p.planes * p.out_size >= 4096 ? ctx : NULL, p.planes, pool_planes, &r);
   return TRUE;
