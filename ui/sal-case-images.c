@@ -1156,8 +1156,8 @@ static const char panel_css[] =
   " salcaseimages.kiosk row { min-height: 48px; min-width: 48px; }"
   " salcaseimages.kiosk scale slider { min-height: 32px; min-width: 32px; }"
   " salcaseimages.kiosk checkbutton { min-height: 48px; }"
-  " button.sal-badge.pass { color: @success_color; background-color: alpha(@success_color, 0.12); }"
-  " button.sal-badge.warn { color: @warning_color; background-color: alpha(@warning_color, 0.16); }";
+  " menubutton.sal-badge.pass > button { color: @success_color; background-color: alpha(@success_color, 0.12); }"
+  " menubutton.sal-badge.warn > button { color: @warning_color; background-color: alpha(@warning_color, 0.16); }";
 
 static void
 install_css (void)
