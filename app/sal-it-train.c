@@ -289,6 +289,7 @@ sal_it_train_recipe (const char *recipe_path, const SalItOptions *opts, GHashTab
   g_autofree char *mjson = NULL, *mtable = NULL, *prov = NULL;
   g_autoptr(SalItData) d = NULL;
   g_autoptr(SalModel) model = NULL;
+  g_autoptr(SalModel) scored = NULL;   /* the model as saved and reloaded */
   g_autoptr(GHashTable) metrics = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   SalTrainConfig cfg;
   SalTrainResult res;
@@ -347,10 +348,22 @@ sal_it_train_recipe (const char *recipe_path, const SalItOptions *opts, GHashTab
     return NULL;
 
   n_classes = g_strv_length (d->labels);
+  {
+    /* Score the model as it will be saved and loaded: the file's BatchNormalization
+     * uses its running statistics, where the training graph would use each batch's. */
+    g_autoptr(GBytes) bytes = sal_model_save_bytes (model, error);
+
+    if (bytes == NULL)
+      return NULL;
+    scored = sal_model_load_bytes (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                                   NULL, NULL, error);
+    if (scored == NULL)
+      return NULL;
+  }
   for (guint s = 0; s < d->splits->len; s++)
     {
       SalItSplit *sp = d->splits->pdata[s];
-      g_autoptr(SalTensor) logits = sal_model_predict (model, sp->x, 64, threads, error);
+      g_autoptr(SalTensor) logits = sal_model_predict (scored, sp->x, 64, threads, error);
       double acc, f1;
 
       if (logits == NULL)
@@ -416,9 +429,21 @@ sal_it_train_recipe (const char *recipe_path, const SalItOptions *opts, GHashTab
     sal_model_set_metadata (model, "salient.card", card_js);
   }
 
+  /* The caller gets the inference model, as a file holds it (see the scoring above). */
+  {
+    g_autoptr(GBytes) bytes = sal_model_save_bytes (model, error);
+
+    g_clear_pointer (&scored, sal_model_unref);
+    if (bytes == NULL)
+      return NULL;
+    scored = sal_model_load_bytes (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                                   NULL, NULL, error);
+    if (scored == NULL)
+      return NULL;
+  }
   if (metrics_out != NULL)
     *metrics_out = g_steal_pointer (&metrics);
   if (card_out != NULL)
     *card_out = g_steal_pointer (&card);
-  return g_steal_pointer (&model);
+  return g_steal_pointer (&scored);
 }

@@ -142,3 +142,56 @@ sal_fuse_graph (SalGraph *graph)
     }
   return removed;
 }
+
+int *
+sal_graph_count_readers (const SalGraph *graph)
+{
+  guint n_values = graph->values->len;
+  int *readers = g_new0 (int, n_values + 1);
+
+  for (guint n = 0; n < graph->nodes->len; n++)
+    {
+      const SalNode *node = sal_graph_get_node (graph, n);
+      for (int i = 0; i < node->n_inputs; i++)
+        if (node->inputs[i] >= 0 && (guint) node->inputs[i] < n_values)
+          readers[node->inputs[i]]++;
+    }
+  for (guint i = 0; i < graph->outputs->len; i++)
+    {
+      int v = g_array_index (graph->outputs, int, i);
+      if (v >= 0 && (guint) v < n_values)
+        readers[v]++;
+    }
+  return readers;
+}
+
+gboolean
+sal_bn_outputs_unused (const SalGraph *graph, const SalNode *node, const int *readers)
+{
+  if (strcmp (node->op_type, "BatchNormalization") != 0 || node->opset >= 14
+      || node->n_outputs <= 1)
+    return FALSE;
+  for (int o = 1; o < node->n_outputs; o++)
+    if (node->outputs[o] >= 0 && (guint) node->outputs[o] < graph->values->len
+        && readers[node->outputs[o]] > 0)
+      return FALSE;
+  return TRUE;
+}
+
+guint
+sal_graph_drop_unused_bn_outputs (SalGraph *graph)
+{
+  g_autofree int *readers = sal_graph_count_readers (graph);
+  guint changed = 0;
+
+  for (guint n = 0; n < graph->nodes->len; n++)
+    {
+      SalNode *node = sal_graph_get_node (graph, n);
+      if (sal_bn_outputs_unused (graph, node, readers))
+        {
+          node->n_outputs = 1;
+          changed++;
+        }
+    }
+  return changed;
+}

@@ -20,4 +20,15 @@ G_BEGIN_DECLS
  * Returns the number of nodes removed. */
 guint sal_fuse_graph (SalGraph *graph);
 
+/* How many nodes read each value (graph outputs count as a reader); g_free it. */
+int     *sal_graph_count_readers (const SalGraph *graph);
+/* A BatchNormalization before opset 14 whose running-statistics outputs (1..4) exist
+ * but nothing reads. ONNX takes any such output as training mode (batch statistics),
+ * which makes a sample's score depend on its batch; an inference model never wants
+ * that, and exporters (PyTorch's, Salient's training graphs) leave them unread. */
+gboolean sal_bn_outputs_unused (const SalGraph *graph, const SalNode *node, const int *readers);
+/* Drops those outputs, so the node normalises with its running statistics (file
+ * loads; the builder's training graphs keep them). Returns the number of nodes changed. */
+guint    sal_graph_drop_unused_bn_outputs (SalGraph *graph);
+
 G_END_DECLS

@@ -191,7 +191,10 @@ sal_model_load_bytes (const guint8 *data, gsize len, const char *base_dir,
   sal_alloc_push_account (&model->account);
   graph = sal_onnx_read (data, len, base_dir, options, error);
   if (graph != NULL)
-    sal_fuse_graph (graph);   /* conv/dense + activation (engine/sal-fuse.h) */
+    {
+      sal_graph_drop_unused_bn_outputs (graph);   /* inference, not training, mode */
+      sal_fuse_graph (graph);   /* conv/dense + activation (engine/sal-fuse.h) */
+    }
   sal_alloc_pop_account ();
   if (graph == NULL || !model_init (model, graph, options, error))
     return NULL;

@@ -5,6 +5,7 @@
  * raw little-endian data, Constant nodes kept), packed with protobuf-c. All
  * protobuf structs live in one GPtrArray-owned pool freed at the end. */
 
+#include "sal-fuse.h"
 #include "sal-onnx.h"
 #include "sal-graph-builder.h"
 #include "sal-plan-private.h"
@@ -146,6 +147,7 @@ sal_onnx_write (const SalGraph *graph, GError **error)
   Onnx__OperatorSetIdProto opset = ONNX__OPERATOR_SET_ID_PROTO__INIT;
   Onnx__OperatorSetIdProto *opsets[1] = { &opset };
   g_autoptr(GPtrArray) inits = g_ptr_array_new ();
+  g_autofree int *readers = NULL;
   gsize len;
   guint8 *buf;
 
@@ -160,6 +162,7 @@ sal_onnx_write (const SalGraph *graph, GError **error)
   model.graph = &gp;
   gp.name = "salient";
 
+  readers = sal_graph_count_readers (graph);
   gp.n_node = graph->nodes->len;
   gp.node = NEWV (&s, Onnx__NodeProto *, graph->nodes->len);
   for (guint n = 0; n < graph->nodes->len; n++)
@@ -174,7 +177,8 @@ sal_onnx_write (const SalGraph *graph, GError **error)
       np->input = NEWV (&s, char *, node->n_inputs);
       for (int i = 0; i < node->n_inputs; i++)
         np->input[i] = value_name (graph, node->inputs[i]);
-      np->n_output = node->n_outputs;
+      /* Running statistics nobody reads are not written: a file is for inference. */
+      np->n_output = sal_bn_outputs_unused (graph, node, readers) ? 1 : node->n_outputs;
       np->output = NEWV (&s, char *, node->n_outputs);
       for (int i = 0; i < node->n_outputs; i++)
         np->output[i] = value_name (graph, node->outputs[i]);
