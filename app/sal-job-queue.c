@@ -486,10 +486,24 @@ on_task_job_finished (SalJob *job, GTask *task)
   g_object_unref (task);
 }
 
+static gboolean
+cancel_job_cb (gpointer job)
+{
+  sal_job_cancel (job);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_task_cancelled (GCancellable *cancellable, SalJob *job)
 {
-  sal_job_cancel (job);
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  /* Never inside the cancellable's "cancelled" emission: a queued job finishes at once,
+   * finishing disconnects this handler, and g_cancellable_disconnect() waits for the
+   * emission to end — a deadlock. */
+  g_source_set_callback (source, cancel_job_cb, g_object_ref (job), g_object_unref);
+  g_source_set_static_name (source, "[salient] job cancel");
+  g_source_attach (source, job->core != NULL ? job->core->context : NULL);
 }
 
 /**

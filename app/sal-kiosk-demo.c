@@ -7,6 +7,7 @@
 
 #include "sal-datasets.h"
 #include "sal-demo-athlete.h"
+#include "sal-demo-clinic.h"
 #include "sal-explain.h"
 #include "sal-kiosk-demo.h"
 #include "sal-model-input.h"
@@ -26,11 +27,20 @@ sal_kiosk_store_new (GTimeZone *tz, gint64 today, GError **error)
       g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
       today = sal_local_day (g_date_time_to_unix (now) * 1000, tz);
     }
-  if (!sal_demo_athlete_generate (store, 1, 365, today, tz, NULL, NULL, error))
-    {
-      sal_store_unref (store);
-      return NULL;
-    }
+  {
+    /* The shipped models, the Clinic's demo cases (phantom slices, generated notes,
+     * measurement rows) and a simulated athlete's year: all in memory. */
+    g_autofree char *models = sal_shipped_models_dir ();
+    g_autofree char *csv = g_build_filename (sal_data_dir (), "datasets", "wdbc.csv", NULL);
+
+    if (!sal_store_register_models_in_dir (store, models, NULL, error)
+        || !sal_demo_clinic_seed (store, csv, NULL, error)
+        || !sal_demo_athlete_generate (store, 1, 365, today, tz, NULL, NULL, error))
+      {
+        sal_store_unref (store);
+        return NULL;
+      }
+  }
   return store;
 }
 

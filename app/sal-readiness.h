@@ -64,12 +64,16 @@ void   sal_readiness_features (const SalDailySeries *s, float *out, gboolean *va
 void   sal_readiness_targets  (const double *perf, int n_days, int min_points, double *out);
 
 /* Fine-tuning fits the person's impulse-response model to their tests (at
- * least 6), derives the readiness targets from it, and refits the model's last layer on the person's days by ridge
- * regression pulled toward the shipped weights (weight decay toward them, not
- * toward zero). The pull is chosen on the person's own later days: the first
- * (1 − val_fraction) of the examples fit, the rest score, and the strongest
- * pull ("keep the shipped weights") wins unless a weaker one predicts those
- * later days better; the chosen pull is then refitted on all examples. */
+ * least 6) and derives readiness targets from it, then calibrates the shipped
+ * model's score on the person's days (readiness ≈ c · score + a) by ridge
+ * regression pulled toward c = 1, a = 0. The pull is chosen on the person's
+ * own later days: the first (1 − val_fraction) of the examples fit, the rest
+ * are scored against the person's test results (not the fit's targets), and
+ * the strongest pull ("keep the shipped weights") wins unless a weaker one
+ * predicts those tests 5 % better; the chosen pull is then refitted on all
+ * examples. On simulated athletes from the training population this mostly
+ * keeps the shipped model (it already fits them); refitting the whole last
+ * layer instead made later weeks worse. */
 typedef struct {
   double  val_fraction;   /* default 0.25 */
   int     min_examples;   /* default 12: refuse to fine-tune on less */

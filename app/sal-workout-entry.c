@@ -90,9 +90,10 @@ parse_hr (const char *text, const char *which, double *out, GError **error)
   return TRUE;
 }
 
-/* Each line "exercise, reps × load" (× or x; load optional, in kg). */
+/* Each line "exercise, reps × load" (× or x; load optional, in kg or, with pounds, lb).
+ * A load without a unit gets the athlete's, so the note says what was lifted. */
 static gboolean
-check_sets (const char *sets, GString *notes, GError **error)
+check_sets (const char *sets, gboolean pounds, GString *notes, GError **error)
 {
   g_auto(GStrv) lines = g_strsplit (sets, "\n", -1);
   guint n = 0;
@@ -107,16 +108,21 @@ check_sets (const char *sets, GString *notes, GError **error)
 
       if (*line == '\0')
         continue;
-      if (comma == NULL || comma == line
-          || (sscanf (comma + 1, " %u %7s %lf", &reps, x, &load) < 1) || reps == 0
-          || reps > 1000 || load < 0 || load > 2000)
+      int fields = comma != NULL ? sscanf (comma + 1, " %u %7s %lf", &reps, x, &load) : 0;
+
+      if (comma == NULL || comma == line || fields < 1 || reps == 0
+          || reps > 1000 || load < 0 || load > (pounds ? 4400 : 2000))
         {
           g_set_error (error, SAL_WORKOUT_ENTRY_ERROR, SAL_WORKOUT_ENTRY_ERROR_SETS,
-                       _("Set %u (“%s”) should read like “squat, 5 × 80”: exercise, repetitions "
-                         "and the load in kg"), n + 1, line);
+                       pounds ? _("Set %u (“%s”) should read like “squat, 5 × 180”: exercise, "
+                                  "repetitions and the load in lb")
+                              : _("Set %u (“%s”) should read like “squat, 5 × 80”: exercise, "
+                                  "repetitions and the load in kg"), n + 1, line);
           return FALSE;
         }
       g_string_append_printf (notes, "%s%s", notes->len > 0 ? "\n" : "", line);
+      if (fields == 3 && !g_str_has_suffix (line, "kg") && !g_str_has_suffix (line, "lb"))
+        g_string_append (notes, pounds ? " lb" : " kg");
       n++;
     }
   return TRUE;
@@ -192,7 +198,7 @@ sal_workout_from_entry (const SalWorkoutEntry *e, GTimeZone *tz, GError **error)
   w->rpe = e->rpe;
   if (!empty (e->notes))
     g_string_append (notes, e->notes);
-  if (!empty (e->sets) && !check_sets (e->sets, notes, error))
+  if (!empty (e->sets) && !check_sets (e->sets, e->pounds, notes, error))
     return NULL;
   g_free (w->sport);
   w->sport = g_strdup (empty (e->sport) ? "other" : e->sport);

@@ -23,6 +23,7 @@ typedef struct {
   const char *notes;
   const char *sets;         /* strength: one set a line, "exercise, reps × load kg" */
   gboolean    miles;        /* distance_km holds miles */
+  gboolean    pounds;       /* set loads are in lb */
 } SalWorkoutEntry;
 
 #define SAL_WORKOUT_ENTRY_ERROR (sal_workout_entry_error_quark ())

@@ -13,6 +13,8 @@
 #include "sal-clinic-page.h"
 #include "sal-datasets.h"
 #include "sal-image.h"
+#include "sal-image-view.h"
+#include "sal-case-images.h"
 #include "sal-note-editor.h"
 #include "sal-phantom.h"
 #include "sal-store-once.h"
@@ -53,6 +55,9 @@ fixture_set_up (Fixture *f, gconstpointer data)
   if (shared_app == NULL)
     shared_app = sal_ui_test_app_new ();
   f->app = shared_app;
+  /* Preferences' default method, read by the Images panel when it is shown */
+  g_settings_set_string (sal_application_get_settings (f->app), "default-method",
+                         GPOINTER_TO_INT (data) == 2 ? "integrated-gradients" : "grad-cam");
   f->window = sal_ui_test_window_new (f->app);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1200, 760);
   f->dir = sal_test_tmpdir ();
@@ -189,7 +194,7 @@ test_demo_seeded_once (Fixture *f, gconstpointer data)
   g_assert_true (sal_store_once_done (f->store, "clinic-demo", &done, &error));
   g_assert_true (done);
   g_assert_nonnull (sal_ui_test_find_label (GTK_WIDGET (f->page), "Demo"));
-  png = save_png (f, "clinic-overview.png");
+  png = save_png (f, "clinic-demo.png");
 
   /* removed in one action (after a confirmation) ... */
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (f->page)));
@@ -225,6 +230,26 @@ test_demo_not_next_to_own_cases (Fixture *f, gconstpointer data)
 
 /* ---- cases ---- */
 
+/* ---- keyboard ---- */
+
+static void
+check_shortcuts (Fixture *f)
+{
+  static const struct { const char *action, *keys; } expected[] = {
+    { "clinic.new-case", "<Control>n" },
+    { "clinic.search", "<Control>f" },
+    { "clinic.rename", "F2" },
+    { "clinic.delete", "Delete" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autofree char *keys = sal_ui_test_class_shortcuts_for (GTK_WIDGET (f->page),
+                                                               expected[i].action, NULL);
+      g_assert_cmpstr (keys, ==, expected[i].keys);
+    }
+}
+
 static void
 test_case_crud_undo (Fixture *f, gconstpointer data)
 {
@@ -233,6 +258,7 @@ test_case_crud_undo (Fixture *f, gconstpointer data)
   AdwMessageDialog *dialog;
   gint64 id, other;
 
+  check_shortcuts (f);
   g_assert_cmpuint (n_shown (f), ==, 3);
 
   /* Ctrl+N's action: a new case, listed first and shown */
@@ -343,6 +369,12 @@ typedef struct {
 } NotesOf;
 
 static gboolean
+no_pending_cb (gpointer model)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (model)) == 0;
+}
+
+static gboolean
 case_has_note_cb (gpointer data)
 {
   NotesOf *n = data;
@@ -372,8 +404,9 @@ test_open_files (Fixture *f, gconstpointer data)
 
   /* as `salient FILE.png NOTE.txt` does: the window queues, the page opens a new case */
   sal_window_open_files (f->window, both, 2);
+  g_assert_true (sal_ui_test_wait_until (no_pending_cb, sal_window_get_pending_files (f->window),
+                                         5000));
   wait_page (f);
-  g_assert_cmpuint (g_list_model_get_n_items (sal_window_get_pending_files (f->window)), ==, 0);
   g_assert_cmpuint (n_cases (f), ==, 4);
   id = sal_clinic_page_get_case (f->page);
   g_assert_cmpint (id, ==, shown_id (f, 0));
@@ -427,7 +460,6 @@ test_history_reopen (Fixture *f, gconstpointer data)
   g_autoptr(SalExplanationRecord) e = NULL;
   GtkTextBuffer *buffer;
   GtkStack *note_stack;
-  g_autofree char *png = NULL;
   gint64 id = sal_clinic_page_get_case (f->page);
   gint64 first;
 
@@ -460,7 +492,6 @@ test_history_reopen (Fixture *f, gconstpointer data)
     }
   g_assert_cmpstr (gtk_stack_get_visible_child_name (note_stack), !=, "analysis");
   sal_clinic_page_show_case (f->page, id, "history");
-  png = save_png (f, "clinic-history.png");
   {
     /* the row states the provenance */
     g_autofree char *model = g_strdup_printf ("Model note-triage (%.12s)", e->model_sha256);
@@ -479,6 +510,104 @@ test_history_reopen (Fixture *f, gconstpointer data)
   g_assert_cmpstr (gtk_stack_get_visible_child_name (note_stack), ==, "analysis");
   buffer = gtk_text_view_get_buffer (sal_note_editor_get_analysis_view (notes));
   g_assert_cmpint (gtk_text_tag_table_get_size (gtk_text_buffer_get_tag_table (buffer)), >, 0);
+}
+
+/* ---- images ---- */
+
+static guint
+n_image_results (Fixture *f, gint64 image_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = sal_store_list_explanations (f->store, SAL_OBJECT_IMAGE, image_id,
+                                                           &error);
+  g_assert_no_error (error);
+  return list->len;
+}
+
+/* Saturated pixels (an overlay colour, not the grey slice) in a rendering. */
+static guint
+count_coloured (GdkTexture *tex)
+{
+  g_autofree guint32 *px = sal_ui_test_download (tex);
+  gsize n = (gsize) gdk_texture_get_width (tex) * gdk_texture_get_height (tex);
+  guint count = 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      int r = (px[i] >> 16) & 0xff, g = (px[i] >> 8) & 0xff, b = px[i] & 0xff;
+      if (MAX (r, MAX (g, b)) - MIN (r, MIN (g, b)) > 80)
+        count++;
+    }
+  return count;
+}
+
+static gboolean
+queue_idle_cb (gpointer queue)
+{
+  return sal_job_queue_get_n_active (queue) == 0;
+}
+
+static void
+test_image_explain_history (Fixture *f, gconstpointer data)
+{
+  g_autofree char *png = write_phantom_png (f->dir, "lesion-slice.png", SAL_PHANTOM_WITH_LESION);
+  g_autoptr(GFile) file = g_file_new_for_path (png);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) images = NULL;
+  g_autoptr(SalExplanationRecord) e = NULL;
+  g_autoptr(GdkTexture) tex = NULL;
+  g_autofree char *shot = NULL;
+  SalCaseHistory *history = SAL_CASE_HISTORY (sal_ui_test_find_nth (GTK_WIDGET (f->page),
+                                                                    SAL_TYPE_CASE_HISTORY, 0));
+  GtkWidget *panel = sal_ui_test_find_nth (GTK_WIDGET (f->page), SAL_TYPE_CASE_IMAGES, 0);
+  GtkWidget *view;
+  gint64 case_id, image_id;
+
+  /* wide enough for the Images panel with its side bar (the PNGs go in the README) */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1480, 860);
+  /* a PNG opened as a new case: the Images tab shows it */
+  sal_clinic_page_open_files (f->page, &file, 1, TRUE);
+  wait_page (f);
+  case_id = sal_clinic_page_get_case (f->page);
+  images = sal_store_list_images (f->store, case_id, &error);
+  g_assert_cmpuint (images->len, ==, 1);
+  image_id = ((SalStoredImage *) images->pdata[0])->id;
+  g_assert_cmpstr (visible_tab (f), ==, "images");
+  sal_ui_test_wait_idle (300);
+
+  /* Explain (Ctrl+E), cancelled at once: nothing stored, and the window goes on */
+  g_assert_true (gtk_widget_activate_action (panel, "images.explain", NULL));
+  g_assert_true (gtk_widget_activate_action (panel, "images.cancel", NULL));
+  g_assert_true (sal_ui_test_wait_until (queue_idle_cb, sal_application_get_job_queue (f->app),
+                                         30000));
+  sal_ui_test_wait_idle (200);
+  g_assert_cmpuint (n_image_results (f, image_id), ==, 0);
+  g_assert_cmpuint (sal_case_history_get_n_results (history), ==, 0);
+
+  /* Explain to the end: the History lists it with its provenance */
+  g_assert_true (gtk_widget_activate_action (panel, "images.explain", NULL));
+  g_assert_true (sal_ui_test_wait_until (history_has_cb, history, 60000));
+  sal_ui_test_wait_idle (300);
+  g_assert_cmpuint (n_image_results (f, image_id), ==, 1);
+  e = sal_store_get_explanation (f->store, sal_case_history_get_result_id (history, 0), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (e->method, ==, "integrated-gradients");
+  g_assert_cmpint (e->object_id, ==, image_id);
+  g_assert_nonnull (e->baseline);
+
+  /* reopened from the History: the Images tab, with the overlay drawn */
+  sal_clinic_page_show_case (f->page, case_id, "history");
+  shot = save_png (f, "clinic-history.png");
+  sal_case_history_activate (history, 0);
+  sal_ui_test_wait_idle (500);
+  g_assert_cmpstr (visible_tab (f), ==, "images");
+  view = sal_ui_test_find_nth (panel, SAL_TYPE_IMAGE_VIEW, 0);
+  g_assert_nonnull (view);
+  tex = sal_ui_test_render (view, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_coloured (tex), >, 200);
+  g_clear_pointer (&shot, g_free);
+  shot = save_png (f, "clinic-overview.png");
 }
 
 /* ---- report ---- */
@@ -535,26 +664,6 @@ test_report_export (Fixture *f, gconstpointer data)
   g_assert_false (g_file_test (bad, G_FILE_TEST_EXISTS));
 }
 
-/* ---- keyboard ---- */
-
-static void
-test_shortcuts (Fixture *f, gconstpointer data)
-{
-  static const struct { const char *action, *keys; } expected[] = {
-    { "clinic.new-case", "<Control>n" },
-    { "clinic.search", "<Control>f" },
-    { "clinic.rename", "F2" },
-    { "clinic.delete", "Delete" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
-    {
-      g_autofree char *keys = sal_ui_test_class_shortcuts_for (GTK_WIDGET (f->page),
-                                                               expected[i].action, NULL);
-      g_assert_cmpstr (keys, ==, expected[i].keys);
-    }
-}
-
 int
 main (int argc, char **argv)
 {
@@ -578,8 +687,9 @@ main (int argc, char **argv)
   ADD ("/ui/clinic/search", test_search);
   ADD ("/ui/clinic/open-files", test_open_files);
   ADD ("/ui/clinic/history-reopen", test_history_reopen);
+  g_test_add ("/ui/clinic/image-explain-history", Fixture, GINT_TO_POINTER (2),
+              fixture_set_up, test_image_explain_history, fixture_tear_down);
   ADD ("/ui/clinic/report-export", test_report_export);
-  ADD ("/ui/clinic/shortcuts", test_shortcuts);
 #undef ADD
   status = g_test_run ();
   g_clear_object (&shared_app);

@@ -99,6 +99,22 @@ test_entry_miles (void)
   g_assert_null (sal_workout_from_entry (&e, utc, &error));
   g_assert_error (error, SAL_WORKOUT_ENTRY_ERROR, SAL_WORKOUT_ENTRY_ERROR_DISTANCE);
   g_assert_nonnull (strstr (error->message, "miles"));
+  g_clear_error (&error);
+
+  /* Strength loads in pounds: 3000 lb is allowed (2000 is the kg limit), the note says lb;
+   * a load already marked keeps its unit. */
+  {
+    SalWorkoutEntry s = { .sport = "strength", .date = "2026-03-02", .start = "18:00",
+                          .duration = "45", .rpe = 7, .sets = "deadlift, 3 × 3000\nrow, 8 × 95 kg",
+                          .pounds = TRUE };
+    g_autoptr(SalWorkout) sw = sal_workout_from_entry (&s, utc, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (sw->notes, ==, "deadlift, 3 × 3000 lb\nrow, 8 × 95 kg");
+    s.pounds = FALSE;
+    g_assert_null (sal_workout_from_entry (&s, utc, &error));
+    g_assert_error (error, SAL_WORKOUT_ENTRY_ERROR, SAL_WORKOUT_ENTRY_ERROR_SETS);
+    g_assert_nonnull (strstr (error->message, "kg"));
+  }
 }
 
 /* ---- best efforts ---- */

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Retrains the shipped tabular models from their recipes and checks that the
- * metrics match those recorded in the shipped files within ±0.005; reports
- * the readiness fine-tuning figure over 50 simulated athletes. */
+/* The readiness fine-tuning figure over 200 simulated athletes. (Retraining
+ * the shipped models from their recipes: test-train-cli-slow.c.) */
 #include "config.h"
 
 #include <json-glib/json-glib.h>
@@ -21,62 +20,12 @@ data_path (const char *a, const char *b)
 }
 
 static void
-retrain (gconstpointer id)
-{
-  g_autofree char *rname = g_strconcat (id, ".recipe", NULL);
-  g_autofree char *mname = g_strconcat (id, ".onnx", NULL);
-  g_autofree char *rpath = data_path ("recipes", rname);
-  g_autofree char *mpath = data_path (mname, NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SalRecipe) r = sal_recipe_new_from_file (rpath, &error);
-  g_autoptr(SalDataset) d = NULL;
-  g_autoptr(GHashTable) metrics = NULL;
-  g_autoptr(SalModel) shipped = NULL, m = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autofree char *card = NULL;
-  JsonObject *recorded;
-  g_autoptr(GList) names = NULL;
-  int n_checked = 0;
-
-  g_assert_no_error (error);
-  d = sal_recipe_load_data (r, &error);
-  g_assert_no_error (error);
-  if (strcmp (r->evaluation, "cv") == 0)
-    {
-      metrics = sal_recipe_evaluate (r, d, NULL, &error);
-      g_assert_no_error (error);
-    }
-  else
-    metrics = sal_metrics_new ();
-  m = sal_recipe_train_final (r, d, metrics, NULL, &card, &error);
-  g_assert_no_error (error);
-
-  shipped = sal_model_load_file (mpath, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (json_parser_load_from_data (parser, sal_model_get_metadata (shipped, "salient.provenance"),
-                                             -1, &error));
-  recorded = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
-                                            "metrics");
-  names = json_object_get_members (recorded);
-  for (GList *l = names; l != NULL; l = l->next)
-    {
-      double want = json_object_get_double_member (recorded, l->data);
-      double got = sal_metrics_get (metrics, l->data);
-
-      g_test_message ("%s %s: shipped %.4f, retrained %.4f", (char *) id, (char *) l->data, want, got);
-      g_assert_cmpfloat (fabs (got - want), <=, 0.005);
-      n_checked++;
-    }
-  g_assert_cmpint (n_checked, >=, 4);
-}
-
-static void
-finetune_50 (void)
+finetune_200 (void)
 {
   g_autofree char *mpath = data_path ("readiness.onnx", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(SalModel) shipped = sal_model_load_file (mpath, NULL, &error);
-  int better = 0, strictly = 0, worse = 0, n = 50;
+  int better = 0, strictly = 0, worse = 0, n = 200;
   double s0 = 0, s1 = 0;
 
   g_assert_no_error (error);
@@ -115,6 +64,10 @@ finetune_50 (void)
                   "(%d better, %d unchanged, %d worse); mean %.3f (shipped) → %.3f (fine-tuned)",
                   better, n, strictly, better - strictly, worse, s0 / n, s1 / n);
   g_assert_cmpint (better, >, n / 2);
+  /* Not worse on average (refitting the whole last layer was: 1.20 → 1.28 on
+   * these athletes), and rarely worse for one person. */
+  g_assert_cmpfloat (s1, <=, s0 * 1.005);
+  g_assert_cmpint (worse, <=, n / 10);
 }
 
 int
@@ -122,8 +75,6 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   sal_engine_init ();
-  g_test_add_data_func ("/slow/models/retrain/breast-mass-risk", "breast-mass-risk", retrain);
-  g_test_add_data_func ("/slow/models/retrain/readiness", "readiness", retrain);
-  g_test_add_func ("/slow/models/readiness-finetune-50", finetune_50);
+  g_test_add_func ("/slow/models/readiness-finetune-200", finetune_200);
   return g_test_run ();
 }

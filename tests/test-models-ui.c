@@ -216,6 +216,12 @@ test_import_card (Fixture *f, gconstpointer data)
   entry = find_named (GTK_WIDGET (dialog), GTK_TYPE_ENTRY, "labels");
   gtk_drop_down_set_selected (GTK_DROP_DOWN (kind), 2);
   gtk_editable_set_text (GTK_EDITABLE (entry), "low, high");
+  sal_ui_test_wait_idle (300);
+  {
+    g_autofree char *png = sal_ui_test_build_path ("models-describe.png");
+    g_autoptr(GdkTexture) tex = sal_ui_test_save_png (GTK_WIDGET (dialog), png, &error);
+    g_assert_no_error (error);
+  }
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "import");
   sal_ui_test_wait_idle (300);
   g_assert_cmpuint (store_n_models (f->store), ==, n_shipped + 1);

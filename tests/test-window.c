@@ -179,6 +179,22 @@ test_actions (Fixture *f, gconstpointer data)
     }
   g_assert_cmpuint (n_win, ==, 3);
 
+  /* The Clinic page's own shortcuts are listed too. */
+  {
+    static const char * const clinic_actions[] = { "clinic.new-case", "clinic.search",
+                                                   "clinic.rename", "clinic.delete",
+                                                   "clinic.export", "clinic.back" };
+    GtkWidget *clinic = sal_ui_test_find_nth (GTK_WIDGET (window), SAL_TYPE_CLINIC_PAGE, 0);
+
+    g_assert_nonnull (clinic);
+    for (guint i = 0; i < G_N_ELEMENTS (clinic_actions); i++)
+      {
+        g_autofree char *triggers = sal_ui_test_class_shortcuts_for (clinic, clinic_actions[i], NULL);
+        g_assert_cmpstr (triggers, !=, "");
+        g_hash_table_add (seen, g_steal_pointer (&triggers));
+      }
+  }
+
   /* The shortcuts window lists exactly these accelerators. */
   {
     GtkShortcutsWindow *help = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));

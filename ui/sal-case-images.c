@@ -1077,6 +1077,7 @@ sal_case_images_class_init (SalCaseImagesClass *klass)
   g_type_ensure (SAL_TYPE_METHOD_COMPARE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/salient/Salient/sal-case-images.ui");
+  gtk_widget_class_set_css_name (widget_class, "salcaseimages");
   BIND (main_stack);
   BIND (empty_page);
   BIND (empty_add_button);
@@ -1148,6 +1149,31 @@ sal_case_images_class_init (SalCaseImagesClass *klass)
 
 }
 
+/* Touch targets of at least 48 px in the kiosk, and the colours of the check
+ * badges (pass and warn, each also with its own icon). */
+static const char panel_css[] =
+  "salcaseimages.kiosk button, salcaseimages.kiosk spinbutton,"
+  " salcaseimages.kiosk row { min-height: 48px; min-width: 48px; }"
+  " salcaseimages.kiosk scale slider { min-height: 32px; min-width: 32px; }"
+  " salcaseimages.kiosk checkbutton { min-height: 48px; }"
+  " menubutton.sal-badge.pass > button { color: @success_color; background-color: alpha(@success_color, 0.12); }"
+  " menubutton.sal-badge.warn > button { color: @warning_color; background-color: alpha(@warning_color, 0.16); }";
+
+static void
+install_css (void)
+{
+  GdkDisplay *display = gdk_display_get_default ();
+  GtkCssProvider *provider;
+
+  if (display == NULL || g_object_get_data (G_OBJECT (display), "sal-case-images-css") != NULL)
+    return;
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_data (provider, panel_css, -1);
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  g_object_set_data_full (G_OBJECT (display), "sal-case-images-css", provider, g_object_unref);
+}
+
 static void
 fill_list (GtkStringList *list, const char *const *names, guint n)
 {
@@ -1165,6 +1191,7 @@ sal_case_images_init (SalCaseImages *self)
   double opacity = 0.5;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  install_css ();
   /* Not bound: AdwBin unparents its own child (binding it would unparent it twice). */
   self->toast_overlay = ADW_TOAST_OVERLAY (adw_bin_get_child (ADW_BIN (self)));
   self->model_ids = g_array_new (FALSE, FALSE, sizeof (gint64));

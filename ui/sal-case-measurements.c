@@ -254,7 +254,7 @@ load_model_thread (GTask *task, gpointer source, gpointer data, GCancellable *ca
   if (m->model_id != 0)
     rec = sal_store_get_model (store, m->model_id, &error);
   if (rec != NULL)
-    model = sal_model_load_file (rec->path, NULL, &error);
+    model = sal_model_load_with_metadata (rec->path, rec->metadata_json, &error);
   if (model == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -584,7 +584,23 @@ validate (SalCaseMeasurements *self)
 {
   g_autoptr(GString) msg = g_string_new (NULL);
 
+  gboolean refused = FALSE;
+
   check_values (self, msg);
+  /* red for values refused; empty fields are work still to do, not a mistake */
+  for (guint i = 0; i < self->fields->len && !refused; i++)
+    refused = gtk_widget_has_css_class (GTK_WIDGET (((Field *) self->fields->pdata[i])->spin),
+                                        "error");
+  if (refused)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->message), "dim-label");
+      gtk_widget_add_css_class (GTK_WIDGET (self->message), "error");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->message), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (self->message), "dim-label");
+    }
   gtk_label_set_text (self->message, msg->str);
   gtk_widget_set_visible (GTK_WIDGET (self->message), msg->len > 0);
   update_actions (self);
@@ -702,8 +718,9 @@ on_run_done (GObject *source, GAsyncResult *res, gpointer data)
                                                               &error);
   gboolean cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
-  /* a newer case or a disposed widget cancelled this run: nothing of it is ours */
-  if (cancelled && self->run_cancellable == NULL)
+  /* a newer case or a disposed widget dropped this run: nothing of it is shown here (a
+   * result it stored anyway is in the History of its own case) */
+  if (self->run_cancellable == NULL)
     return;
   g_clear_object (&self->run_cancellable);
   gtk_widget_set_visible (GTK_WIDGET (self->progress), FALSE);
@@ -810,8 +827,8 @@ show_clinic_result (SalCaseMeasurements *self, const SalClinicResult *r, gint64 
   gboolean gap_ok = isfinite (r->gap) && fabs (r->gap) < 1e-4;
 
   self->risk = p;
-  /* TRANSLATORS: "Risk of malignant: 87.3 %" */
-  risk = g_strdup_printf (_("Risk of %s: %.1f %%"), class_label (r->target), 100 * p);
+  /* TRANSLATORS: "Probability of “malignant”: 87.3 %" */
+  risk = g_strdup_printf (_("Probability of “%s”: %.1f %%"), class_label (r->target), 100 * p);
   gtk_label_set_text (self->risk_label, risk);
   for (guint i = 0; i < r->n_classes; i++)
     {
@@ -1122,6 +1139,10 @@ sal_case_measurements_init (SalCaseMeasurements *self)
   self->fields = g_ptr_array_new_with_free_func (g_free);
   self->undo = g_ptr_array_new_with_free_func (g_free);
   self->source_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  /* one colour for any risk: the default offsets would paint a low risk as a warning */
+  gtk_level_bar_remove_offset_value (self->risk_bar, GTK_LEVEL_BAR_OFFSET_LOW);
+  gtk_level_bar_remove_offset_value (self->risk_bar, GTK_LEVEL_BAR_OFFSET_HIGH);
+  gtk_level_bar_remove_offset_value (self->risk_bar, GTK_LEVEL_BAR_OFFSET_FULL);
   self->last_field = G_MAXUINT;
   self->risk = NAN;
   refresh_sources (self);

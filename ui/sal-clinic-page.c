@@ -11,6 +11,7 @@
 #include "sal-application.h"
 #include "sal-case-history.h"
 #include "sal-case-images.h"
+#include "sal-case-measurements.h"
 #include "sal-clinic-files.h"
 #include "sal-clinic-jobs.h"
 #include "sal-datasets.h"
@@ -40,8 +41,7 @@ struct _SalClinicPage
   AdwViewStack     *view_stack;
   SalCaseImages    *images;
   SalNoteEditor    *notes;
-  GtkStack         *measurements_stack;
-  GtkListBox       *measurement_list;
+  SalCaseMeasurements *measurements;
   SalCaseHistory   *history;
 
   SalStore         *store;
@@ -386,34 +386,6 @@ on_search_changed (SalClinicPage *self)
 /* ---- the shown case ---- */
 
 static void
-fill_measurements (SalClinicPage *self)
-{
-  g_autoptr(GPtrArray) rows = NULL;
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->measurement_list))) != NULL)
-    gtk_list_box_remove (self->measurement_list, child);
-  rows = self->case_id != 0 ? sal_store_list_measurements (self->store, self->case_id, NULL)
-                            : NULL;
-  for (guint i = 0; rows != NULL && i < rows->len; i++)
-    {
-      const SalMeasurement *m = rows->pdata[i];
-      GtkWidget *row = adw_action_row_new ();
-      g_autofree char *title = g_markup_escape_text (m->name, -1);
-      g_autofree char *value = g_strdup_printf ("%.4g%s%s", m->value, m->unit != NULL ? " " : "",
-                                                m->unit != NULL ? m->unit : "");
-      GtkWidget *label = gtk_label_new (value);
-
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      gtk_widget_add_css_class (label, "numeric");
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
-      gtk_list_box_append (self->measurement_list, row);
-    }
-  gtk_stack_set_visible_child_name (self->measurements_stack,
-                                    rows != NULL && rows->len > 0 ? "panel" : "empty");
-}
-
-static void
 show_header (SalClinicPage *self, const SalCase *c)
 {
   g_autofree char *day = format_day (c->created_ms);
@@ -449,6 +421,7 @@ sal_clinic_page_show_case (SalClinicPage *self, gint64 case_id, const char *tab)
     {
       sal_note_editor_set_case (self->notes, NULL, NULL, 0);
       sal_case_images_set_case (self->images, NULL, NULL, 0);
+      sal_case_measurements_set_case (self->measurements, NULL, NULL, 0);
       sal_case_history_set_case (self->history, NULL, 0);
       gtk_stack_set_visible_child_name (self->content_stack, "empty");
       update_actions (self);
@@ -460,10 +433,10 @@ sal_clinic_page_show_case (SalClinicPage *self, gint64 case_id, const char *tab)
   if (changed)
     {
       sal_case_images_set_case (self->images, self->store, self->jobs, case_id);
+      sal_case_measurements_set_case (self->measurements, self->store, self->jobs, case_id);
       sal_note_editor_set_case (self->notes, self->store, self->jobs, case_id);
     }
   sal_case_history_set_case (self->history, self->store, case_id);
-  fill_measurements (self);
   gtk_stack_set_visible_child_name (self->content_stack, "case");
   if (tab != NULL)
     adw_view_stack_set_visible_child_name (self->view_stack, tab);
@@ -523,6 +496,7 @@ on_result_activated (SalCaseHistory *history, int kind, gint64 object_id, gint64
       break;
     case SAL_OBJECT_CASE:
       adw_view_stack_set_visible_child_name (self->view_stack, "measurements");
+      sal_case_measurements_show_result (self->measurements, record_id);
       break;
     case SAL_OBJECT_WORKOUT:
     default:
@@ -993,7 +967,7 @@ static void
 on_pending_changed (SalClinicPage *self)
 {
   if (self->pending_id == 0 && g_list_model_get_n_items (self->pending) > 0)
-    self->pending_id = g_idle_add (take_pending_idle, self);
+    self->pending_id = g_idle_add_full (G_PRIORITY_DEFAULT, take_pending_idle, self, NULL);
 }
 
 /* ---- report ---- */
@@ -1208,6 +1182,7 @@ sal_clinic_page_class_init (SalClinicPageClass *klass)
   g_type_ensure (SAL_TYPE_NOTE_EDITOR);
   g_type_ensure (SAL_TYPE_CASE_HISTORY);
   g_type_ensure (SAL_TYPE_CASE_IMAGES);
+  g_type_ensure (SAL_TYPE_CASE_MEASUREMENTS);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/salient/Salient/sal-clinic-page.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, SalClinicPage, name)
@@ -1225,8 +1200,7 @@ sal_clinic_page_class_init (SalClinicPageClass *klass)
   CHILD (view_stack);
   CHILD (images);
   CHILD (notes);
-  CHILD (measurements_stack);
-  CHILD (measurement_list);
+  CHILD (measurements);
   CHILD (history);
 #undef CHILD
 
@@ -1272,6 +1246,8 @@ sal_clinic_page_init (SalClinicPage *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->images, "result-stored", G_CALLBACK (on_result_stored), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->measurements, "result-stored", G_CALLBACK (on_result_stored),
+                           self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->history, "result-activated", G_CALLBACK (on_result_activated),
                            self, 0);
   g_signal_connect (self, "map", G_CALLBACK (on_map), self);

@@ -158,10 +158,32 @@ static void
 sal_colorbar_measure (GtkWidget *widget, GtkOrientation o, int for_size, int *min, int *nat,
                       int *min_base, int *nat_base)
 {
+  SalColorbar *self = SAL_COLORBAR (widget);
+  int caption_h = self->caption != NULL ? 40 : 0;
+
   if (o == GTK_ORIENTATION_HORIZONTAL)
-    *min = 160, *nat = 320;
-  else
-    *min = *nat = PAD + BAR_HEIGHT + 38 + 40;
+    {
+      *min = 160, *nat = 320;
+      return;
+    }
+  /* As tall as the caption wraps to at this width (a long one takes three lines). */
+  if (self->caption != NULL && for_size > 2 * PAD)
+    {
+      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, self->caption);
+      int h;
+
+      pango_layout_set_width (layout, (for_size - 2 * PAD) * PANGO_SCALE);
+      pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+      pango_layout_get_pixel_size (layout, NULL, &h);
+      caption_h = MAX (h + 4, 20);
+    }
+  *min = *nat = PAD + BAR_HEIGHT + 38 + caption_h;
+}
+
+static GtkSizeRequestMode
+sal_colorbar_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
 }
 
 static void
@@ -179,6 +201,7 @@ sal_colorbar_class_init (SalColorbarClass *klass)
   G_OBJECT_CLASS (klass)->finalize = sal_colorbar_finalize;
   widget_class->snapshot = sal_colorbar_snapshot;
   widget_class->measure = sal_colorbar_measure;
+  widget_class->get_request_mode = sal_colorbar_get_request_mode;
   gtk_widget_class_set_css_name (widget_class, "salcolorbar");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
@@ -218,6 +241,7 @@ sal_colorbar_set_caption (SalColorbar *self, const char *caption)
   self->caption = g_strdup (caption);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                   caption != NULL ? caption : "", -1);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 

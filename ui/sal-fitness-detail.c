@@ -257,6 +257,7 @@ sal_fitness_page_show_detail (SalFitnessPage *self, SalFitnessResult *r)
   gtk_label_set_text (self->detail_stats, stats->str);
   g_string_free (stats, TRUE);
 
+  sal_route_view_set_miles (self->route_view, u->miles);
   sal_route_view_set_samples (self->route_view, w->samples);
   has_route = sal_route_view_get_n_points (self->route_view) > 1;
   gtk_widget_set_visible (GTK_WIDGET (self->route_view), has_route);

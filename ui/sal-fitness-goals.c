@@ -225,7 +225,6 @@ typedef struct {
   GtkDropDown    *kind;
   GtkDropDown    *sport;
   GtkSpinButton  *target;
-  GtkLabel       *error;
 } GoalEditor;
 
 static void
@@ -235,21 +234,12 @@ goal_editor_free (GoalEditor *e)
   g_free (e);
 }
 
+/* Sessions are whole; kilometres, miles and hours take a decimal. */
 static void
 on_goal_kind (GtkDropDown *kind, GParamSpec *pspec, GoalEditor *e)
 {
-  switch (gtk_drop_down_get_selected (kind))
-    {
-    case SAL_GOAL_DISTANCE:
-      gtk_spin_button_set_digits (e->target, 1);
-      break;
-    case SAL_GOAL_TIME:
-      gtk_spin_button_set_digits (e->target, 1);
-      break;
-    default:
-      gtk_spin_button_set_digits (e->target, 0);
-      break;
-    }
+  gtk_spin_button_set_digits (e->target,
+                              gtk_drop_down_get_selected (kind) == SAL_GOAL_SESSIONS ? 0 : 1);
 }
 
 static void
@@ -304,7 +294,6 @@ sal_fitness_page_edit_goal (SalFitnessPage *self, const SalGoal *goal)
   e->kind = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (kinds));
   e->sport = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (sports));
   e->target = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 100000, 1));
-  e->error = GTK_LABEL (gtk_label_new (NULL));
   {
     const char *labels[] = { _("What"), _("Sport"), _("Target a week") };
     GtkWidget *fields[] = { GTK_WIDGET (e->kind), GTK_WIDGET (e->sport), GTK_WIDGET (e->target) };

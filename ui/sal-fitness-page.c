@@ -665,6 +665,7 @@ sal_fitness_page_log (SalFitnessPage *self, gboolean edit)
                                    sal_fitness_page_tz (self),
                                    edit ? self->detail->workout : NULL);
   sal_workout_dialog_set_miles (dialog, sal_fitness_page_units (self)->miles);
+  sal_workout_dialog_set_pounds (dialog, sal_fitness_page_units (self)->pounds);
   g_signal_connect_object (dialog, "saved", G_CALLBACK (on_saved), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
   return dialog;
@@ -960,6 +961,23 @@ help_text (void)
            "moderate (1 ×) below 6.5, hard (1.5 ×) above.");
 }
 
+static const char *
+records_help_text (void)
+{
+  return _("Personal records. A best 1 km, 5 km, 10 km, half marathon (21.0975 km) or "
+           "marathon (42.195 km) is the shortest time over any stretch of that distance in a "
+           "run’s samples: a window slides along the cumulative distance, starting at each "
+           "sample and ending where the distance is reached, interpolated between the two "
+           "samples around it (pauses inside the stretch count). Only runs count. Longest "
+           "session: by duration, any sport; most load: by session load as above.\n\n"
+           "Weekly goals: the sum of this week’s workouts (Monday to Sunday, local days) — "
+           "distance, time or the number of sessions, of one sport or all — against the "
+           "target.\n\n"
+           "Units and time zone come from the athlete profile; Salient stores metres, "
+           "seconds and kilograms and converts only what it shows (1 mi = 1.609344 km, "
+           "1 lb = 0.45359237 kg).");
+}
+
 /* ---- class ---- */
 
 static void
@@ -1066,7 +1084,10 @@ sal_fitness_page_init (SalFitnessPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->tz = g_time_zone_new_local ();
   self->cancellable = g_cancellable_new ();
-  gtk_label_set_text (self->help_label, help_text ());
+  {
+    g_autofree char *help = g_strconcat (help_text (), "\n\n", records_help_text (), NULL);
+    gtk_label_set_text (self->help_label, help);
+  }
   g_signal_connect (self->workout_list, "row-activated", G_CALLBACK (on_row_activated), self);
   g_signal_connect (self->x_distance_button, "toggled", G_CALLBACK (on_plot_x_toggled), self);
   sal_fitness_page_goals_init (self);

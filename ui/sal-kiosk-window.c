@@ -7,12 +7,11 @@
 #include <math.h>
 #include <string.h>
 
-#include "sal-colorbar.h"
+#include "sal-case-images.h"
 #include "sal-datasets.h"
 #include "sal-explain.h"
 #include "sal-fitness-page.h"
 #include "sal-image.h"
-#include "sal-image-view.h"
 #include "sal-kiosk-demo.h"
 #include "sal-kiosk-window.h"
 #include "sal-model-input.h"
@@ -33,7 +32,6 @@ struct _SalKioskWindow
   GtkWidget        *demo_page;        /* the current demo's page, NULL on start */
   SalStore         *store;            /* this session's in-memory database */
   GCancellable     *cancellable;
-  GCancellable     *demo_cancellable; /* the running demo's background work */
   GtkCssProvider   *css;
 
   guint             idle_seconds;
@@ -215,168 +213,34 @@ build_note_demo (SalKioskWindow *self)
   return demo_frame (self, _("Which words made this note urgent?"), caption, scroller);
 }
 
-/* The lesion demo: a made-up scan in the Clinic's own image view (tap, drag to pan,
- * pinch to zoom), with Grad-CAM computed in the background while the visitor looks. */
-typedef struct {
-  SalImage     *image;
-  GCancellable *cancellable;
-  gint          permille;     /* progress, written by the worker */
-  float        *attr;         /* width × height of the image, when done */
-} LesionWork;
-
-/* Shared by the worker (task data) and the page (progress), so reference-counted. */
+/* The lesion demo: a made-up scan in a case of its own, shown in the Clinic's own
+ * Images panel (kiosk mode: no file actions, large targets; tap, drag to pan, pinch
+ * to zoom) with Grad-CAM started at once as a background job. */
 static void
-lesion_work_clear (gpointer data)
+lesion_result_stored (SalCaseImages *panel, gint64 explanation_id, SalKioskWindow *self)
 {
-  LesionWork *w = data;
+  GtkWidget *caption = g_object_get_data (G_OBJECT (panel), "sal-kiosk-caption");
+  g_autoptr(SalExplanationRecord) e = NULL;
 
-  sal_image_free (w->image);
-  g_clear_object (&w->cancellable);
-  g_free (w->attr);
-}
-
-static void
-lesion_work_unref (gpointer data)
-{
-  g_atomic_rc_box_release_full (data, lesion_work_clear);
-}
-
-static gboolean
-lesion_cancelled (gpointer data)
-{
-  LesionWork *w = data;
-
-  return g_cancellable_is_cancelled (w->cancellable);
-}
-
-static void
-lesion_progress (double fraction, gpointer data)
-{
-  LesionWork *w = data;
-
-  g_atomic_int_set (&w->permille, (gint) CLAMP (fraction * 1000, 0, 1000));
-}
-
-static void
-lesion_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
-{
-  LesionWork *w = data;
-  g_autofree char *dir = sal_shipped_models_dir ();
-  g_autofree char *path = g_build_filename (dir, "lesion-finder.onnx", NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SalModel) model = sal_model_load_file (path, NULL, &error);
-  g_autoptr(SalTensor) x = NULL;
-  g_autoptr(SalExplanation) e = NULL;
-  gsize n = (gsize) w->image->width * w->image->height;
-  SalExplainParams p;
-
-  if (model != NULL)
-    x = sal_model_input_from_image (model, w->image, &error);
-  if (x != NULL)
-    {
-      sal_explain_params_init (&p, SAL_EXPLAIN_GRAD_CAM);
-      p.check_steps = 0;
-      p.cancel = lesion_cancelled;
-      p.progress = lesion_progress;
-      p.user_data = w;
-      e = sal_explain (model, x, &p, &error);
-    }
-  if (e != NULL && (gsize) e->attribution->numel < n)
-    g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "the map has %zu values, not %zu",
-                 (size_t) e->attribution->numel, (size_t) n);
-  if (e == NULL || error != NULL)
-    {
-      if (error == NULL)
-        g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "no explanation");
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  w->attr = g_memdup2 (sal_tensor_f32 (e->attribution), sizeof (float) * n);
-  g_task_return_boolean (task, TRUE);
-}
-
-typedef struct {
-  SalKioskWindow *self;       /* weak: the page may be gone */
-  SalImageView   *view;
-  SalColorbar    *bar;
-  GtkProgressBar *progress;
-  GtkLabel       *caption;
-  LesionWork     *work;       /* a reference */
-  guint           generation;
-  guint           poll_id;
-} LesionPage;
-
-static gboolean
-lesion_poll (gpointer data)
-{
-  LesionPage *lp = data;
-
-  if (gtk_widget_get_parent (GTK_WIDGET (lp->progress)) == NULL)
-    {
-      lp->poll_id = 0;   /* the demo was left */
-      return G_SOURCE_REMOVE;
-    }
-  gtk_progress_bar_set_fraction (lp->progress, g_atomic_int_get (&lp->work->permille) / 1000.0);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-lesion_page_free (gpointer data)
-{
-  LesionPage *lp = data;
-
-  g_clear_handle_id (&lp->poll_id, g_source_remove);
-  if (lp->self != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (lp->self), (gpointer *) &lp->self);
-  g_object_unref (lp->progress);
-  g_object_unref (lp->bar);
-  g_object_unref (lp->caption);
-  lesion_work_unref (lp->work);
-  g_free (lp);
-}
-
-static void
-lesion_done (GObject *source, GAsyncResult *result, gpointer data)
-{
-  SalImageView *view = SAL_IMAGE_VIEW (source);
-  LesionPage *lp = g_object_get_data (G_OBJECT (view), "sal-kiosk-page");
-  LesionWork *w = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GError) error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error)
-      && g_cancellable_is_cancelled (w->cancellable))
-    return;   /* the visitor left the demo: nothing to show */
-  if (lp == NULL || lp->self == NULL || lp->generation != lp->self->generation
-      || lp->self->demo_page == NULL
-      || !gtk_widget_is_ancestor (GTK_WIDGET (view), lp->self->demo_page))
+  /* Run also stores its probabilities; the demo is ready with the explanation. */
+  if (self->store != NULL)
+    e = sal_store_get_explanation (self->store, explanation_id, NULL);
+  if (e == NULL || g_strcmp0 (e->method, "prediction") == 0)
     return;
-  g_clear_handle_id (&lp->poll_id, g_source_remove);
-  gtk_widget_set_visible (GTK_WIDGET (lp->progress), FALSE);
-  if (error == NULL)
-    {
-      SalOverlayStyle style;
-      SalOverlayScale scale;
+  gtk_label_set_text (GTK_LABEL (caption),
+                      _("A made-up brain scan. The coloured patch is where the model looked when it "
+                        "decided there is a lesion (Grad-CAM): yellow is strongest, dark blue weakest; "
+                        "grey parts did not matter."));
+  self->ready = TRUE;
+}
 
-      sal_overlay_style_init (&style);
-      style.sign = SAL_SIGN_POSITIVE;
-      sal_image_view_set_overlay_style (view, &style);
-      sal_image_view_set_attribution (view, w->attr, w->image->width, w->image->height);
-      if (sal_image_view_get_overlay_scale (view, &scale))
-        sal_colorbar_set_scale (lp->bar, &scale);
-      gtk_widget_set_visible (GTK_WIDGET (lp->bar), TRUE);
-      gtk_label_set_text (lp->caption,
-                          _("A made-up brain scan. The coloured patch is where the model looked when it "
-                            "decided there is a lesion (Grad-CAM): yellow is strongest, dark blue weakest; "
-                            "grey parts did not matter."));
-    }
-  else
-    {
-      g_message ("kiosk: no lesion explanation: %s", error->message);
-      gtk_label_set_text (lp->caption,
-                          _("A made-up brain scan. The lesion model is not installed on this kiosk, "
-                            "so no explanation can be shown."));
-    }
-  lp->self->ready = TRUE;
+static gboolean
+lesion_start (gpointer data)
+{
+  GtkWidget *panel = data;
+
+  gtk_widget_activate_action (panel, "images.explain", NULL);
+  return G_SOURCE_REMOVE;
 }
 
 static GtkWidget *
@@ -385,51 +249,36 @@ build_lesion_demo (SalKioskWindow *self)
   g_autoptr(SalPhantom) ph = sal_phantom_generate ((guint32) g_random_int_range (1, 100000),
                                                    SAL_PHANTOM_WITH_LESION);
   g_autoptr(SalImage) img = sal_image_new (ph->width, ph->height, 1, 16);
-  g_autoptr(GTask) task = NULL;
-  GtkWidget *view = sal_image_view_new ();
-  GtkWidget *bar = sal_colorbar_new ();
-  GtkWidget *progress = gtk_progress_bar_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  g_autoptr(GError) error = NULL;
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  GtkWidget *panel = sal_case_images_new ();
   GtkWidget *page;
-  LesionPage *lp = g_new0 (LesionPage, 1);
-  LesionWork *w = g_atomic_rc_box_new0 (LesionWork);
+  gint64 case_id = 0;
 
   memcpy (img->pixels, ph->pixels, sizeof (guint16) * ph->width * ph->height);
-  sal_image_view_set_image (SAL_IMAGE_VIEW (view), img);
-  gtk_widget_set_vexpand (view, TRUE);
-  gtk_widget_set_hexpand (view, TRUE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Brain scan with the model’s explanation"), -1);
-  gtk_progress_bar_set_text (GTK_PROGRESS_BAR (progress), _("Working out where the model looked…"));
-  gtk_progress_bar_set_show_text (GTK_PROGRESS_BAR (progress), TRUE);
-  gtk_widget_set_visible (bar, FALSE);
-  gtk_widget_set_size_request (bar, -1, 64);
-  gtk_box_append (GTK_BOX (box), view);
-  gtk_box_append (GTK_BOX (box), progress);
-  gtk_box_append (GTK_BOX (box), bar);
-
+  if (self->store != NULL)
+    case_id = sal_store_add_case (self->store, NULL, _("Made-up brain scan"), TRUE, &error);
+  if (case_id > 0 && sal_store_add_image (self->store, case_id, NULL, img, &error) <= 0)
+    case_id = 0;
+  if (case_id <= 0)
+    g_message ("kiosk: no lesion case: %s", error != NULL ? error->message : "no database");
+  g_object_set (panel, "kiosk", TRUE, NULL);
+  sal_case_images_set_case (SAL_CASE_IMAGES (panel), self->store,
+                            app != NULL ? sal_application_get_job_queue (SAL_APPLICATION (app)) : NULL,
+                            case_id);
+  gtk_widget_set_vexpand (panel, TRUE);
   page = demo_frame (self, _("Why does the model think there is a lesion?"),
                      _("A made-up brain scan. Drag to move it, pinch to zoom. "
-                       "The model is looking at it now…"), box);
-  lp->self = self;
-  g_object_add_weak_pointer (G_OBJECT (self), (gpointer *) &lp->self);
-  /* The page holds references: the worker keeps the view alive after the demo is left. */
-  lp->view = SAL_IMAGE_VIEW (view);
-  lp->bar = g_object_ref (SAL_COLORBAR (bar));
-  lp->progress = g_object_ref (GTK_PROGRESS_BAR (progress));
-  lp->caption = g_object_ref (GTK_LABEL (gtk_widget_get_next_sibling (gtk_widget_get_first_child (page))));
-  lp->generation = self->generation;
-  lp->work = g_atomic_rc_box_acquire (w);
-  lp->poll_id = g_timeout_add (100, lesion_poll, lp);
-  g_object_set_data_full (G_OBJECT (view), "sal-kiosk-page", lp, lesion_page_free);
-
-  w->image = g_steal_pointer (&img);
-  w->cancellable = g_cancellable_new ();
-  g_clear_object (&self->demo_cancellable);
-  self->demo_cancellable = g_object_ref (w->cancellable);
-  task = g_task_new (view, w->cancellable, lesion_done, NULL);
-  g_task_set_task_data (task, w, lesion_work_unref);
-  g_task_run_in_thread (task, lesion_thread);
+                       "The model is looking at it now…"), panel);
+  g_object_set_data (G_OBJECT (panel), "sal-kiosk-caption",
+                     gtk_widget_get_next_sibling (gtk_widget_get_first_child (page)));
+  g_signal_connect (panel, "result-stored", G_CALLBACK (lesion_result_stored), self);
+  if (case_id > 0)
+    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, lesion_start, g_object_ref (panel), g_object_unref);
+  else
+    gtk_label_set_text (GTK_LABEL (g_object_get_data (G_OBJECT (panel), "sal-kiosk-caption")),
+                        _("A made-up brain scan. The lesion model is not installed on this kiosk, "
+                          "so no explanation can be shown."));
   return page;
 }
 
@@ -451,9 +300,7 @@ build_training_demo (SalKioskWindow *self)
 static void
 drop_demo (SalKioskWindow *self)
 {
-  if (self->demo_cancellable != NULL)
-    g_cancellable_cancel (self->demo_cancellable);
-  g_clear_object (&self->demo_cancellable);
+
   if (self->demo_page != NULL)
     {
       gtk_stack_remove (self->stack, self->demo_page);
@@ -650,9 +497,7 @@ sal_kiosk_window_dispose (GObject *object)
   g_clear_handle_id (&self->tick_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->demo_cancellable != NULL)
-    g_cancellable_cancel (self->demo_cancellable);
-  g_clear_object (&self->demo_cancellable);
+
   if (self->css != NULL)
     gtk_style_context_remove_provider_for_display (gdk_display_get_default (),
                                                    GTK_STYLE_PROVIDER (self->css));
@@ -729,6 +574,8 @@ sal_kiosk_window_new (SalApplication *app)
   g_return_val_if_fail (SAL_IS_APPLICATION (app), NULL);
   self = g_object_new (SAL_TYPE_KIOSK_WINDOW, "application", app, NULL);
   self->idle_seconds = g_settings_get_uint (sal_application_get_settings (app), "kiosk-idle-seconds");
+  /* The guided lesion demo explains with Grad-CAM (the kiosk's settings live in memory). */
+  g_settings_set_string (sal_application_get_settings (app), "default-method", "grad-cam");
   return self;
 }
 

@@ -125,15 +125,15 @@ relayout (SalMethodCompare *self)
         double rho = sal_method_compare_get_agreement (self, i, j);
 
         if (text->len > 0)
-          g_string_append_c (text, '\n');
+          g_string_append (text, " · ");
         if (isnan (rho))
           /* Translators: agreement of two explanation methods that cannot be computed */
-          g_string_append_printf (text, _("%s and %s: no agreement (a map is constant)"),
+          g_string_append_printf (text, _("%s–%s: none (a map is constant)"),
                                   method_name (self->places[i].result->method),
                                   method_name (self->places[j].result->method));
         else
           /* Translators: agreement of two explanation methods: names, ρ, a word (strong …) */
-          g_string_append_printf (text, _("%s and %s: ρ = %.2f (%s)"),
+          g_string_append_printf (text, _("%s–%s %.2f (%s)"),
                                   method_name (self->places[i].result->method),
                                   method_name (self->places[j].result->method), rho,
                                   agreement_word (rho));
@@ -141,7 +141,7 @@ relayout (SalMethodCompare *self)
   if (self->n >= 2)
     {
       /* Translators: heading of the agreement lines under the compared maps */
-      g_string_prepend (text, _("Agreement between the maps (rank correlation of their magnitudes):\n"));
+      g_string_prepend (text, _("Agreement of the maps (rank correlation ρ of their magnitudes): "));
       gtk_label_set_text (GTK_LABEL (self->agreement), text->str);
     }
   gtk_widget_set_visible (self->agreement, self->n >= 2);
@@ -315,7 +315,7 @@ sal_method_compare_init (SalMethodCompare *self)
       p->view = SAL_IMAGE_VIEW (sal_image_view_new ());
       gtk_widget_set_vexpand (GTK_WIDGET (p->view), TRUE);
       gtk_widget_set_hexpand (GTK_WIDGET (p->view), TRUE);
-      gtk_widget_set_size_request (GTK_WIDGET (p->view), 160, 160);
+      gtk_widget_set_size_request (GTK_WIDGET (p->view), 120, 120);
       p->colorbar = SAL_COLORBAR (sal_colorbar_new ());
       gtk_box_append (GTK_BOX (p->box), p->title);
       gtk_box_append (GTK_BOX (p->box), p->caption);

@@ -19,6 +19,7 @@ struct _SalRouteView
   double         min_x, max_x, min_y, max_y;
   GskRenderNode *cache;
   int            cache_w, cache_h;
+  gboolean       miles;     /* scale bar in miles */
 };
 
 G_DEFINE_FINAL_TYPE (SalRouteView, sal_route_view, GTK_TYPE_WIDGET)
@@ -60,19 +61,27 @@ G_GNUC_END_IGNORE_DEPRECATIONS
 #undef PX
 #undef PY
 
-  /* A scale bar of a round length near a quarter of the width. */
-  bar_m = pow (10, floor (log10 (width / 4.0 / scale)));
-  if (bar_m * scale * 5 < width / 3.0)
-    bar_m *= 5;
-  else if (bar_m * scale * 2 < width / 3.0)
-    bar_m *= 2;
+  /* A scale bar of a round length (in km or mi) near a quarter of the width. */
+  {
+    double unit_m = self->miles ? 1609.344 : 1.0, bar_u;
+
+    bar_u = pow (10, floor (log10 (width / 4.0 / scale / unit_m)));
+    if (bar_u * unit_m * scale * 5 < width / 3.0)
+      bar_u *= 5;
+    else if (bar_u * unit_m * scale * 2 < width / 3.0)
+      bar_u *= 2;
+    bar_m = bar_u * unit_m;
+  }
   gdk_cairo_set_source_rgba (cr, &fg);
   cairo_set_line_width (cr, 2);
   cairo_move_to (cr, 12, height - 8);
   cairo_line_to (cr, 12 + bar_m * scale, height - 8);
   cairo_stroke (cr);
-  label = bar_m >= 1000 ? g_strdup_printf (_("%g km"), bar_m / 1000)
-                        : g_strdup_printf (_("%g m"), bar_m);
+  if (self->miles)
+    label = g_strdup_printf (_("%g mi"), round (bar_m / 1609.344 * 1000) / 1000);
+  else
+    label = bar_m >= 1000 ? g_strdup_printf (_("%g km"), bar_m / 1000)
+                          : g_strdup_printf (_("%g m"), bar_m);
   layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), label);
   cairo_move_to (cr, 18 + bar_m * scale, height - 20);
   pango_cairo_show_layout (cr, layout);
@@ -196,4 +205,15 @@ guint
 sal_route_view_get_n_points (SalRouteView *self)
 {
   return self->xy->len / 2;
+}
+
+void
+sal_route_view_set_miles (SalRouteView *self, gboolean miles)
+{
+  g_return_if_fail (SAL_IS_ROUTE_VIEW (self));
+  if (self->miles == miles)
+    return;
+  self->miles = miles;
+  g_clear_pointer (&self->cache, gsk_render_node_unref);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }

@@ -15,5 +15,7 @@ GtkWidget *sal_route_view_new         (void);
 /* samples: GArray of SalSample (copied: only positions are kept); NULL clears. */
 void       sal_route_view_set_samples (SalRouteView *self, const GArray *samples);
 guint      sal_route_view_get_n_points (SalRouteView *self);
+/* The scale bar in miles rather than metres and kilometres. */
+void       sal_route_view_set_miles   (SalRouteView *self, gboolean miles);
 
 G_END_DECLS

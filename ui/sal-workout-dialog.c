@@ -20,6 +20,7 @@ struct _SalWorkoutDialog
   gint64          editing;      /* id of the workout being edited, 0 for a new one */
   SalWorkout     *original;     /* when editing: fields that stay as they are */
   gboolean        miles;        /* distance typed in miles */
+  gboolean        pounds;       /* set loads in pounds */
   double          edit_distance_m;  /* when editing: the stored distance, else NAN */
 
   GtkLabel       *error_label;
@@ -91,6 +92,7 @@ sal_workout_dialog_save (SalWorkoutDialog *self)
   e.notes = entry_text (self->notes_row);
   e.sets = g_str_equal (e.sport, "strength") ? sets : NULL;
   e.miles = self->miles;
+  e.pounds = self->pounds;
 
   w = sal_workout_from_entry (&e, self->tz, &error);
   if (w == NULL)
@@ -280,4 +282,15 @@ sal_workout_dialog_set_miles (SalWorkoutDialog *self, gboolean miles)
                                                                            self->edit_distance_m));
       gtk_editable_set_text (GTK_EDITABLE (self->distance_row), dist);
     }
+}
+
+void
+sal_workout_dialog_set_pounds (SalWorkoutDialog *self, gboolean pounds)
+{
+  g_return_if_fail (SAL_IS_WORKOUT_DIALOG (self));
+  self->pounds = pounds;
+  adw_preferences_group_set_description (
+    ADW_PREFERENCES_GROUP (self->sets_group),
+    pounds ? _("One set a line: exercise, repetitions × load in lb — for example “squat, 5 × 180”.")
+           : _("One set a line: exercise, repetitions × load in kg — for example “squat, 5 × 80”."));
 }

@@ -23,5 +23,7 @@ gboolean          sal_workout_dialog_save (SalWorkoutDialog *self);
 const char       *sal_workout_dialog_get_error (SalWorkoutDialog *self);
 /* Distances typed (and shown) in miles instead of kilometres. */
 void              sal_workout_dialog_set_miles (SalWorkoutDialog *self, gboolean miles);
+/* Strength loads typed in pounds instead of kilograms. */
+void              sal_workout_dialog_set_pounds (SalWorkoutDialog *self, gboolean pounds);
 
 G_END_DECLS
