@@ -135,18 +135,25 @@ sal_explain_default_layer (SalModel *model)
       if (strcmp (node->op_type, "Conv") != 0 || node->n_outputs < 1 || node->outputs[0] < 0)
         continue;
       out = node->outputs[0];
-      /* The activation right after it, when it is the only reader. */
+      /* The activation right after it (through a BatchNormalization that
+       * directly follows the convolution, as in Conv → BN → ReLU). */
       for (guint m = n + 1; m < graph->nodes->len; m++)
         {
           SalNode *next = sal_graph_get_node (graph, m);
           static const char *const acts[] = { "Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh",
                                               "HardSwish", "Elu", "Selu", "PRelu" };
+          if (next->n_inputs < 1 || next->inputs[0] != out || next->n_outputs < 1)
+            continue;
+          if (strcmp (next->op_type, "BatchNormalization") == 0)
+            {
+              out = next->outputs[0];
+              continue;
+            }
           for (guint a = 0; a < G_N_ELEMENTS (acts); a++)
-            if (strcmp (next->op_type, acts[a]) == 0 && next->n_inputs >= 1 &&
-                next->inputs[0] == out && next->n_outputs >= 1)
+            if (strcmp (next->op_type, acts[a]) == 0)
               return sal_graph_get_value (graph, next->outputs[0])->name;
         }
-      return sal_graph_get_value (graph, out)->name;
+      return sal_graph_get_value (graph, node->outputs[0])->name;
     }
   return NULL;
 }

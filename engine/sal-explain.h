@@ -133,7 +133,8 @@ SalExplanation  *sal_explain          (SalModel *model, const SalTensor *input,
                                        const SalExplainParams *params, GError **error);
 
 /* The value name whose activations Grad-CAM uses by default: the last Conv's
- * output, after the activation that directly follows it; NULL when the model
+ * output, after the activation that directly follows it (or follows a
+ * BatchNormalization that directly follows it); NULL when the model
  * has no convolution. */
 const char      *sal_explain_default_layer (SalModel *model);
 

@@ -67,6 +67,10 @@ test_lesion_ig (void)
   double worst = 0;
   gboolean coupled = FALSE;
 
+  /* Grad-CAM's default layer: the last convolution after its
+   * BatchNormalization and ReLU (Conv → BN → ReLU = "features"). */
+  g_assert_cmpstr (sal_explain_default_layer (m), ==, "features");
+
   for (guint32 s = 0; s < 4; s++)
     {
       g_autoptr(SalPhantom) ph = sal_phantom_generate (1000000 + s, SAL_PHANTOM_RANDOM);
