@@ -323,9 +323,10 @@ test_run_explain (Fixture *f, gconstpointer data)
   g_test_message ("Grad-CAM: %.2f of the lesion coloured, %.2f far from it; warmth %.1f vs %.1f; "
                   "hot spot %.1f px from the lesion", place.inside, place.far, place.warm_in,
                   place.warm_far, place.hot_dist);
-  /* Grad-CAM's map is 16 × 16 (8 px cells): its hot spot may sit beside the lesion. */
+  /* Grad-CAM's map is 16 × 16 (8 px cells): its hot spot may sit beside the lesion, and
+   * the top 20 % of a coarse map also colours the tissue around it. */
   g_assert_cmpfloat (place.inside, >=, 0.4);
-  g_assert_cmpfloat (place.inside, >=, 2 * place.far);
+  g_assert_cmpfloat (place.inside, >=, 1.5 * place.far);
   g_assert_cmpfloat (place.warm_in, >, place.warm_far + 5);
   g_assert_cmpfloat (place.hot_dist, <=, f->phantom->lesions[0].radius + 6);
 
@@ -528,8 +529,8 @@ test_cancel (Fixture *f, gconstpointer data)
 static void
 test_kiosk (Fixture *f, gconstpointer data)
 {
-  const char *buttons[] = { "run_button", "explain_button", "method_button", "compare_button",
-                            "invert_button", "cancel_button" };
+  const char *buttons[] = { "run_button", "explain_button", "method_button", "cancel_button" };
+  const char *hidden[] = { "compare_button", "invert_button" };
 
   import_phantom (f);
   g_object_set (f->images, "kiosk", TRUE, NULL);
@@ -546,8 +547,13 @@ test_kiosk (Fixture *f, gconstpointer data)
       g_test_message ("%s: %d px high", buttons[i], min);
       g_assert_cmpint (min, >=, 48);
     }
+  /* Compare and the view buttons make way on a kiosk's screen (touch zooms and pans). */
+  for (guint i = 0; i < G_N_ELEMENTS (hidden); i++)
+    g_assert_false (gtk_widget_is_visible (GTK_WIDGET (child (f, hidden[i]))));
   g_object_set (f->images, "kiosk", FALSE, NULL);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (child (f, "add_button"))));
+  for (guint i = 0; i < G_N_ELEMENTS (hidden); i++)
+    g_assert_true (gtk_widget_is_visible (GTK_WIDGET (child (f, hidden[i]))));
 }
 
 static gboolean

@@ -104,6 +104,10 @@ test_lesion_ig (void)
       p.steps = 64;
       p.target = 1;
       p.check_steps = 0;
+      /* The blurred baseline: from black, a lesion-free slice can score almost what black
+       * does (0.23 against 0.29 for seed 1000001), and a 1 % bound on a difference of 0.06
+       * measures rounding, not the method (the gap there is 0.09 in absolute terms). */
+      p.baseline = SAL_BASELINE_BLUR;
       e = sal_explain (m, x, &p, &error);
       g_assert_no_error (error);
       g_assert_cmpfloat (fabs (e->score - e->baseline_score), >, 1e-3);

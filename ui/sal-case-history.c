@@ -44,6 +44,7 @@ static const struct {
   const char *id;
   const char *label;
 } method_labels[] = {
+  { "prediction", N_("Prediction") },
   { "gradient", N_("Gradient") },
   { "gradient-x-input", N_("Gradient × Input") },
   { "smoothgrad", N_("SmoothGrad") },

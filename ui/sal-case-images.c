@@ -1002,6 +1002,10 @@ set_kiosk (SalCaseImages *self, gboolean kiosk)
     return;
   self->kiosk = kiosk;
   gtk_widget_set_visible (self->add_button, !kiosk);
+  /* A kiosk screen is small for its large type: touch zooms and pans (pinch, drag), and
+   * one method at a time is enough for a passer-by. */
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->compare_button)), !kiosk);
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->invert_button)), !kiosk);
   update_empty_page (self);
   if (kiosk)
     gtk_widget_add_css_class (GTK_WIDGET (self), "kiosk");
