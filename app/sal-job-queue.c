@@ -498,6 +498,9 @@ on_task_cancelled (GCancellable *cancellable, SalJob *job)
 {
   g_autoptr(GSource) source = g_idle_source_new ();
 
+  /* The work sees the cancel at once (nothing is connected to the job's own cancellable,
+   * so this finishes nothing here); leaving the queue waits for the idle below. */
+  g_cancellable_cancel (job->cancellable);
   /* Never inside the cancellable's "cancelled" emission: a queued job finishes at once,
    * finishing disconnects this handler, and g_cancellable_disconnect() waits for the
    * emission to end — a deadlock. */

@@ -87,6 +87,12 @@ fullscreen_cb (gpointer app)
          && (screen_w == 0 || (surface_w (win) == screen_w && surface_h (win) == screen_h));
 }
 
+static gboolean
+have_monitor (gpointer data)
+{
+  return g_list_model_get_n_items (gdk_display_get_monitors (gdk_display_get_default ())) > 0;
+}
+
 static void
 test_monkey (void)
 {
@@ -115,9 +121,13 @@ test_monkey (void)
   sal_application_set_kiosk (app, TRUE);
   g_application_register (G_APPLICATION (app), NULL, &error);
   g_assert_no_error (error);
+  /* The monitor list fills in when the X server answers (RandR, after the window manager
+   * started): a window laid out before that makes GTK ask for a monitor that is not there. */
+  sal_ui_test_wait_until (have_monitor, NULL, 10000);
   g_application_activate (G_APPLICATION (app));
   sal_ui_test_present (GTK_WINDOW (current_window (app)));
   monitor = g_list_model_get_item (gdk_display_get_monitors (gdk_display_get_default ()), 0);
+  g_assert_nonnull (monitor);
   gdk_monitor_get_geometry (monitor, &geo);
   g_object_unref (monitor);
   screen_w = geo.width;

@@ -222,6 +222,9 @@ lesion_result_stored (SalCaseImages *panel, gint64 explanation_id, SalKioskWindo
   GtkWidget *caption = g_object_get_data (G_OBJECT (panel), "sal-kiosk-caption");
   g_autoptr(SalExplanationRecord) e = NULL;
 
+  /* A result of a demo the visitor has left (or of an earlier session): not ours. */
+  if (self->demo_page == NULL || !gtk_widget_is_ancestor (GTK_WIDGET (panel), self->demo_page))
+    return;
   /* Run also stores its probabilities; the demo is ready with the explanation. */
   if (self->store != NULL)
     e = sal_store_get_explanation (self->store, explanation_id, NULL);
@@ -270,9 +273,11 @@ build_lesion_demo (SalKioskWindow *self)
   page = demo_frame (self, _("Why does the model think there is a lesion?"),
                      _("A made-up brain scan. Drag to move it, pinch to zoom. "
                        "The model is looking at it now…"), panel);
-  g_object_set_data (G_OBJECT (panel), "sal-kiosk-caption",
-                     gtk_widget_get_next_sibling (gtk_widget_get_first_child (page)));
-  g_signal_connect (panel, "result-stored", G_CALLBACK (lesion_result_stored), self);
+  g_object_set_data_full (G_OBJECT (panel), "sal-kiosk-caption",
+                          g_object_ref (gtk_widget_get_next_sibling (gtk_widget_get_first_child (page))),
+                          g_object_unref);
+  g_object_set_data (G_OBJECT (page), "sal-kiosk-panel", panel);
+  g_signal_connect_object (panel, "result-stored", G_CALLBACK (lesion_result_stored), self, 0);
   if (case_id > 0)
     g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, lesion_start, g_object_ref (panel), g_object_unref);
   else
@@ -300,6 +305,13 @@ build_training_demo (SalKioskWindow *self)
 static void
 drop_demo (SalKioskWindow *self)
 {
+  if (self->demo_page != NULL)
+    {
+      /* Stop the lesion demo's jobs: nothing of a left demo keeps running. */
+      GtkWidget *panel = g_object_get_data (G_OBJECT (self->demo_page), "sal-kiosk-panel");
+      if (panel != NULL)
+        sal_case_images_set_case (SAL_CASE_IMAGES (panel), NULL, NULL, 0);
+    }
 
   if (self->demo_page != NULL)
     {
