@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <locale.h>
 #include <math.h>
 #include <string.h>
 
@@ -396,6 +397,12 @@ sal_kiosk_window_reset (SalKioskWindow *self)
 void
 sal_kiosk_set_language (const char *lang)
 {
+  const char *messages = setlocale (LC_MESSAGES, NULL);
+
+  /* gettext ignores LANGUAGE in the plain C locale: a kiosk started without a locale
+   * (a service, LANG unset) switches its messages to C.UTF-8, which honours it. */
+  if (messages == NULL || g_str_equal (messages, "C") || g_str_equal (messages, "POSIX"))
+    setlocale (LC_MESSAGES, "C.UTF-8");
   g_setenv ("LANGUAGE", lang, TRUE);
   /* Setting the text domain again makes gettext drop what it has cached. */
   textdomain (GETTEXT_PACKAGE);
