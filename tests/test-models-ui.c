@@ -17,6 +17,8 @@
 #include "sal-ui-test.h"
 #include "sal-window.h"
 
+SAL_UI_TEST_FULL_STACKS
+
 static SalApplication *shared_app;
 
 typedef struct {

@@ -271,7 +271,10 @@ test_deidentify (Fixture *f, gconstpointer data)
       const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (c));
 
       n_rows++;
-      preview_text = g_strconcat (preview_text != NULL ? preview_text : "", title, "\n", NULL);
+      char *next = g_strconcat (preview_text != NULL ? preview_text : "", title, "\n", NULL);
+
+      g_free (preview_text);
+      preview_text = next;
     }
   g_test_message ("%s", preview_text);
   g_assert_cmpuint (n_rows, >=, 2);

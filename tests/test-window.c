@@ -10,17 +10,7 @@
 #include "sal-preferences-window.h"
 #include "sal-ui-test.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-/* GLib drops its first quark block (16 KiB, allocated by its library constructor) on
- * purpose once a program has made 2048 quarks, and the whole window does. Full stacks
- * (GLib has no frame pointers) let tests/lsan.supp match it by the loader's init. */
-const char *__asan_default_options (void);
-const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
-}
-#endif
+SAL_UI_TEST_FULL_STACKS
 
 /* One registered application for the fixtures: a registered GApplication exports its
  * actions on the session bus under its id's path, which holds a reference until
