@@ -22,7 +22,7 @@
 #include "sal-ui-test.h"
 #include "sal-window.h"
 
-SAL_UI_TEST_FULL_STACKS
+SAL_UI_TEST_NO_LEAK_CHECK
 
 static SalApplication *shared_app;
 

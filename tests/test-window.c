@@ -10,7 +10,7 @@
 #include "sal-preferences-window.h"
 #include "sal-ui-test.h"
 
-SAL_UI_TEST_FULL_STACKS
+SAL_UI_TEST_NO_LEAK_CHECK
 
 /* One registered application for the fixtures: a registered GApplication exports its
  * actions on the session bus under its id's path, which holds a reference until
