@@ -517,6 +517,30 @@ check_cancelled (GCancellable *cancellable, GError **error)
   return FALSE;
 }
 
+/* sal_explain(), with a cancelled job reported as cancelled (not as the engine's error). */
+static SalExplanation *
+explain_or_cancelled (SalModel *model, SalTensor *x, const SalExplainParams *params,
+                      GCancellable *cancellable, GError **error)
+{
+  SalExplanation *ex = sal_explain (model, x, params, error);
+
+  if (ex == NULL)
+    {
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          g_clear_error (error);
+          g_cancellable_set_error_if_cancelled (cancellable, error);
+        }
+      return NULL;
+    }
+  if (check_cancelled (cancellable, error))
+    {
+      sal_explanation_free (ex);
+      return NULL;
+    }
+  return ex;
+}
+
 /* ---- measurements ------------------------------------------------------------------- */
 
 /* Up to max_rows rows of the CSV, evenly spaced, as [N, M] in the features' order. */
@@ -676,17 +700,8 @@ score_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **err
   params.cancel = is_cancelled;
   params.progress = report_progress;
   params.user_data = &progress;
-  ex = sal_explain (model, x, &params, error);
+  ex = explain_or_cancelled (model, x, &params, cancellable, error);
   if (ex == NULL)
-    {
-      if (g_cancellable_is_cancelled (cancellable))
-        {
-          g_clear_error (error);
-          g_cancellable_set_error_if_cancelled (cancellable, error);
-        }
-      return NULL;
-    }
-  if (check_cancelled (cancellable, error))
     return NULL;
 
   values = ex->group_attribution != NULL ? ex->group_attribution : ex->attribution;
@@ -840,17 +855,8 @@ note_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **erro
   params.cancel = is_cancelled;
   params.progress = report_progress;
   params.user_data = &progress;
-  ex = sal_explain (model, x, &params, error);
+  ex = explain_or_cancelled (model, x, &params, cancellable, error);
   if (ex == NULL)
-    {
-      if (g_cancellable_is_cancelled (cancellable))
-        {
-          g_clear_error (error);
-          g_cancellable_set_error_if_cancelled (cancellable, error);
-        }
-      return NULL;
-    }
-  if (check_cancelled (cancellable, error))
     return NULL;
 
   /* one value per token; an attribution over [1, T, D] embeddings is summed over D */
