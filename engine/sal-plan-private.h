@@ -42,7 +42,9 @@ typedef struct {
   SalTensor  **in;           /* node->n_inputs pointers, NULL for absent inputs */
   SalTensor  **out;          /* node->n_outputs pointers, NULL for absent outputs */
   gsize        workspace;    /* bytes asked by infer */
-  void        *scratch;      /* workspace memory (own region when keep_all) */
+  void        *scratch;      /* workspace memory (own region when keep_all, unless the
+                              * op's backward uses it as a work area only) */
+  gsize        scratch_offset; /* in the arena */
 } SalPlanStep;
 
 typedef struct {
@@ -51,8 +53,9 @@ typedef struct {
   gsize       *offsets;      /* arena offset per SAL_SLOT_ARENA value */
   SalPlanStep *steps;        /* the nodes run at execute, topological order */
   int          n_steps;
-  guint8      *arena;        /* sal_alloc'd */
+  guint8      *arena;        /* sal_alloc'd at the first execute (not zeroed) */
   gsize        arena_bytes;
+  gsize        value_bytes;  /* sum of the arena values' sizes (without workspaces) */
   GPtrArray   *owned;        /* SalTensor* folded at plan time */
   int          level;        /* 0: no input known at plan time; 1: integer inputs; 2: all */
   SalTensor  **snapshot;     /* per graph input: copy of its value when known at plan time */
@@ -93,6 +96,12 @@ gboolean sal_plan_fold_node (SalNode *node, SalTensor *const *in, SalTensor **ou
                              GPtrArray *owned, GError **error);
 /* "Conv node “conv1”" or "Conv node #3", for messages. */
 char    *sal_node_label     (const SalNode *node, int index);
+
+/* Plans the run for its current inputs without executing it (the arena is
+ * allocated at the first execute), and the plan's sizes: the bytes of all
+ * values computed in the arena (each counted once), and of the arena. */
+gboolean  sal_run_plan       (SalRun *run, GError **error);
+void      sal_run_plan_sizes (SalRun *run, gsize *value_bytes, gsize *arena_bytes);
 
 /* Thread team behind sal_exec_parallel_for (sal-exec.c). */
 typedef struct _SalThreadTeam SalThreadTeam;

@@ -245,6 +245,51 @@ check_input (SalRun *run, guint i, GError **error)
   return TRUE;
 }
 
+/* Ops whose backward reads nothing their forward left in the workspace
+ * (they rebuild their tables, or use it as a work area only). Others
+ * (Dropout's mask, the recurrent ops' gates...) keep theirs for backward. */
+static gboolean
+scratch_is_temporary (const SalNode *node)
+{
+  static const char *const ops[] = { "Conv", "ConvTranspose", "Gemm", "MatMul", "MaxPool",
+                                     "AveragePool", "GlobalMaxPool", "GlobalAveragePool" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ops); i++)
+    if (strcmp (node->op_type, ops[i]) == 0)
+      return node->n_outputs <= 1;
+  return FALSE;
+}
+
+/* Allocates the arena (at the first execute: a plan made only to learn its
+ * sizes costs no memory) and points the values and workspaces into it. The
+ * arena is not zeroed: every step writes its outputs before they are read. */
+static gboolean
+plan_bind (SalRun *run, GError **error)
+{
+  SalPlan *plan = run->plan;
+  guint nv = run->model->graph->values->len;
+
+  if (plan->arena != NULL || plan->arena_bytes == 0)
+    return TRUE;
+  sal_alloc_push_account (&run->account);
+  plan->arena = sal_alloc (plan->arena_bytes);
+  sal_alloc_pop_account ();
+  if (plan->arena == NULL)
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_NO_MEMORY,
+                   "out of memory: the run needs %" G_GSIZE_FORMAT " bytes of activations",
+                   plan->arena_bytes);
+      return FALSE;
+    }
+  for (guint v = 0; v < nv; v++)
+    if (plan->kinds[v] == SAL_SLOT_ARENA && plan->values[v].numel > 0)
+      plan->values[v].data = plan->arena + plan->offsets[v];
+  for (int s = 0; s < plan->n_steps; s++)
+    if (plan->steps[s].workspace > 0)
+      plan->steps[s].scratch = plan->arena + plan->steps[s].scratch_offset;
+  return TRUE;
+}
+
 static SalPlan *
 plan_build (SalRun *run, int level, GError **error)
 {
@@ -255,7 +300,7 @@ plan_build (SalRun *run, int level, GError **error)
   g_autofree int *step_of = g_new (int, graph->nodes->len + 1);
   g_autofree int *last_use = g_new (int, nv + 1);
   g_autoptr(GArray) blocks = g_array_new (FALSE, FALSE, sizeof (Block));
-  gsize arena_bytes;
+  gsize arena_bytes, shared_ws = 0;
 
   plan->values = g_new0 (SalTensor, nv + 1);
   plan->kinds = g_new0 (guint8, nv + 1);
@@ -404,7 +449,16 @@ plan_build (SalRun *run, int level, GError **error)
   for (int s = 0; s < plan->n_steps; s++)
     {
       Block b = { 0 };
-      b.size = (plan->steps[s].workspace + ALIGN - 1) / ALIGN * ALIGN;
+      gsize size = (plan->steps[s].workspace + ALIGN - 1) / ALIGN * ALIGN;
+      /* Keeping every value for a backward pass keeps each step's
+       * workspace too, unless the op's backward only uses it as scratch:
+       * those steps share one region past all the kept values. */
+      if (run->keep_all && scratch_is_temporary (plan->steps[s].node))
+        {
+          shared_ws = MAX (shared_ws, size);
+          continue;
+        }
+      b.size = size;
       b.start = s;
       b.end = run->keep_all ? G_MAXINT : s;
       b.value = -1 - s;
@@ -412,6 +466,9 @@ plan_build (SalRun *run, int level, GError **error)
         g_array_append_val (blocks, b);
     }
   arena_bytes = assign_offsets (blocks);
+  for (int s = 0; s < plan->n_steps; s++)
+    plan->steps[s].scratch_offset = arena_bytes;
+  arena_bytes += shared_ws;
   if (arena_bytes > MAX_ARENA_BYTES)
     {
       g_set_error (error, SAL_ERROR, SAL_ERROR_TOO_LARGE,
@@ -419,31 +476,20 @@ plan_build (SalRun *run, int level, GError **error)
                    G_GSIZE_FORMAT " (use a smaller batch or input)", arena_bytes, MAX_ARENA_BYTES);
       goto fail;
     }
-  if (arena_bytes > 0)
-    {
-      plan->arena = sal_alloc0 (arena_bytes);
-      if (plan->arena == NULL)
-        {
-          g_set_error (error, SAL_ERROR, SAL_ERROR_NO_MEMORY,
-                       "out of memory: the run needs %" G_GSIZE_FORMAT " bytes of activations",
-                       arena_bytes);
-          goto fail;
-        }
-    }
   plan->arena_bytes = arena_bytes;
   for (guint v = 0; v < nv; v++)
     if (plan->kinds[v] == SAL_SLOT_ARENA)
-      plan->values[v].data = empty_data;
+      {
+        plan->values[v].data = empty_data;
+        plan->value_bytes += sal_tensor_nbytes (&plan->values[v]);
+      }
   for (guint k = 0; k < blocks->len; k++)
     {
       Block *b = &g_array_index (blocks, Block, k);
       if (b->value >= 0)
-        {
-          plan->offsets[b->value] = b->offset;
-          plan->values[b->value].data = plan->arena + b->offset;
-        }
+        plan->offsets[b->value] = b->offset;
       else
-        plan->steps[-1 - b->value].scratch = plan->arena + b->offset;
+        plan->steps[-1 - b->value].scratch_offset = b->offset;
     }
   return plan;
 
@@ -646,6 +692,8 @@ sal_run_execute (SalRun *run, GError **error)
 
   if (!plan_fits (run) && !replan (run, error))
     return FALSE;
+  if (!plan_bind (run, error))
+    return FALSE;
   plan = run->plan;
 
   if (run->team == NULL)
@@ -726,6 +774,19 @@ sal_run_get_value (SalRun *run, const char *name)
     default:
       return NULL;
     }
+}
+
+gboolean
+sal_run_plan (SalRun *run, GError **error)
+{
+  return plan_fits (run) || replan (run, error);
+}
+
+void
+sal_run_plan_sizes (SalRun *run, gsize *value_bytes, gsize *arena_bytes)
+{
+  *value_bytes = run->plan != NULL ? run->plan->value_bytes : 0;
+  *arena_bytes = run->plan != NULL ? run->plan->arena_bytes : 0;
 }
 
 gint64

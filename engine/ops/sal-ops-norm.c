@@ -200,7 +200,9 @@ bn_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
       else
         mean = mean_in[c], var = var_in[c];
       rstd = 1.0 / sqrt (var + p.eps);
-      if (gy != NULL)
+      /* The sums feed the parameters' gradients and the training-mode dx;
+       * a gradient to X alone in inference mode (explanations) needs neither. */
+      if (gy != NULL && (p.training || gs || gb || gm || gv))
         for (int64_t n = 0; n < p.N; n++)
           {
             const float *xp = x + (n * p.C + c) * p.plane, *gp = gy + (n * p.C + c) * p.plane;
@@ -222,13 +224,16 @@ bn_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
           if (gv)
             gv[c] += (float) (-0.5 * scale[c] * rstd * rstd * sum_gx);
           if (gx && gy)
-            for (int64_t n = 0; n < p.N; n++)
-              {
-                const float *gp = gy + (n * p.C + c) * p.plane;
-                float *gxp = gx + (n * p.C + c) * p.plane;
-                for (int64_t i = 0; i < p.plane; i++)
-                  gxp[i] += (float) (scale[c] * rstd * gp[i]);
-              }
+            {
+              double k = scale[c] * rstd;
+              for (int64_t n = 0; n < p.N; n++)
+                {
+                  const float *gp = gy + (n * p.C + c) * p.plane;
+                  float *gxp = gx + (n * p.C + c) * p.plane;
+                  for (int64_t i = 0; i < p.plane; i++)
+                    gxp[i] += (float) (k * gp[i]);
+                }
+            }
           continue;
         }
       if (gm && g_rmean)

@@ -419,6 +419,34 @@ pool_forward_common (SalNode *node, SalTensor *const *in, SalTensor **out, void 
   return TRUE;
 }
 
+/* Backward of max_pool_2x2: each window's first maximum (in the order the
+ * generic path scans it, later taps winning only when strictly greater)
+ * takes the window's dY. */
+SAL_NN_HOT static void
+max_pool_2x2_backward (const float *restrict x, int64_t in_w, const float *restrict gy,
+                       float *restrict gx, int64_t out_h, int64_t out_w)
+{
+  for (int64_t oh = 0; oh < out_h; oh++)
+    {
+      const float *r0 = x + 2 * oh * in_w, *r1 = r0 + in_w;
+      float *g0 = gx + 2 * oh * in_w, *g1 = g0 + in_w;
+      const float *gyr = gy + oh * out_w;
+      for (int64_t ow = 0; ow < out_w; ow++)
+        {
+          int64_t c = 2 * ow;
+          float best = r0[c];
+          float *arg = g0 + c;
+          if (r0[c + 1] > best)
+            best = r0[c + 1], arg = g0 + c + 1;
+          if (r1[c] > best)
+            best = r1[c], arg = g1 + c;
+          if (r1[c + 1] > best)
+            arg = g1 + c + 1;
+          *arg += gyr[ow];
+        }
+    }
+}
+
 /* MaxPool: dX[argmax] += dY;  AveragePool: dX[window] += dY / count */
 static gboolean
 pool_backward_common (SalNode *node, SalTensor *const *in, SalTensor *const *gout,
@@ -430,6 +458,7 @@ pool_backward_common (SalNode *node, SalTensor *const *in, SalTensor *const *gou
   const float *x = sal_tensor_f32 (in[0]);
   const float *gy;
   float *gx;
+  gboolean fast_2x2;
 
   if (gout[0] == NULL || gin[0] == NULL)
     return TRUE;
@@ -438,12 +467,21 @@ pool_backward_common (SalNode *node, SalTensor *const *in, SalTensor *const *gou
   build_tables (&p, scratch, &t);
   gy = sal_tensor_f32 (gout[0]);
   gx = sal_tensor_f32 (gin[0]);
+  fast_2x2 = kind == POOL_MAX && !global && p.k[0] == 1 && p.s[0] == 1 && p.k[1] == 2
+             && p.k[2] == 2 && p.s[1] == 2 && p.s[2] == 2 && p.d[1] == 1 && p.d[2] == 1
+             && p.pb[1] == 0 && p.pb[2] == 0 && 2 * p.out[1] <= p.in[1]
+             && 2 * p.out[2] <= p.in[2];
   for (int64_t plane = 0; plane < p.planes; plane++)
     {
       const float *xp = x + plane * p.in_size;
       const float *gyp = gy + plane * p.out_size;
       float *gxp = gx + plane * p.in_size;
       int64_t o[3], pos = 0;
+      if (fast_2x2)
+        {
+          max_pool_2x2_backward (xp, p.in[2], gyp, gxp, p.out[1], p.out[2]);
+          continue;
+        }
       for (o[0] = 0; o[0] < p.out[0]; o[0]++)
         for (o[1] = 0; o[1] < p.out[1]; o[1]++)
           for (o[2] = 0; o[2] < p.out[2]; o[2]++, pos++)
