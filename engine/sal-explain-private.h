@@ -9,11 +9,18 @@
 
 G_BEGIN_DECLS
 
-typedef struct _SalExplainer SalExplainer;
-
-SalExplainer *sal_explainer_new       (SalModel *model, const SalTensor *input,
-                                       const SalExplainParams *params, GError **error);
-void          sal_explainer_free      (SalExplainer *ex);
+/* The explainer (public type in sal-explain.h) keeps runs for batches of
+ * examples. sal_explainer_begin starts an explanation of `input` with
+ * `params` (borrowed until sal_explainer_end): it resolves the target with one
+ * forward pass on the runner the method starts with (first_grad: the input's
+ * gradient; first_layer: stopping at that layer), so that method's first
+ * evaluation of the input needs only its backward pass. */
+gboolean      sal_explainer_begin     (SalExplainer *ex, const SalTensor *input,
+                                       const SalExplainParams *params, gboolean first_grad,
+                                       const char *first_layer, GError **error);
+/* Drops runners of earlier explanations beyond twice the memory budget. */
+void          sal_explainer_end       (SalExplainer *ex);
+SalModel     *sal_explainer_get_model (SalExplainer *ex);
 /* The resolved target class, class count and the number of elements of one example. */
 int           sal_explainer_target    (SalExplainer *ex);
 int           sal_explainer_n_classes (SalExplainer *ex);
@@ -23,7 +30,8 @@ int           sal_explainer_chunk     (SalExplainer *ex, gboolean with_grad);
 /* Target scores of `n` examples stored back to back in `x` (each the input's
  * shape); with `grad` non-NULL also d score / d x for each (same layout). With
  * `layer` non-NULL the layer's activations and gradients of the batch are
- * copied into *act and *act_grad (new tensors). Polls cancel. */
+ * copied into *act and *act_grad (new tensors); without `grad` the backward
+ * pass stops at the layer. Polls cancel. */
 gboolean      sal_explainer_eval      (SalExplainer *ex, const float *x, int n, double *scores,
                                        float *grad, const char *layer, SalTensor **act,
                                        SalTensor **act_grad, GError **error);
@@ -59,7 +67,5 @@ gboolean      sal_explain_checks      (SalExplainer *ex, const SalTensor *x,
                                        const SalExplainParams *p, SalExplanation *e,
                                        GError **error);
 char         *sal_explain_model_hash  (SalModel *model, GError **error);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalExplainer, sal_explainer_free)
 
 G_END_DECLS

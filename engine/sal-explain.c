@@ -275,21 +275,36 @@ make_baseline (const SalTensor *x, const SalExplainParams *p, float *out, GError
     }
 }
 
-/* Gradient-based methods on a list of points: average of weight_k · ∇f(point_k). */
+/* Gradient-based methods on a list of points: average of weight_k · ∇f(point_k).
+ * The points run in equal chunks (one plan), the last one filled up with
+ * copies of its last point whose results are dropped. */
 static gboolean
 weighted_gradients (SalExplainer *ex, const float *points, const double *weights, int n,
-                    float *avg_grad, double *scores, GError **error)
+                    float *avg_grad, double *scores, int *chunk_used, GError **error)
 {
   int64_t m = sal_explainer_example_size (ex);
-  int chunk = sal_explainer_chunk (ex, TRUE);
+  int max = sal_explainer_chunk (ex, TRUE), n_chunks = (n + max - 1) / max;
+  int chunk = (n + n_chunks - 1) / n_chunks;
   g_autofree float *g = g_new (float, (gsize) chunk * m);
   g_autofree double *s = g_new (double, chunk);
+  g_autofree float *tail = NULL;
 
+  if (chunk_used)
+    *chunk_used = chunk;
   memset (avg_grad, 0, m * sizeof (float));
   for (int done = 0; done < n; done += chunk)
     {
       int b = MIN (chunk, n - done);
-      if (!sal_explainer_eval (ex, points + (gsize) done * m, b, s, g, NULL, NULL, NULL, error))
+      const float *batch = points + (gsize) done * m;
+      if (b < chunk)
+        {
+          tail = g_new (float, (gsize) chunk * m);
+          memcpy (tail, batch, (gsize) b * m * sizeof (float));
+          for (int k = b; k < chunk; k++)
+            memcpy (tail + (gsize) k * m, batch + (gsize) (b - 1) * m, m * sizeof (float));
+          batch = tail;
+        }
+      if (!sal_explainer_eval (ex, batch, chunk, s, g, NULL, NULL, NULL, error))
         return FALSE;
       for (int k = 0; k < b; k++)
         {
@@ -329,8 +344,7 @@ explain_gradient_family (SalExplainer *ex, const SalTensor *x, const SalExplainP
           for (int64_t i = 0; i < m; i++)
             pts[(gsize) k * m + i] = (float) (xv[i] + sigma * gaussian (rng));
         }
-      e->chunk = sal_explainer_chunk (ex, TRUE);
-      if (!weighted_gradients (ex, pts, w, n, attr, NULL, error))
+      if (!weighted_gradients (ex, pts, w, n, attr, NULL, &e->chunk, error))
         return FALSE;
       /* The score reported is at the input itself. */
       return sal_explainer_eval (ex, xv, 1, &e->score, NULL, NULL, NULL, NULL, error);
@@ -338,7 +352,7 @@ explain_gradient_family (SalExplainer *ex, const SalTensor *x, const SalExplainP
 
   {
     double one = 1.0;
-    if (!weighted_gradients (ex, xv, &one, 1, attr, &e->score, error))
+    if (!weighted_gradients (ex, xv, &one, 1, attr, &e->score, NULL, error))
       return FALSE;
   }
   if (p->method == SAL_EXPLAIN_GRADIENT_X_INPUT)
@@ -384,8 +398,7 @@ explain_integrated_gradients (SalExplainer *ex, const SalTensor *x, const SalExp
       for (int64_t i = 0; i < m; i++)
         pts[(gsize) k * m + i] = (float) (base[i] + a * (xv[i] - base[i]));
     }
-  e->chunk = sal_explainer_chunk (ex, TRUE);
-  if (!weighted_gradients (ex, pts, w, n, attr, scores, error))
+  if (!weighted_gradients (ex, pts, w, n, attr, scores, &e->chunk, error))
     return FALSE;
   for (int64_t i = 0; i < m; i++)
     {
@@ -631,9 +644,19 @@ SalExplanation *
 sal_explain (SalModel *model, const SalTensor *input, const SalExplainParams *params,
              GError **error)
 {
-  g_autoptr(SalExplainer) ex = NULL;
+  g_autoptr(SalExplainer) ex = sal_explainer_new (model);
+
+  return sal_explainer_explain (ex, input, params, error);
+}
+
+static SalExplanation *
+explain_with (SalExplainer *ex, const SalTensor *input, const SalExplainParams *params,
+              GError **error)
+{
+  SalModel *model = sal_explainer_get_model (ex);
   g_autoptr(SalExplanation) e = NULL;
-  gboolean ok;
+  gboolean ok, cam, first_grad;
+  const char *layer = NULL;
 
   gboolean tokens = input->dtype == SAL_DTYPE_INT64;
 
@@ -652,8 +675,15 @@ sal_explain (SalModel *model, const SalTensor *input, const SalExplainParams *pa
                    sal_explain_method_id (params->method));
       return NULL;
     }
-  ex = sal_explainer_new (model, input, params, error);
-  if (ex == NULL)
+  /* The runner the method starts with (see sal_explainer_begin): Gradient
+   * and Gradient × Input need the input's gradient, Grad-CAM its layer's. */
+  cam = !tokens && (params->method == SAL_EXPLAIN_GRAD_CAM ||
+                    params->method == SAL_EXPLAIN_GRAD_CAM_PP);
+  first_grad = !tokens && (params->method == SAL_EXPLAIN_GRADIENT ||
+                           params->method == SAL_EXPLAIN_GRADIENT_X_INPUT);
+  if (cam)
+    layer = params->layer ? params->layer : sal_explain_default_layer (model);
+  if (!sal_explainer_begin (ex, input, params, first_grad, layer, error))
     return NULL;
   e = g_new0 (SalExplanation, 1);
   e->method = params->method;
@@ -730,4 +760,16 @@ sal_explain (SalModel *model, const SalTensor *input, const SalExplainParams *pa
     return NULL;
   sal_explainer_progress (ex, 1.0);
   return g_steal_pointer (&e);
+}
+
+SalExplanation *
+sal_explainer_explain (SalExplainer *ex, const SalTensor *input, const SalExplainParams *params,
+                       GError **error)
+{
+  SalExplanation *e;
+
+  g_return_val_if_fail (ex != NULL && input != NULL && params != NULL, NULL);
+  e = explain_with (ex, input, params, error);
+  sal_explainer_end (ex);
+  return e;
 }

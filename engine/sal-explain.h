@@ -132,6 +132,19 @@ void             sal_explanation_free (SalExplanation *e);
 SalExplanation  *sal_explain          (SalModel *model, const SalTensor *input,
                                        const SalExplainParams *params, GError **error);
 
+/* An explainer keeps the runs of a model's explanations (their plans,
+ * activation and gradient buffers) for the next explanation: explaining
+ * several inputs of one model with one explainer plans and allocates them
+ * once. It keeps at most about twice the memory budget of the explanations
+ * it ran. Use it from one thread at a time; sal_explain is the same with a
+ * new explainer each time. */
+typedef struct _SalExplainer SalExplainer;
+
+SalExplainer    *sal_explainer_new     (SalModel *model);
+void             sal_explainer_free    (SalExplainer *explainer);
+SalExplanation  *sal_explainer_explain (SalExplainer *explainer, const SalTensor *input,
+                                        const SalExplainParams *params, GError **error);
+
 /* The value name whose activations Grad-CAM uses by default: the last Conv's
  * output, after the activation that directly follows it (or follows a
  * BatchNormalization that directly follows it); NULL when the model
@@ -160,5 +173,6 @@ double           sal_explain_mask_overlap  (const SalTensor *attribution, const 
                                             int h, int w);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalExplanation, sal_explanation_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalExplainer, sal_explainer_free)
 
 G_END_DECLS

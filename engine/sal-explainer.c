@@ -9,24 +9,27 @@
 #include <string.h>
 
 typedef struct {
-  SalRun  *run;
-  SalGrad *grad;       /* NULL for forward-only runners */
-  SalTensor *xb;       /* the batch input */
+  SalRun    *run;
+  SalGrad   *grad;      /* NULL for forward-only runners */
+  SalTensor *xb;        /* the batch input */
   SalTensor *seed;
+  guint      last_used; /* the explanation (stamp) that last used it */
+  gboolean   fresh;     /* its activations are those of xb, in this explanation */
 } Runner;
 
 struct _SalExplainer {
   SalModel               *model;
+  char                   *input_name;
+  gboolean                batched;
+  GHashTable             *runners;     /* key: "batch kind layer" (string) → Runner */
+  guint                   stamp;       /* explanations begun */
+  /* The explanation under way (sal_explainer_begin). */
   const SalExplainParams *p;
   SalTensor              *input;       /* copy of the explained input */
-  char                   *input_name;
   char                   *score_value; /* the value holding [B, C] scores */
   gboolean                own_softmax; /* probability wanted, model gives logits */
   int                     n_classes;
   int                     target;
-  gboolean                batched;
-  GHashTable             *runners;     /* key: batch * 2 + with_grad */
-  GPtrArray              *layers;      /* layers registered in gradient runners */
   int                     n_forward, n_backward;
 };
 
@@ -42,19 +45,28 @@ runner_free (gpointer data)
   g_free (r);
 }
 
+/* The runner for batches of `batch` examples: forward only, or with a
+ * backward pass to the input (want_input) and/or stopping at `layer`. Runners
+ * are kept across the chunks of an explanation and across explanations. */
 static Runner *
-runner_get (SalExplainer *ex, int batch, gboolean with_grad, const char *layer, GError **error)
+runner_get (SalExplainer *ex, int batch, gboolean with_grad, gboolean want_input,
+            const char *layer, GError **error)
 {
-  gpointer key = GINT_TO_POINTER (batch * 2 + (with_grad ? 1 : 0));
-  Runner *r = g_hash_table_lookup (ex->runners, key);
+  g_autofree char *key = NULL;
+  Runner *r;
   int64_t dims[SAL_MAX_RANK];
 
+  if (!with_grad)
+    want_input = FALSE, layer = NULL;
+  else if (!want_input && layer == NULL)
+    want_input = TRUE;
+  key = g_strdup_printf ("%d %s %s", batch, !with_grad ? "forward" : want_input ? "input" : "layer",
+                         layer ? layer : "");
+  r = g_hash_table_lookup (ex->runners, key);
   if (r == NULL)
     {
       r = g_new0 (Runner, 1);
       r->run = sal_run_new (ex->model);
-      sal_run_set_threads (r->run, ex->p->n_threads);
-      sal_run_set_callbacks (r->run, ex->p->cancel, NULL, ex->p->user_data);
       memcpy (dims, ex->input->dims, sizeof dims);
       dims[0] = batch;
       r->xb = sal_tensor_new (ex->input->dtype, ex->input->rank, dims, error);
@@ -66,45 +78,39 @@ runner_get (SalExplainer *ex, int batch, gboolean with_grad, const char *layer, 
       if (with_grad)
         {
           r->grad = sal_grad_new (r->run);
-          if (!sal_grad_want (r->grad, ex->input_name, error))
+          if ((want_input && !sal_grad_want (r->grad, ex->input_name, error)) ||
+              (layer != NULL && !sal_grad_want (r->grad, layer, error)))
             {
               runner_free (r);
               return NULL;
             }
         }
-      else if (!sal_run_keep_value (r->run, ex->score_value, error))
-        {
-          runner_free (r);
-          return NULL;
-        }
-      g_hash_table_insert (ex->runners, key, r);
+      g_hash_table_insert (ex->runners, g_steal_pointer (&key), r);
     }
-  if (with_grad && layer != NULL && !sal_grad_want (r->grad, layer, error))
+  if (r->last_used != ex->stamp)
+    {
+      /* First use in this explanation: its settings, and nothing it holds is current. */
+      sal_run_set_threads (r->run, ex->p->n_threads);
+      sal_run_set_callbacks (r->run, ex->p->cancel, NULL, ex->p->user_data);
+      r->fresh = FALSE;
+      r->last_used = ex->stamp;
+    }
+  if (r->grad == NULL && !sal_run_keep_value (r->run, ex->score_value, error))
     return NULL;
   return r;
 }
 
 SalExplainer *
-sal_explainer_new (SalModel *model, const SalTensor *input, const SalExplainParams *params,
-                   GError **error)
+sal_explainer_new (SalModel *model)
 {
-  g_autoptr(SalExplainer) ex = g_new0 (SalExplainer, 1);
+  SalExplainer *ex = g_new0 (SalExplainer, 1);
   SalGraph *graph = model->graph;
   SalValueInfo info;
-  int out_v, producer;
-  Runner *r;
-  const SalTensor *scores;
 
   ex->model = sal_model_ref (model);
-  ex->p = params;
-  ex->runners = g_hash_table_new_full (NULL, NULL, NULL, runner_free);
-  if (sal_model_n_inputs (model) != 1 || sal_model_n_outputs (model) < 1)
-    {
-      g_set_error (error, SAL_ERROR, SAL_ERROR_UNSUPPORTED,
-                   "explanations need a model with one input; this one has %u",
-                   sal_model_n_inputs (model));
-      return NULL;
-    }
+  ex->runners = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, runner_free);
+  if (sal_model_n_inputs (model) < 1)
+    return ex;
   sal_model_get_input (model, 0, &info);
   ex->input_name = g_strdup (info.name);
   ex->batched = info.rank >= 1 && info.dims[0] == -1;
@@ -121,11 +127,37 @@ sal_explainer_new (SalModel *model, const SalTensor *input, const SalExplainPara
            (node->opset < 14 && node->n_outputs > 1)))
         ex->batched = FALSE;
     }
+  return ex;
+}
+
+gboolean
+sal_explainer_begin (SalExplainer *ex, const SalTensor *input, const SalExplainParams *params,
+                     gboolean first_grad, const char *first_layer, GError **error)
+{
+  SalModel *model = ex->model;
+  SalGraph *graph = model->graph;
+  int out_v, producer;
+  Runner *r;
+  const SalTensor *scores;
+
+  ex->stamp++;
+  ex->p = params;
+  ex->n_forward = ex->n_backward = 0;
+  g_clear_pointer (&ex->input, sal_tensor_free);
+  g_clear_pointer (&ex->score_value, g_free);
+  ex->own_softmax = FALSE;
+  if (sal_model_n_inputs (model) != 1 || sal_model_n_outputs (model) < 1)
+    {
+      g_set_error (error, SAL_ERROR, SAL_ERROR_UNSUPPORTED,
+                   "explanations need a model with one input; this one has %u",
+                   sal_model_n_inputs (model));
+      return FALSE;
+    }
   if (input->rank < 1 || input->dims[0] != 1)
     {
       g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
                    "explain one input at a time (a batch of one)");
-      return NULL;
+      return FALSE;
     }
   ex->input = sal_tensor_copy (input);
 
@@ -152,19 +184,23 @@ sal_explainer_new (SalModel *model, const SalTensor *input, const SalExplainPara
         ex->own_softmax = params->target_kind == SAL_TARGET_PROBABILITY;
     }
 
-  /* One forward pass to learn the class count and the predicted class. */
-  r = runner_get (ex, 1, FALSE, NULL, error);
+  /* One forward pass to learn the class count and the predicted class, on
+   * the runner the method starts with: a method whose first step is this
+   * input's gradient (Gradient, Grad-CAM) then only runs the backward pass. */
+  r = runner_get (ex, 1, first_grad || first_layer != NULL, first_grad, first_layer, error);
   if (r == NULL)
-    return NULL;
+    return FALSE;
   memcpy (r->xb->data, input->data, sal_tensor_nbytes (input));
+  r->fresh = FALSE;
   if (!sal_run_set_input (r->run, 0, r->xb, error) || !sal_run_execute (r->run, error))
-    return NULL;
+    return FALSE;
+  r->fresh = TRUE;
   ex->n_forward++;
   scores = sal_run_get_value (r->run, ex->score_value);
   if (scores == NULL || scores->dtype != SAL_DTYPE_FLOAT || scores->numel < 1)
     {
       g_set_error (error, SAL_ERROR, SAL_ERROR_UNSUPPORTED, "the model's output is not a float score");
-      return NULL;
+      return FALSE;
     }
   ex->n_classes = (int) scores->numel;
   ex->target = params->target;
@@ -180,9 +216,42 @@ sal_explainer_new (SalModel *model, const SalTensor *input, const SalExplainPara
       g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
                    "target class %d does not exist: the model has %d outputs", ex->target,
                    ex->n_classes);
-      return NULL;
+      return FALSE;
     }
-  return g_steal_pointer (&ex);
+  return TRUE;
+}
+
+/* Bytes a runner holds: its run's arena and, with gradients, about as much again. */
+static gint64
+runner_bytes (Runner *r)
+{
+  return sal_run_bytes_held (r->run) * (r->grad != NULL ? 2 : 1);
+}
+
+void
+sal_explainer_end (SalExplainer *ex)
+{
+  gsize budget = ex->p != NULL && ex->p->memory_budget ? ex->p->memory_budget : (gsize) 64 << 20;
+  GHashTableIter it;
+  gpointer value;
+  gint64 held = 0;
+
+  /* Runners of older explanations are kept while all runners together stay
+   * within twice the memory budget (an app explaining the same model with
+   * two methods in turn keeps both). */
+  g_hash_table_iter_init (&it, ex->runners);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    held += runner_bytes (value);
+  g_hash_table_iter_init (&it, ex->runners);
+  while (held > (gint64) (2 * budget) && g_hash_table_iter_next (&it, NULL, &value))
+    {
+      Runner *r = value;
+      if (r->last_used == ex->stamp)
+        continue;
+      held -= runner_bytes (r);
+      g_hash_table_iter_remove (&it);
+    }
+  ex->p = NULL;
 }
 
 void
@@ -197,6 +266,12 @@ sal_explainer_free (SalExplainer *ex)
   if (ex->model)
     sal_model_unref (ex->model);
   g_free (ex);
+}
+
+SalModel *
+sal_explainer_get_model (SalExplainer *ex)
+{
+  return ex->model;
 }
 
 int
@@ -246,26 +321,36 @@ int
 sal_explainer_chunk (SalExplainer *ex, gboolean with_grad)
 {
   gsize budget = ex->p->memory_budget ? ex->p->memory_budget : (gsize) 64 << 20;
+  gsize values, arena;
+  gint64 per, fixed;
   Runner *r;
-  gint64 per;
 
   if (!ex->batched)
     return 1;
-  /* The bytes one example's run holds (all activations kept for gradients). */
-  r = runner_get (ex, 1, with_grad, NULL, NULL);
+  /* The sizes of one example's plan (planned, not run). */
+  r = runner_get (ex, 1, with_grad, with_grad, NULL, NULL);
   if (r == NULL)
     return 1;
-  if (sal_run_n_plans (r->run) == 0)
+  memcpy (r->xb->data, ex->input->data, sal_tensor_nbytes (ex->input));
+  r->fresh = FALSE;
+  if (!sal_run_set_input (r->run, 0, r->xb, NULL) || !sal_run_plan (r->run, NULL))
+    return 1;
+  sal_run_plan_sizes (r->run, &values, &arena);
+  if (with_grad)
     {
-      memcpy (r->xb->data, ex->input->data, sal_tensor_nbytes (ex->input));
-      if (!sal_run_set_input (r->run, 0, r->xb, NULL) || !sal_run_execute (r->run, NULL))
-        return 1;
-      ex->n_forward++;
+      /* Every activation is kept, and gets a gradient buffer of its size;
+       * the workspaces do not grow with the batch. */
+      per = MAX (2 * (gint64) values, 1);
+      fixed = (gint64) arena - (gint64) values;
     }
-  per = MAX (sal_run_bytes_held (r->run), 1);
+  else
+    {
+      per = MAX ((gint64) arena, 1);
+      fixed = 0;
+    }
   /* Forward-only chunks may be larger: tabular models run thousands of tiny
    * rows, where the per-run overhead dominates. */
-  return (int) CLAMP ((gint64) budget / per, 1, with_grad ? 256 : 4096);
+  return (int) CLAMP (((gint64) budget - fixed) / per, 1, with_grad ? 256 : 4096);
 }
 
 static void
@@ -292,13 +377,20 @@ sal_explainer_eval (SalExplainer *ex, const float *x, int n, double *scores, flo
 
   if (sal_explainer_cancelled (ex, error))
     return FALSE;
-  r = runner_get (ex, n, grad != NULL || layer != NULL, layer, error);
+  r = runner_get (ex, n, grad != NULL || layer != NULL, grad != NULL, layer, error);
   if (r == NULL)
     return FALSE;
-  memcpy (r->xb->data, x, sal_tensor_nbytes (r->xb));
-  if (!sal_run_set_input (r->run, 0, r->xb, error) || !sal_run_execute (r->run, error))
-    return FALSE;
-  ex->n_forward += n;
+  /* The runner's activations may already be this batch's (the explanation
+   * began with this input on this runner): then the backward pass alone. */
+  if (!r->fresh || memcmp (r->xb->data, x, sal_tensor_nbytes (r->xb)) != 0)
+    {
+      memcpy (r->xb->data, x, sal_tensor_nbytes (r->xb));
+      r->fresh = FALSE;
+      if (!sal_run_set_input (r->run, 0, r->xb, error) || !sal_run_execute (r->run, error))
+        return FALSE;
+      r->fresh = TRUE;
+      ex->n_forward += n;
+    }
   s = sal_run_get_value (r->run, ex->score_value);
   if (s == NULL || s->numel != (int64_t) n * c)
     {
