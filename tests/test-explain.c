@@ -474,6 +474,88 @@ test_checks_and_provenance (void)
   g_assert_cmpstr (after->model_hash, ==, hash);
 }
 
+static void
+assert_same_explanation (const SalExplanation *a, const SalExplanation *b)
+{
+  g_assert_cmpint (a->target, ==, b->target);
+  g_assert_cmpint (a->chunk, ==, b->chunk);
+  g_assert_cmpfloat (a->score, ==, b->score);
+  g_assert_cmpint (a->attribution->numel, ==, b->attribution->numel);
+  g_assert_cmpmem (a->attribution->data, sal_tensor_nbytes (a->attribution),
+                   b->attribution->data, sal_tensor_nbytes (b->attribution));
+  g_assert_true ((a->layer_map == NULL) == (b->layer_map == NULL));
+  if (a->layer_map != NULL)
+    g_assert_cmpmem (a->layer_map->data, sal_tensor_nbytes (a->layer_map),
+                     b->layer_map->data, sal_tensor_nbytes (b->layer_map));
+}
+
+/* One explainer kept across explanations (its runs, plans and buffers
+ * reused) gives what a new one gives, bit for bit: two inputs in turn, with
+ * methods that share runners (the first pass, chunked IG with a padded last
+ * chunk, Grad-CAM's backward to its layer, the forward-only runners). */
+static void
+test_reused_explainer (void)
+{
+  g_autoptr(SalModel) m = build_cnn (21, TRUE);
+  g_autoptr(SalTensor) x1 = image (22), x2 = image (23);
+  g_autoptr(SalExplainer) ex = sal_explainer_new (m);
+  const SalTensor *inputs[] = { x1, x2 };
+  SalExplainMethod methods[] = { SAL_EXPLAIN_INTEGRATED_GRADIENTS, SAL_EXPLAIN_GRAD_CAM,
+                                 SAL_EXPLAIN_GRADIENT, SAL_EXPLAIN_OCCLUSION,
+                                 SAL_EXPLAIN_SMOOTHGRAD, SAL_EXPLAIN_INTEGRATED_GRADIENTS };
+  g_autoptr(SalExplanation) big = NULL;
+  gsize budget = 0;
+  int padded_chunk = 0;
+
+  /* A budget whose IG chunks do not divide the 65 points, so the last chunk
+   * is padded; the result stays that of one chunk of 65. */
+  for (gsize kb = 8; kb <= 8192 && padded_chunk == 0; kb = kb * 5 / 4 + 1)
+    {
+      g_autoptr(SalExplanation) e = NULL;
+      SalExplainParams p;
+
+      sal_explain_params_init (&p, SAL_EXPLAIN_INTEGRATED_GRADIENTS);
+      p.n_threads = 1;
+      p.memory_budget = kb << 10;
+      e = explain (m, x1, &p);
+      if (e->chunk > 1 && e->chunk < 65 && 65 % e->chunk != 0)
+        {
+          padded_chunk = e->chunk;
+          budget = p.memory_budget;
+          g_assert_cmpint (e->n_backward, ==, (65 + e->chunk - 1) / e->chunk * e->chunk);
+          p.memory_budget = (gsize) 1 << 30;
+          big = explain (m, x1, &p);
+          g_assert_cmpint (big->chunk, ==, 65);
+          for (int64_t i = 0; i < e->attribution->numel; i++)
+            g_assert_cmpfloat_with_epsilon (sal_tensor_f32 (e->attribution)[i],
+                                            sal_tensor_f32 (big->attribution)[i], 1e-6);
+          g_assert_cmpfloat_with_epsilon (e->completeness_gap, big->completeness_gap, 1e-6);
+        }
+    }
+  g_assert_cmpint (padded_chunk, >, 0);
+
+  for (int round = 0; round < 2; round++)
+    for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+      for (guint k = 0; k < G_N_ELEMENTS (methods); k++)
+        {
+          g_autoptr(SalExplanation) reused = NULL, fresh = NULL;
+          g_autoptr(GError) error = NULL;
+          SalExplainParams p;
+
+          sal_explain_params_init (&p, methods[k]);
+          p.n_threads = 1;
+          p.samples = 8;
+          if (methods[k] == SAL_EXPLAIN_INTEGRATED_GRADIENTS)
+            p.memory_budget = budget;
+          if (k == G_N_ELEMENTS (methods) - 1)
+            p.target_kind = SAL_TARGET_PROBABILITY;   /* another score value */
+          reused = sal_explainer_explain (ex, inputs[i], &p, &error);
+          g_assert_no_error (error);
+          fresh = explain (m, inputs[i], &p);
+          assert_same_explanation (reused, fresh);
+        }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -490,5 +572,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/explain/spearman", test_spearman);
   g_test_add_func ("/engine/explain/ground-truth", test_ground_truth);
   g_test_add_func ("/engine/explain/checks-and-provenance", test_checks_and_provenance);
+  g_test_add_func ("/engine/explain/reused-explainer", test_reused_explainer);
   return g_test_run ();
 }
