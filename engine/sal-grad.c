@@ -86,9 +86,10 @@ sal_grad_want_weights (SalGrad *g)
     g->wanted[g_array_index (g->weights, int, i)] = TRUE;
 }
 
-/* A zeroed gradient buffer shaped like `like`, reused across calls. */
+/* A gradient buffer shaped like `like`, reused across calls: zeroed, or
+ * with whatever it held when `zero` is FALSE. */
 static SalTensor *
-buffer_for (SalGrad *g, int v, const SalTensor *like, GError **error)
+buffer_get (SalGrad *g, int v, const SalTensor *like, gboolean zero, GError **error)
 {
   SalTensor *b = g->gbuf[v];
 
@@ -100,9 +101,15 @@ buffer_for (SalGrad *g, int v, const SalTensor *like, GError **error)
       if (g->gbuf[v] == NULL)
         return NULL;
     }
-  else if (b->numel > 0)
+  else if (b->numel > 0 && zero)
     memset (b->data, 0, sal_tensor_nbytes (b));
   return g->gbuf[v];
+}
+
+static SalTensor *
+buffer_for (SalGrad *g, int v, const SalTensor *like, GError **error)
+{
+  return buffer_get (g, v, like, TRUE, error);
 }
 
 static gboolean backward_from (SalGrad *g, int out_v, const SalTensor *seed, GError **error);
@@ -213,9 +220,11 @@ backward_from (SalGrad *g, int out_v, const SalTensor *seed, GError **error)
       SalPlanStep *step = &plan->steps[s];
       SalNode *node = step->node;
       gboolean has_gout = FALSE, needs_gin = FALSE;
+      guint32 set = 0;
       g_autofree SalTensor **gout = g_new0 (SalTensor *, node->n_outputs + 1);
       g_autofree SalTensor **gin = g_new0 (SalTensor *, node->n_inputs + 1);
       GError *local = NULL;
+      gboolean ok;
 
       if (run->cancel != NULL && run->cancel (run->user_data))
         {
@@ -237,8 +246,16 @@ backward_from (SalGrad *g, int out_v, const SalTensor *seed, GError **error)
             continue;
           if (!g->live[v])
             {
-              if (buffer_for (g, v, step->in[i], error) == NULL)
+              /* This step gives v its first gradient: an op that can store
+               * it (not add) gets the buffer unzeroed, unless v is also
+               * another of its inputs. */
+              gboolean store = node->def->backward_sets && i < 32;
+              for (int j = 0; j < node->n_inputs && store; j++)
+                store = j == i || node->inputs[j] != v;
+              if (buffer_get (g, v, step->in[i], !store, error) == NULL)
                 return FALSE;
+              if (store)
+                set |= 1u << i;
               g->live[v] = TRUE;
             }
           gin[i] = g->gbuf[v];
@@ -253,8 +270,11 @@ backward_from (SalGrad *g, int out_v, const SalTensor *seed, GError **error)
                        "%s cannot be differentiated, so gradients cannot pass through it", label);
           return FALSE;
         }
-      if (!node->def->backward (node, step->in, step->out, gout, gin, step->scratch, &run->ctx,
-                                &local))
+      run->ctx.grad_set = set;
+      ok = node->def->backward (node, step->in, step->out, gout, gin, step->scratch, &run->ctx,
+                                &local);
+      run->ctx.grad_set = 0;
+      if (!ok)
         {
           g_autofree char *label = sal_node_label (node, step->node_index);
           g_set_error (error, SAL_ERROR, local->code, "%s (backward): %s", label, local->message);

@@ -6,6 +6,7 @@
  * for the table. */
 
 #include <glib.h>
+#include <string.h>
 #include "sal-tensor.h"
 #include "sal-node.h"
 
@@ -19,7 +20,24 @@ typedef struct _SalExecCtx {
   gpointer runner;        /* engine-private: used by sal_exec_parallel_for */
   gboolean (*cancel) (gpointer data);   /* NULL or the run's cancel callback */
   gpointer cancel_data;
+  /* backward only: bit i set means gin[i] holds stale values, and the op
+   * stores (=) its gradient there instead of adding to it. Set only for ops
+   * whose SalOpDef has backward_sets, when this op is the first to give the
+   * value a gradient (the engine then skips zeroing the buffer). */
+  guint32  grad_set;
 } SalExecCtx;
+
+/* For an op with backward_sets: zeroes the gin[i] whose grad_set bit is on
+ * but not in `handled` (the slots the op stores into itself), so the op can
+ * go on adding into them. */
+static inline void
+sal_op_zero_unhandled_grads (const SalExecCtx *ctx, SalTensor **gin, int n_inputs,
+                             guint32 handled)
+{
+  for (int i = 0; i < n_inputs && i < 32; i++)
+    if ((ctx->grad_set & ~handled & (1u << i)) && gin[i] != NULL && gin[i]->numel > 0)
+      memset (gin[i]->data, 0, sal_tensor_nbytes (gin[i]));
+}
 
 /* Long operators (a big recurrent loop...) poll this and return a
  * SAL_ERROR_CANCELLED error when it is TRUE. */
@@ -60,6 +78,8 @@ typedef struct _SalOpDef {
   gboolean  (*backward) (SalNode *node, SalTensor *const *in, SalTensor *const *out,
                          SalTensor *const *gout, SalTensor **gin,
                          void *scratch, const SalExecCtx *ctx, GError **error);
+  /* backward honours ctx->grad_set (stores into the marked gin, all of it) */
+  gboolean    backward_sets;
 } SalOpDef;
 
 /* The operator table. Each group file in ops/ provides one of these, listing

@@ -182,7 +182,24 @@ act_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
   const ActOp *op = act_find (node, &p);
 
   if (gout[0] == NULL || gin[0] == NULL)
-    return TRUE;
+    {
+      sal_op_zero_unhandled_grads (ctx, gin, node->n_inputs, 0);
+      return TRUE;
+    }
+  if ((ctx->grad_set & 1) && ctx->n_threads <= 1)
+    {
+      /* Store: zero a cache-sized piece of dX, then add into it, piece by piece. */
+      const float *x = in[0]->data, *y = out[0]->data, *gy = gout[0]->data;
+      float *gx = gin[0]->data;
+      for (int64_t i0 = 0; i0 < in[0]->numel; i0 += 2048)
+        {
+          int64_t len = MIN (2048, in[0]->numel - i0);
+          memset (gx + i0, 0, len * sizeof (float));
+          op->grad (len, x + i0, y + i0, gy + i0, gx + i0, &p);
+        }
+      return TRUE;
+    }
+  sal_op_zero_unhandled_grads (ctx, gin, node->n_inputs, 0);
   sal_map_unary_grad_f32 (ctx, in[0]->numel, in[0]->data, out[0]->data, gout[0]->data,
                           gin[0]->data, op->grad, &p);
   return TRUE;
@@ -587,7 +604,7 @@ softmax_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
   return TRUE;
 }
 
-#define ACT(name) { name, act_infer, NULL, act_forward, act_backward }
+#define ACT(name) { name, act_infer, NULL, act_forward, act_backward, TRUE }
 
 static const SalOpDef defs[] = {
   ACT ("Relu"),

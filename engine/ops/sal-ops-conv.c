@@ -519,7 +519,11 @@ conv_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
   float *db = node->n_inputs > 2 && gin[2] ? sal_tensor_f32 (gin[2]) : NULL;
   float *col, *dcol, *gm;
   int64_t ck, cols;
+  gboolean store = dx != NULL && (ctx->grad_set & 1);
 
+  /* dX may be stored (each sample's slice zeroed just before it is summed
+   * into, while it is in cache); the weights' gradients are added to. */
+  sal_op_zero_unhandled_grads (ctx, gin, node->n_inputs, gout[0] != NULL && store ? 1 : 0);
   if (gout[0] == NULL)
     return TRUE;
   if (!conv_params (node, in, FALSE, &p, error))
@@ -539,6 +543,8 @@ conv_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
 
         masked_grad (&p, sal_tensor_f32 (gout[0]) + yoff, sal_tensor_f32 (out[0]) + yoff,
                      g->out_size, grp * p.Mg, gm, db);
+        if (dxg && store && !(p.pointwise && !p.direct))
+          memset (dxg, 0, p.Cg * g->img_size * sizeof (float));
         if (p.direct)
           {
             if (dw)
@@ -563,7 +569,8 @@ conv_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
           {
             if (p.pointwise)
               sal_nn_sgemm (ctx, TRUE, FALSE, (int) ck, (int) g->out_size, (int) p.Mg, 1.f, wg,
-                            (int) ck, gm, (int) g->out_size, 1.f, dxg, (int) g->out_size);
+                            (int) ck, gm, (int) g->out_size, store ? 0.f : 1.f, dxg,
+                            (int) g->out_size);
             else
               {
                 sal_nn_sgemm (ctx, TRUE, FALSE, (int) ck, (int) g->out_size, (int) p.Mg, 1.f,
@@ -630,7 +637,7 @@ conv_transpose_backward (SalNode *node, SalTensor *const *in, SalTensor *const *
 }
 
 static const SalOpDef conv_defs[] = {
-  { "Conv", conv_infer, NULL, conv_forward, conv_backward },
+  { "Conv", conv_infer, NULL, conv_forward, conv_backward, TRUE },
   { "ConvTranspose", conv_transpose_infer, NULL, conv_transpose_forward,
     conv_transpose_backward },
 };

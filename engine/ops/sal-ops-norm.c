@@ -176,6 +176,7 @@ bn_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
   const float *x, *scale, *mean_in, *var_in, *gy;
   float *gx, *gs, *gb, *gm, *gv;
   const float *g_rmean, *g_rvar;
+  gboolean store;
 
   if (!bn_params (node, in, ctx, &p, error))
     return FALSE;
@@ -191,6 +192,9 @@ bn_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
   gb = gin[2] ? sal_tensor_f32 (gin[2]) : NULL;
   gm = gin[3] ? sal_tensor_f32 (gin[3]) : NULL;
   gv = gin[4] ? sal_tensor_f32 (gin[4]) : NULL;
+  /* Only dX in inference mode is stored; anything else marked is zeroed to add into. */
+  store = !p.training && gx != NULL && gy != NULL && (ctx->grad_set & 1);
+  sal_op_zero_unhandled_grads (ctx, gin, node->n_inputs, store ? 1 : 0);
 
   for (int64_t c = 0; c < p.C; c++)
     {
@@ -230,8 +234,12 @@ bn_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
                 {
                   const float *gp = gy + (n * p.C + c) * p.plane;
                   float *gxp = gx + (n * p.C + c) * p.plane;
-                  for (int64_t i = 0; i < p.plane; i++)
-                    gxp[i] += (float) (k * gp[i]);
+                  if (store)
+                    for (int64_t i = 0; i < p.plane; i++)
+                      gxp[i] = (float) (k * gp[i]);
+                  else
+                    for (int64_t i = 0; i < p.plane; i++)
+                      gxp[i] += (float) (k * gp[i]);
                 }
             }
           continue;
@@ -560,7 +568,7 @@ in_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
 }
 
 static const SalOpDef norm_defs[] = {
-  { "BatchNormalization", bn_infer, NULL, bn_forward, bn_backward },
+  { "BatchNormalization", bn_infer, NULL, bn_forward, bn_backward, TRUE },
   { "InstanceNormalization", in_infer, NULL, in_forward, in_backward },
   { "LayerNormalization", ln_infer, NULL, ln_forward, ln_backward },
 };

@@ -422,6 +422,42 @@ pool_forward_common (SalNode *node, SalTensor *const *in, SalTensor **out, void 
 /* Backward of max_pool_2x2: each window's first maximum (in the order the
  * generic path scans it, later taps winning only when strictly greater)
  * takes the window's dY. */
+/* The same, storing: every dX position of the plane is written (the
+ * window's maximum gets dY, the others and rows or columns no window covers
+ * get 0). */
+SAL_NN_HOT static void
+max_pool_2x2_backward_store (const float *restrict x, int64_t in_h, int64_t in_w,
+                             const float *restrict gy, float *restrict gx, int64_t out_h,
+                             int64_t out_w)
+{
+  for (int64_t oh = 0; oh < out_h; oh++)
+    {
+      const float *r0 = x + 2 * oh * in_w, *r1 = r0 + in_w;
+      float *g0 = gx + 2 * oh * in_w, *g1 = g0 + in_w;
+      const float *gyr = gy + oh * out_w;
+      for (int64_t ow = 0; ow < out_w; ow++)
+        {
+          int64_t c = 2 * ow;
+          float best = r0[c];
+          int arg = 0;
+          if (r0[c + 1] > best)
+            best = r0[c + 1], arg = 1;
+          if (r1[c] > best)
+            best = r1[c], arg = 2;
+          if (r1[c + 1] > best)
+            arg = 3;
+          g0[c] = arg == 0 ? gyr[ow] : 0.0f;
+          g0[c + 1] = arg == 1 ? gyr[ow] : 0.0f;
+          g1[c] = arg == 2 ? gyr[ow] : 0.0f;
+          g1[c + 1] = arg == 3 ? gyr[ow] : 0.0f;
+        }
+      for (int64_t c = 2 * out_w; c < in_w; c++)
+        g0[c] = g1[c] = 0.0f;
+    }
+  if (2 * out_h < in_h)
+    memset (gx + 2 * out_h * in_w, 0, (in_h - 2 * out_h) * in_w * sizeof (float));
+}
+
 SAL_NN_HOT static void
 max_pool_2x2_backward (const float *restrict x, int64_t in_w, const float *restrict gy,
                        float *restrict gx, int64_t out_h, int64_t out_w)
@@ -450,18 +486,21 @@ max_pool_2x2_backward (const float *restrict x, int64_t in_w, const float *restr
 /* MaxPool: dX[argmax] += dY;  AveragePool: dX[window] += dY / count */
 static gboolean
 pool_backward_common (SalNode *node, SalTensor *const *in, SalTensor *const *gout,
-                      SalTensor **gin, void *scratch, PoolKind kind, gboolean global,
-                      GError **error)
+                      SalTensor **gin, void *scratch, const SalExecCtx *ctx, PoolKind kind,
+                      gboolean global, GError **error)
 {
   PoolParams p;
   AxisTables t;
   const float *x = sal_tensor_f32 (in[0]);
   const float *gy;
   float *gx;
-  gboolean fast_2x2;
+  gboolean fast_2x2, store;
 
   if (gout[0] == NULL || gin[0] == NULL)
-    return TRUE;
+    {
+      sal_op_zero_unhandled_grads (ctx, gin, node->n_inputs, 0);
+      return TRUE;
+    }
   if (!pool_params (node, in, kind, global, &p, error))
     return FALSE;
   build_tables (&p, scratch, &t);
@@ -471,12 +510,19 @@ pool_backward_common (SalNode *node, SalTensor *const *in, SalTensor *const *gou
              && p.k[2] == 2 && p.s[1] == 2 && p.s[2] == 2 && p.d[1] == 1 && p.d[2] == 1
              && p.pb[1] == 0 && p.pb[2] == 0 && 2 * p.out[1] <= p.in[1]
              && 2 * p.out[2] <= p.in[2];
+  store = fast_2x2 && (ctx->grad_set & 1);
+  sal_op_zero_unhandled_grads (ctx, gin, node->n_inputs, store ? 1 : 0);
   for (int64_t plane = 0; plane < p.planes; plane++)
     {
       const float *xp = x + plane * p.in_size;
       const float *gyp = gy + plane * p.out_size;
       float *gxp = gx + plane * p.in_size;
       int64_t o[3], pos = 0;
+      if (store)
+        {
+          max_pool_2x2_backward_store (xp, p.in[1], p.in[2], gyp, gxp, p.out[1], p.out[2]);
+          continue;
+        }
       if (fast_2x2)
         {
           max_pool_2x2_backward (xp, p.in[2], gyp, gxp, p.out[1], p.out[2]);
@@ -527,7 +573,7 @@ pool_backward_common (SalNode *node, SalTensor *const *in, SalTensor *const *gou
                                  SalTensor *const *gout, SalTensor **gin, void *scratch,     \
                                  const SalExecCtx *ctx, GError **error)                      \
   {                                                                                           \
-    return pool_backward_common (node, in, gout, gin, scratch, kind, global, error);                  \
+    return pool_backward_common (node, in, gout, gin, scratch, ctx, kind, global, error);             \
   }
 
 POOL_OP (max_pool, POOL_MAX, FALSE)
@@ -536,12 +582,12 @@ POOL_OP (global_max_pool, POOL_MAX, TRUE)
 POOL_OP (global_average_pool, POOL_AVG, TRUE)
 
 static const SalOpDef pool_defs[] = {
-  { "AveragePool", average_pool_infer, NULL, average_pool_forward, average_pool_backward },
+  { "AveragePool", average_pool_infer, NULL, average_pool_forward, average_pool_backward, TRUE },
   { "GlobalAveragePool", global_average_pool_infer, NULL, global_average_pool_forward,
-    global_average_pool_backward },
+    global_average_pool_backward, TRUE },
   { "GlobalMaxPool", global_max_pool_infer, NULL, global_max_pool_forward,
-    global_max_pool_backward },
-  { "MaxPool", max_pool_infer, NULL, max_pool_forward, max_pool_backward },
+    global_max_pool_backward, TRUE },
+  { "MaxPool", max_pool_infer, NULL, max_pool_forward, max_pool_backward, TRUE },
 };
 
 const SalOpGroup sal_ops_pool = { pool_defs, G_N_ELEMENTS (pool_defs) };
