@@ -279,9 +279,10 @@ conv_infer_common (SalNode *node, SalTensor *const *in, SalTensor **out, gsize *
       int64_t panels = (p.geom.out_size + sal_gemm_nr (k) - 1) / sal_gemm_nr (k);
       fwd = chunk_floats (&p, k) * MIN (MAX (p.N * p.G * panels, 1), SAL_NN_MAX_SLOTS);
     }
-  /* backward: one im2col buffer, its gradient, and the masked dY of one item */
+  /* backward: one im2col buffer, its gradient, the masked dY of one item and
+   * one group's weights transposed */
   bwd = 2 * (transpose || !p.direct ? p.geom.channels * p.geom.k_size * p.geom.out_size : 0)
-        + y_item;
+        + y_item + p.Cg * p.geom.k_size * p.Mg;
   *workspace = (gsize) MAX (fwd, bwd) * sizeof (float);
   return sal_tensor_set_shape (out[0], SAL_DTYPE_FLOAT, 2 + p.nsp, dims, error);
 }
@@ -517,9 +518,10 @@ conv_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
   float *dx = gin[0] ? sal_tensor_f32 (gin[0]) : NULL;
   float *dw = gin[1] ? sal_tensor_f32 (gin[1]) : NULL;
   float *db = node->n_inputs > 2 && gin[2] ? sal_tensor_f32 (gin[2]) : NULL;
-  float *col, *dcol, *gm;
+  float *col, *dcol, *gm, *wt;
   int64_t ck, cols;
-  gboolean store = dx != NULL && (ctx->grad_set & 1);
+  gboolean store = dx != NULL && (ctx->grad_set & 1), own_gemm;
+  const SalGemmKernel *kernel = sal_gemm_best ();
 
   /* dX may be stored (each sample's slice zeroed just before it is summed
    * into, while it is in cache); the weights' gradients are added to. */
@@ -533,6 +535,11 @@ conv_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
   col = scratch;
   dcol = col + cols;
   gm = dcol + cols;
+  wt = gm + p.Mg * g->out_size;
+  /* dcol = W_gᵀ G_g with Salient's own kernel (one thread): W_gᵀ as A, G_g
+   * packed into the im2col buffer (free once dW is done) as B. */
+  own_gemm = ctx->n_threads <= 1 && !p.direct && !p.pointwise
+             && sal_gemm_packed_floats (kernel, p.Mg, g->out_size) <= cols;
   for (int64_t n = 0; n < p.N; n++)
     for (int64_t grp = 0; grp < p.G; grp++)
       {
@@ -571,6 +578,16 @@ conv_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
               sal_nn_sgemm (ctx, TRUE, FALSE, (int) ck, (int) g->out_size, (int) p.Mg, 1.f, wg,
                             (int) ck, gm, (int) g->out_size, store ? 0.f : 1.f, dxg,
                             (int) g->out_size);
+            else if (own_gemm)
+              {
+                for (int64_t m = 0; m < p.Mg; m++)
+                  for (int64_t k = 0; k < ck; k++)
+                    wt[k * p.Mg + m] = wg[m * ck + k];
+                sal_gemm_pack_b (kernel, p.Mg, g->out_size, gm, g->out_size, col);
+                sal_gemm_packed (kernel, ck, g->out_size, p.Mg, wt, p.Mg, col, dcol,
+                                 g->out_size, NULL, NULL);
+                sal_conv_col2im (g, dcol, dxg);
+              }
             else
               {
                 sal_nn_sgemm (ctx, TRUE, FALSE, (int) ck, (int) g->out_size, (int) p.Mg, 1.f,
