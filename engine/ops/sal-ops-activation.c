@@ -8,6 +8,7 @@
 
 #include "sal-op.h"
 #include "sal-broadcast.h"
+#include "sal-ops-nn.h"
 #include "sal-error.h"
 
 #include <float.h>
@@ -184,6 +185,13 @@ act_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
   if (gout[0] == NULL || gin[0] == NULL)
     {
       sal_op_zero_unhandled_grads (ctx, gin, node->n_inputs, 0);
+      return TRUE;
+    }
+  if (op->grad == grad_relu && ctx->n_threads <= 1)
+    {
+      /* dX = (x > 0 ? dY : 0), as PyTorch's threshold_backward, in one vector pass */
+      sal_nn_relu_grad (in[0]->data, gout[0]->data, gin[0]->data, in[0]->numel,
+                        (ctx->grad_set & 1) != 0);
       return TRUE;
     }
   if ((ctx->grad_set & 1) && ctx->n_threads <= 1)

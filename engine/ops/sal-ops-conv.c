@@ -494,8 +494,7 @@ static void
 masked_grad (const ConvParams *p, const float *gy, const float *y, int64_t plane, int64_t m0,
              float *gm, float *db)
 {
-  memcpy (gm, gy, p->Mg * plane * sizeof (float));
-  sal_nn_act_grad (&p->act, y, gm, p->Mg * plane);
+  sal_nn_act_grad_copy (&p->act, y, gy, gm, p->Mg * plane);
   if (db != NULL)
     for (int64_t m = 0; m < p->Mg; m++)
       {

@@ -95,6 +95,41 @@ sal_nn_act_grad (const SalNnAct *act, const float *y, float *g, int64_t n)
     }
 }
 
+SAL_NN_HOT static void
+relu_mask_copy (const float *restrict y, const float *restrict gy, float *restrict g, int64_t n)
+{
+  for (int64_t i = 0; i < n; i++)
+    g[i] = y[i] > 0.f ? gy[i] : 0.f;
+}
+
+void
+sal_nn_act_grad_copy (const SalNnAct *act, const float *y, const float *gy, float *g, int64_t n)
+{
+  if (act->kind == SAL_NN_ACT_RELU)
+    {
+      relu_mask_copy (y, gy, g, n);
+      return;
+    }
+  memcpy (g, gy, n * sizeof (float));
+  sal_nn_act_grad (act, y, g, n);
+}
+
+SAL_NN_HOT static void
+relu_grad_add (const float *restrict x, const float *restrict gy, float *restrict gx, int64_t n)
+{
+  for (int64_t i = 0; i < n; i++)
+    gx[i] += x[i] > 0.f ? gy[i] : 0.f;
+}
+
+void
+sal_nn_relu_grad (const float *x, const float *gy, float *gx, int64_t n, gboolean store)
+{
+  if (store)
+    relu_mask_copy (x, gy, gx, n);
+  else
+    relu_grad_add (x, gy, gx, n);
+}
+
 gboolean
 sal_nn_check_float (const SalNode *node, const SalTensor *t, const char *what, GError **error)
 {

@@ -57,6 +57,12 @@ gboolean sal_nn_act_from_node (const SalNode *node, SalNnAct *act, GError **erro
 void     sal_nn_act_apply     (const SalNnAct *act, float *y, int64_t n);
 /* g[i] *= act'(y[i]) given the activation's output y. */
 void     sal_nn_act_grad      (const SalNnAct *act, const float *y, float *g, int64_t n);
+/* g = gy masked the same way, in one pass */
+void     sal_nn_act_grad_copy (const SalNnAct *act, const float *y, const float *gy, float *g,
+                               int64_t n);
+/* Relu's backward: gx = (x > 0 ? gy : 0), or gx += that when !store */
+void     sal_nn_relu_grad     (const float *x, const float *gy, float *gx, int64_t n,
+                               gboolean store);
 
 /* ---- Small utilities -------------------------------------------------------*/
 
