@@ -167,6 +167,18 @@ bn_forward (SalNode *node, SalTensor *const *in, SalTensor **out, void *scratch,
   return TRUE;
 }
 
+/* gx = k gy (store) or gx += k gy, in double as the general path */
+SAL_NN_HOT static void
+scale_plane (const float *restrict gy, float *restrict gx, double k, int64_t n, gboolean store)
+{
+  if (store)
+    for (int64_t i = 0; i < n; i++)
+      gx[i] = (float) (k * gy[i]);
+  else
+    for (int64_t i = 0; i < n; i++)
+      gx[i] += (float) (k * gy[i]);
+}
+
 static gboolean
 bn_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
              SalTensor *const *gout, SalTensor **gin, void *scratch,
@@ -234,12 +246,7 @@ bn_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
                 {
                   const float *gp = gy + (n * p.C + c) * p.plane;
                   float *gxp = gx + (n * p.C + c) * p.plane;
-                  if (store)
-                    for (int64_t i = 0; i < p.plane; i++)
-                      gxp[i] = (float) (k * gp[i]);
-                  else
-                    for (int64_t i = 0; i < p.plane; i++)
-                      gxp[i] += (float) (k * gp[i]);
+                  scale_plane (gp, gxp, k, p.plane, store);
                 }
             }
           continue;

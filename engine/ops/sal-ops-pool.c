@@ -437,19 +437,18 @@ max_pool_2x2_backward_store (const float *restrict x, int64_t in_h, int64_t in_w
       const float *gyr = gy + oh * out_w;
       for (int64_t ow = 0; ow < out_w; ow++)
         {
+          /* branch-free: w1..w3 say whether b, c, d beat the maximum so far */
           int64_t c = 2 * ow;
-          float best = r0[c];
-          int arg = 0;
-          if (r0[c + 1] > best)
-            best = r0[c + 1], arg = 1;
-          if (r1[c] > best)
-            best = r1[c], arg = 2;
-          if (r1[c + 1] > best)
-            arg = 3;
-          g0[c] = arg == 0 ? gyr[ow] : 0.0f;
-          g0[c + 1] = arg == 1 ? gyr[ow] : 0.0f;
-          g1[c] = arg == 2 ? gyr[ow] : 0.0f;
-          g1[c + 1] = arg == 3 ? gyr[ow] : 0.0f;
+          float g = gyr[ow], m = r0[c];
+          int w1 = r0[c + 1] > m;
+          m = w1 ? r0[c + 1] : m;
+          int w2 = r1[c] > m;
+          m = w2 ? r1[c] : m;
+          int w3 = r1[c + 1] > m;
+          g0[c] = !(w1 | w2 | w3) ? g : 0.0f;
+          g0[c + 1] = w1 & !(w2 | w3) ? g : 0.0f;
+          g1[c] = w2 & !w3 ? g : 0.0f;
+          g1[c + 1] = w3 ? g : 0.0f;
         }
       for (int64_t c = 2 * out_w; c < in_w; c++)
         g0[c] = g1[c] = 0.0f;
