@@ -35,6 +35,13 @@ int           sal_explainer_chunk     (SalExplainer *ex, gboolean with_grad);
 gboolean      sal_explainer_eval      (SalExplainer *ex, const float *x, int n, double *scores,
                                        float *grad, const char *layer, SalTensor **act,
                                        SalTensor **act_grad, GError **error);
+/* The same for the gradient to the input without copies: fill the runner's
+ * input buffer for a batch of `n` (sal_explainer_batch), then run it; *grad
+ * points at d score / d x of the batch inside the runner, valid until the
+ * next evaluation. */
+float        *sal_explainer_batch      (SalExplainer *ex, int n, GError **error);
+gboolean      sal_explainer_eval_batch (SalExplainer *ex, int n, double *scores,
+                                        const float **grad, GError **error);
 /* Scores for the same model on another input type (int64 token ids for notes). */
 gboolean      sal_explainer_eval_any  (SalExplainer *ex, const SalTensor *batch, double *scores,
                                        GError **error);

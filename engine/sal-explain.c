@@ -275,19 +275,22 @@ make_baseline (const SalTensor *x, const SalExplainParams *p, float *out, GError
     }
 }
 
-/* Gradient-based methods on a list of points: average of weight_k · ∇f(point_k).
- * The points run in equal chunks (one plan), the last one filled up with
- * copies of its last point whose results are dropped. */
+/* Writes point k (of the method's list) into dst. */
+typedef void (*PointFunc) (int k, float *dst, gpointer data);
+
+/* Gradient-based methods on a list of n points: average of weight_k · ∇f(point_k).
+ * The points are made in order straight into the runner's input, in equal
+ * chunks (one plan), the last one filled up with copies of its last point
+ * whose results are dropped. */
 static gboolean
-weighted_gradients (SalExplainer *ex, const float *points, const double *weights, int n,
-                    float *avg_grad, double *scores, int *chunk_used, GError **error)
+weighted_gradients (SalExplainer *ex, int n, PointFunc point, gpointer data,
+                    const double *weights, float *avg_grad, double *scores, int *chunk_used,
+                    GError **error)
 {
   int64_t m = sal_explainer_example_size (ex);
   int max = sal_explainer_chunk (ex, TRUE), n_chunks = (n + max - 1) / max;
   int chunk = (n + n_chunks - 1) / n_chunks;
-  g_autofree float *g = g_new (float, (gsize) chunk * m);
   g_autofree double *s = g_new (double, chunk);
-  g_autofree float *tail = NULL;
 
   if (chunk_used)
     *chunk_used = chunk;
@@ -295,16 +298,16 @@ weighted_gradients (SalExplainer *ex, const float *points, const double *weights
   for (int done = 0; done < n; done += chunk)
     {
       int b = MIN (chunk, n - done);
-      const float *batch = points + (gsize) done * m;
-      if (b < chunk)
-        {
-          tail = g_new (float, (gsize) chunk * m);
-          memcpy (tail, batch, (gsize) b * m * sizeof (float));
-          for (int k = b; k < chunk; k++)
-            memcpy (tail + (gsize) k * m, batch + (gsize) (b - 1) * m, m * sizeof (float));
-          batch = tail;
-        }
-      if (!sal_explainer_eval (ex, batch, chunk, s, g, NULL, NULL, NULL, error))
+      float *xb = sal_explainer_batch (ex, chunk, error);
+      const float *g;
+      if (xb == NULL)
+        return FALSE;
+      for (int k = 0; k < chunk; k++)
+        if (k < b)
+          point (done + k, xb + (gsize) k * m, data);
+        else
+          memcpy (xb + (gsize) k * m, xb + (gsize) (b - 1) * m, m * sizeof (float));
+      if (!sal_explainer_eval_batch (ex, chunk, s, &g, error))
         return FALSE;
       for (int k = 0; k < b; k++)
         {
@@ -319,6 +322,41 @@ weighted_gradients (SalExplainer *ex, const float *points, const double *weights
   return TRUE;
 }
 
+typedef struct {
+  const float *x, *base;
+  int64_t      m;
+  int          first, steps;    /* IG: α_k = (k + first) / steps */
+  GRand       *rng;             /* SmoothGrad */
+  double       sigma;
+} Points;
+
+static void
+input_point (int k, float *dst, gpointer data)
+{
+  const Points *pt = data;
+
+  memcpy (dst, pt->x, pt->m * sizeof (float));
+}
+
+static void
+noisy_point (int k, float *dst, gpointer data)
+{
+  const Points *pt = data;
+
+  for (int64_t i = 0; i < pt->m; i++)
+    dst[i] = (float) (pt->x[i] + pt->sigma * gaussian (pt->rng));
+}
+
+static void
+path_point (int k, float *dst, gpointer data)
+{
+  const Points *pt = data;
+  double a = (double) (k + pt->first) / pt->steps;
+
+  for (int64_t i = 0; i < pt->m; i++)
+    dst[i] = (float) (pt->base[i] + a * (pt->x[i] - pt->base[i]));
+}
+
 static gboolean
 explain_gradient_family (SalExplainer *ex, const SalTensor *x, const SalExplainParams *p,
                          SalExplanation *e, GError **error)
@@ -326,25 +364,21 @@ explain_gradient_family (SalExplainer *ex, const SalTensor *x, const SalExplainP
   int64_t m = x->numel;
   float *attr = sal_tensor_f32 (e->attribution);
   const float *xv = sal_tensor_f32 (x);
+  Points pt = { xv, NULL, m };
 
   if (p->method == SAL_EXPLAIN_SMOOTHGRAD)
     {
       int n = MAX (1, p->samples);
       g_autoptr(GRand) rng = g_rand_new_with_seed (p->seed);
-      g_autofree float *pts = g_new (float, (gsize) n * m);
       g_autofree double *w = g_new (double, n);
       float lo, hi;
-      double sigma;
 
       value_range (x, &lo, &hi);
-      sigma = p->noise * (hi - lo);
+      pt.sigma = p->noise * (hi - lo);
+      pt.rng = rng;
       for (int k = 0; k < n; k++)
-        {
-          w[k] = 1.0 / n;
-          for (int64_t i = 0; i < m; i++)
-            pts[(gsize) k * m + i] = (float) (xv[i] + sigma * gaussian (rng));
-        }
-      if (!weighted_gradients (ex, pts, w, n, attr, NULL, &e->chunk, error))
+        w[k] = 1.0 / n;
+      if (!weighted_gradients (ex, n, noisy_point, &pt, w, attr, NULL, &e->chunk, error))
         return FALSE;
       /* The score reported is at the input itself. */
       return sal_explainer_eval (ex, xv, 1, &e->score, NULL, NULL, NULL, NULL, error);
@@ -352,7 +386,7 @@ explain_gradient_family (SalExplainer *ex, const SalTensor *x, const SalExplainP
 
   {
     double one = 1.0;
-    if (!weighted_gradients (ex, xv, &one, 1, attr, &e->score, NULL, error))
+    if (!weighted_gradients (ex, 1, input_point, &pt, &one, attr, &e->score, NULL, error))
       return FALSE;
   }
   if (p->method == SAL_EXPLAIN_GRADIENT_X_INPUT)
@@ -369,7 +403,6 @@ explain_integrated_gradients (SalExplainer *ex, const SalTensor *x, const SalExp
   int64_t m = x->numel;
   int steps = MAX (1, p->steps), n, first;
   g_autofree float *base = g_new (float, m);
-  g_autofree float *pts = NULL;
   g_autofree double *w = NULL, *scores = NULL;
   float *attr = sal_tensor_f32 (e->attribution);
   const float *xv = sal_tensor_f32 (x);
@@ -386,20 +419,19 @@ explain_integrated_gradients (SalExplainer *ex, const SalTensor *x, const SalExp
   /* Trapezoid: α = 0 … 1 (steps + 1 points, half weight at the ends); right: α = 1/m … 1. */
   first = p->rule == SAL_IG_TRAPEZOID ? 0 : 1;
   n = steps + 1 - first;
-  pts = g_new (float, (gsize) n * m);
   w = g_new (double, n);
   scores = g_new (double, n);
   for (int k = 0; k < n; k++)
     {
-      double a = (double) (k + first) / steps;
       w[k] = 1.0 / steps;
       if (p->rule == SAL_IG_TRAPEZOID && (k == 0 || k == n - 1))
         w[k] = 0.5 / steps;
-      for (int64_t i = 0; i < m; i++)
-        pts[(gsize) k * m + i] = (float) (base[i] + a * (xv[i] - base[i]));
     }
-  if (!weighted_gradients (ex, pts, w, n, attr, scores, &e->chunk, error))
-    return FALSE;
+  {
+    Points pt = { xv, base, m, first, steps };
+    if (!weighted_gradients (ex, n, path_point, &pt, w, attr, scores, &e->chunk, error))
+      return FALSE;
+  }
   for (int64_t i = 0; i < m; i++)
     {
       attr[i] *= xv[i] - base[i];

@@ -13,8 +13,10 @@ typedef struct {
   SalGrad   *grad;      /* NULL for forward-only runners */
   SalTensor *xb;        /* the batch input */
   SalTensor *seed;
+  SalTensor *zeros;     /* the gradient when the input does not reach the scores */
   guint      last_used; /* the explanation (stamp) that last used it */
-  gboolean   fresh;     /* its activations are those of xb, in this explanation */
+  gboolean   holds_input; /* its activations are the explained input's (a batch of one,
+                           * run in this explanation) */
 } Runner;
 
 struct _SalExplainer {
@@ -42,6 +44,7 @@ runner_free (gpointer data)
   sal_run_free (r->run);
   sal_tensor_free (r->xb);
   sal_tensor_free (r->seed);
+  sal_tensor_free (r->zeros);
   g_free (r);
 }
 
@@ -92,7 +95,7 @@ runner_get (SalExplainer *ex, int batch, gboolean with_grad, gboolean want_input
       /* First use in this explanation: its settings, and nothing it holds is current. */
       sal_run_set_threads (r->run, ex->p->n_threads);
       sal_run_set_callbacks (r->run, ex->p->cancel, NULL, ex->p->user_data);
-      r->fresh = FALSE;
+      r->holds_input = FALSE;
       r->last_used = ex->stamp;
     }
   if (r->grad == NULL && !sal_run_keep_value (r->run, ex->score_value, error))
@@ -191,10 +194,10 @@ sal_explainer_begin (SalExplainer *ex, const SalTensor *input, const SalExplainP
   if (r == NULL)
     return FALSE;
   memcpy (r->xb->data, input->data, sal_tensor_nbytes (input));
-  r->fresh = FALSE;
+  r->holds_input = FALSE;
   if (!sal_run_set_input (r->run, 0, r->xb, error) || !sal_run_execute (r->run, error))
     return FALSE;
-  r->fresh = TRUE;
+  r->holds_input = TRUE;
   ex->n_forward++;
   scores = sal_run_get_value (r->run, ex->score_value);
   if (scores == NULL || scores->dtype != SAL_DTYPE_FLOAT || scores->numel < 1)
@@ -332,7 +335,6 @@ sal_explainer_chunk (SalExplainer *ex, gboolean with_grad)
   if (r == NULL)
     return 1;
   memcpy (r->xb->data, ex->input->data, sal_tensor_nbytes (ex->input));
-  r->fresh = FALSE;
   if (!sal_run_set_input (r->run, 0, r->xb, NULL) || !sal_run_plan (r->run, NULL))
     return 1;
   sal_run_plan_sizes (r->run, &values, &arena);
@@ -366,31 +368,15 @@ softmax_row (const float *z, int c, double *p)
     p[j] /= sum;
 }
 
-gboolean
-sal_explainer_eval (SalExplainer *ex, const float *x, int n, double *scores, float *grad,
-                    const char *layer, SalTensor **act, SalTensor **act_grad, GError **error)
+/* The target scores of the batch the runner just ran forward and, for a
+ * gradient runner, the backward pass seeded with d score / d logits. */
+static gboolean
+scores_and_backward (SalExplainer *ex, Runner *r, int n, double *scores, GError **error)
 {
-  Runner *r;
   const SalTensor *s;
   int c = ex->n_classes, t = ex->target;
   g_autofree double *p = g_new (double, c);
 
-  if (sal_explainer_cancelled (ex, error))
-    return FALSE;
-  r = runner_get (ex, n, grad != NULL || layer != NULL, grad != NULL, layer, error);
-  if (r == NULL)
-    return FALSE;
-  /* The runner's activations may already be this batch's (the explanation
-   * began with this input on this runner): then the backward pass alone. */
-  if (!r->fresh || memcmp (r->xb->data, x, sal_tensor_nbytes (r->xb)) != 0)
-    {
-      memcpy (r->xb->data, x, sal_tensor_nbytes (r->xb));
-      r->fresh = FALSE;
-      if (!sal_run_set_input (r->run, 0, r->xb, error) || !sal_run_execute (r->run, error))
-        return FALSE;
-      r->fresh = TRUE;
-      ex->n_forward += n;
-    }
   s = sal_run_get_value (r->run, ex->score_value);
   if (s == NULL || s->numel != (int64_t) n * c)
     {
@@ -436,6 +422,42 @@ sal_explainer_eval (SalExplainer *ex, const float *x, int n, double *scores, flo
   if (!sal_grad_backward_value (r->grad, ex->score_value, r->seed, error))
     return FALSE;
   ex->n_backward += n;
+  return TRUE;
+}
+
+/* Runs the batch in the runner's input buffer forward, unless its
+ * activations are already those of this batch (the explained input, run
+ * when the explanation began): then a method's first gradient of the input
+ * needs only the backward pass. */
+static gboolean
+run_forward (SalExplainer *ex, Runner *r, int n, GError **error)
+{
+  if (r->holds_input && n == 1 &&
+      memcmp (r->xb->data, ex->input->data, sal_tensor_nbytes (ex->input)) == 0)
+    return TRUE;
+  r->holds_input = FALSE;
+  if (!sal_run_set_input (r->run, 0, r->xb, error) || !sal_run_execute (r->run, error))
+    return FALSE;
+  ex->n_forward += n;
+  return TRUE;
+}
+
+gboolean
+sal_explainer_eval (SalExplainer *ex, const float *x, int n, double *scores, float *grad,
+                    const char *layer, SalTensor **act, SalTensor **act_grad, GError **error)
+{
+  Runner *r;
+
+  if (sal_explainer_cancelled (ex, error))
+    return FALSE;
+  r = runner_get (ex, n, grad != NULL || layer != NULL, grad != NULL, layer, error);
+  if (r == NULL)
+    return FALSE;
+  memcpy (r->xb->data, x, sal_tensor_nbytes (r->xb));
+  if (!run_forward (ex, r, n, error))
+    return FALSE;
+  if (!scores_and_backward (ex, r, n, scores, error))
+    return FALSE;
   if (grad != NULL)
     {
       const SalTensor *gx = sal_grad_get (r->grad, ex->input_name);
@@ -457,6 +479,45 @@ sal_explainer_eval (SalExplainer *ex, const float *x, int n, double *scores, flo
       *act = sal_tensor_copy (a);
       *act_grad = sal_tensor_copy (ga);
     }
+  return TRUE;
+}
+
+float *
+sal_explainer_batch (SalExplainer *ex, int n, GError **error)
+{
+  Runner *r = runner_get (ex, n, TRUE, TRUE, NULL, error);
+
+  if (r == NULL)
+    return NULL;
+  return sal_tensor_f32 (r->xb);
+}
+
+gboolean
+sal_explainer_eval_batch (SalExplainer *ex, int n, double *scores, const float **grad,
+                          GError **error)
+{
+  Runner *r;
+  const SalTensor *gx;
+
+  if (sal_explainer_cancelled (ex, error))
+    return FALSE;
+  r = runner_get (ex, n, TRUE, TRUE, NULL, error);
+  if (r == NULL || !run_forward (ex, r, n, error) || !scores_and_backward (ex, r, n, scores, error))
+    return FALSE;
+  gx = sal_grad_get (r->grad, ex->input_name);
+  if (gx == NULL)
+    {
+      /* Nothing reaches the score from the input: zero gradients. */
+      if (r->zeros == NULL)
+        {
+          r->zeros = sal_tensor_new (SAL_DTYPE_FLOAT, r->xb->rank, r->xb->dims, error);
+          if (r->zeros == NULL)
+            return FALSE;
+        }
+      *grad = sal_tensor_f32 (r->zeros);
+    }
+  else
+    *grad = sal_tensor_f32 (gx);
   return TRUE;
 }
 

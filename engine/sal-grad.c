@@ -206,14 +206,6 @@ backward_from (SalGrad *g, int out_v, const SalTensor *seed, GError **error)
     memcpy (b->data, seed->data, sal_tensor_nbytes (b));
     g->live[out_v] = TRUE;
   }
-  /* Wanted values get a (zero) gradient even when nothing flows into them. */
-  for (guint v = 0; v < g->n_values; v++)
-    if (g->wanted[v] && (guint) out_v != v && reaches[v])
-      {
-        if (buffer_for (g, v, &plan->values[v], error) == NULL)
-          return FALSE;
-        g->live[v] = TRUE;
-      }
 
   for (int s = plan->n_steps - 1; s >= 0; s--)
     {
@@ -282,6 +274,14 @@ backward_from (SalGrad *g, int out_v, const SalTensor *seed, GError **error)
           return FALSE;
         }
     }
+  /* Wanted values get a (zero) gradient even when nothing flows into them. */
+  for (guint v = 0; v < g->n_values; v++)
+    if (g->wanted[v] && (guint) out_v != v && reaches[v] && !g->live[v])
+      {
+        if (buffer_for (g, v, &plan->values[v], error) == NULL)
+          return FALSE;
+        g->live[v] = TRUE;
+      }
   return TRUE;
 }
 
