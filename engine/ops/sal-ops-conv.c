@@ -488,21 +488,28 @@ conv_transpose_forward (SalNode *node, SalTensor *const *in, SalTensor **out, vo
   return conv_forward_common (node, in, out, scratch, ctx, TRUE, error);
 }
 
-/* Copies this item's dY into gm, masked by the fused activation's derivative,
- * and adds its sums into dB. */
-static void
+/* This item's dY masked by the fused activation's derivative (copied into
+ * gm; without an activation, dY itself), with its sums added into dB. */
+static const float *
 masked_grad (const ConvParams *p, const float *gy, const float *y, int64_t plane, int64_t m0,
              float *gm, float *db)
 {
-  sal_nn_act_grad_copy (&p->act, y, gy, gm, p->Mg * plane);
+  const float *g = gy;
+
+  if (p->act.kind != SAL_NN_ACT_NONE)
+    {
+      sal_nn_act_grad_copy (&p->act, y, gy, gm, p->Mg * plane);
+      g = gm;
+    }
   if (db != NULL)
     for (int64_t m = 0; m < p->Mg; m++)
       {
         double acc = 0;
         for (int64_t i = 0; i < plane; i++)
-          acc += gm[m * plane + i];
+          acc += g[m * plane + i];
         db[m0 + m] += (float) acc;
       }
+  return g;
 }
 
 /* Conv:  G = act'(Y) dY;  dB += sum G;  dW_g += G_g col_g^T;  dX_g += col2im (W_g^T G_g) */
@@ -547,16 +554,17 @@ conv_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
         int64_t yoff = (n * p.M + grp * p.Mg) * g->out_size;
         float *dxg = dx ? dx + (n * p.C + grp * p.Cg) * g->img_size : NULL;
 
-        masked_grad (&p, sal_tensor_f32 (gout[0]) + yoff, sal_tensor_f32 (out[0]) + yoff,
-                     g->out_size, grp * p.Mg, gm, db);
+        const float *gmp = masked_grad (&p, sal_tensor_f32 (gout[0]) + yoff,
+                                        sal_tensor_f32 (out[0]) + yoff, g->out_size,
+                                        grp * p.Mg, gm, db);
         if (dxg && store && !(p.pointwise && !p.direct))
           memset (dxg, 0, p.Cg * g->img_size * sizeof (float));
         if (p.direct)
           {
             if (dw)
-              sal_conv_direct_1ch_grad_w (g, gm, xg, p.Mg, dw + grp * p.Mg * ck);
+              sal_conv_direct_1ch_grad_w (g, gmp, xg, p.Mg, dw + grp * p.Mg * ck);
             if (dxg)
-              sal_conv_direct_1ch_grad_img (g, gm, wg, p.Mg, dxg);
+              sal_conv_direct_1ch_grad_img (g, gmp, wg, p.Mg, dxg);
             continue;
           }
         if (dw)
@@ -567,7 +575,7 @@ conv_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
                 sal_conv_im2col (g, xg, col);
                 colp = col;
               }
-            sal_nn_sgemm (ctx, FALSE, TRUE, (int) p.Mg, (int) ck, (int) g->out_size, 1.f, gm,
+            sal_nn_sgemm (ctx, FALSE, TRUE, (int) p.Mg, (int) ck, (int) g->out_size, 1.f, gmp,
                           (int) g->out_size, colp, (int) g->out_size, 1.f,
                           dw + grp * p.Mg * ck, (int) ck);
           }
@@ -575,14 +583,14 @@ conv_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
           {
             if (p.pointwise)
               sal_nn_sgemm (ctx, TRUE, FALSE, (int) ck, (int) g->out_size, (int) p.Mg, 1.f, wg,
-                            (int) ck, gm, (int) g->out_size, store ? 0.f : 1.f, dxg,
+                            (int) ck, gmp, (int) g->out_size, store ? 0.f : 1.f, dxg,
                             (int) g->out_size);
             else if (own_gemm)
               {
                 for (int64_t m = 0; m < p.Mg; m++)
                   for (int64_t k = 0; k < ck; k++)
                     wt[k * p.Mg + m] = wg[m * ck + k];
-                sal_gemm_pack_b (kernel, p.Mg, g->out_size, gm, g->out_size, col);
+                sal_gemm_pack_b (kernel, p.Mg, g->out_size, gmp, g->out_size, col);
                 sal_gemm_packed (kernel, ck, g->out_size, p.Mg, wt, p.Mg, col, dcol,
                                  g->out_size, NULL, NULL);
                 sal_conv_col2im (g, dcol, dxg);
@@ -590,7 +598,7 @@ conv_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
             else
               {
                 sal_nn_sgemm (ctx, TRUE, FALSE, (int) ck, (int) g->out_size, (int) p.Mg, 1.f,
-                              wg, (int) ck, gm, (int) g->out_size, 0.f, dcol,
+                              wg, (int) ck, gmp, (int) g->out_size, 0.f, dcol,
                               (int) g->out_size);
                 sal_conv_col2im (g, dcol, dxg);
               }
@@ -629,15 +637,15 @@ conv_transpose_backward (SalNode *node, SalTensor *const *in, SalTensor *const *
         const float *xg = x + (n * p.C + grp * p.Cg) * g->out_size;
         const float *wg = w + grp * p.Cg * mk;
         int64_t yoff = (n * p.M + grp * p.Mg) * g->img_size;
-        const float *colp = gm;
+        const float *colp = masked_grad (&p, sal_tensor_f32 (gout[0]) + yoff,
+                                         sal_tensor_f32 (out[0]) + yoff, g->img_size,
+                                         grp * p.Mg, gm, db);
 
-        masked_grad (&p, sal_tensor_f32 (gout[0]) + yoff, sal_tensor_f32 (out[0]) + yoff,
-                     g->img_size, grp * p.Mg, gm, db);
         if (dx == NULL && dw == NULL)
           continue;
         if (!p.pointwise)
           {
-            sal_conv_im2col (g, gm, col);
+            sal_conv_im2col (g, colp, col);
             colp = col;
           }
         if (dx)

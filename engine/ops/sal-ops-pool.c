@@ -437,18 +437,16 @@ max_pool_2x2_backward_store (const float *restrict x, int64_t in_h, int64_t in_w
       const float *gyr = gy + oh * out_w;
       for (int64_t ow = 0; ow < out_w; ow++)
         {
-          /* branch-free: w1..w3 say whether b, c, d beat the maximum so far */
+          /* branch-free selects (they vectorise): dY goes to d if it beats
+           * the maximum of a, b, c, else to c if it beats that of a, b... */
           int64_t c = 2 * ow;
-          float g = gyr[ow], m = r0[c];
-          int w1 = r0[c + 1] > m;
-          m = w1 ? r0[c + 1] : m;
-          int w2 = r1[c] > m;
-          m = w2 ? r1[c] : m;
-          int w3 = r1[c + 1] > m;
-          g0[c] = !(w1 | w2 | w3) ? g : 0.0f;
-          g0[c + 1] = w1 & !(w2 | w3) ? g : 0.0f;
-          g1[c] = w2 & !w3 ? g : 0.0f;
-          g1[c + 1] = w3 ? g : 0.0f;
+          float a = r0[c], b = r0[c + 1], cc = r1[c], d = r1[c + 1], g = gyr[ow];
+          float m1 = b > a ? b : a, m2 = cc > m1 ? cc : m1;
+          float rest = d > m2 ? 0.0f : g, rest2 = cc > m1 ? 0.0f : rest;
+          g1[c + 1] = d > m2 ? g : 0.0f;
+          g1[c] = cc > m1 ? rest : 0.0f;
+          g0[c + 1] = b > a ? rest2 : 0.0f;
+          g0[c] = b > a ? 0.0f : rest2;
         }
       for (int64_t c = 2 * out_w; c < in_w; c++)
         g0[c] = g1[c] = 0.0f;
