@@ -352,7 +352,14 @@ sal_explainer_chunk (SalExplainer *ex, gboolean with_grad)
     }
   /* Forward-only chunks may be larger: tabular models run thousands of tiny
    * rows, where the per-run overhead dominates. */
-  return (int) CLAMP (((gint64) budget - fixed) / per, 1, with_grad ? 256 : 4096);
+  if (!with_grad)
+    return (int) CLAMP (((gint64) budget - fixed) / per, 1, 4096);
+  /* With gradients, no more examples than keep a chunk's activations and
+   * gradients near the cache (about 4 MiB): every layer's forward and
+   * backward passes then read them from cache rather than from memory
+   * (tests/bench-explain: IG on the lesion finder took 75 ms in chunks of 10,
+   * 50 ms one example at a time). */
+  return (int) CLAMP (MIN (((gint64) budget - fixed) / per, ((gint64) 4 << 20) / per), 1, 256);
 }
 
 static void
