@@ -102,9 +102,10 @@ sal_explain_params_init (SalExplainParams *p, SalExplainMethod method)
   p->rise_cells = 7;
   p->rise_keep = 0.5f;
   p->seed = 1;
-  /* 64 MiB: a larger arena costs more to allocate and zero per explanation
-   * than it saves (tests/bench-explain: IG 64 steps on the lesion finder took
-   * 2.3 s with 256 MiB, 0.42 s with 64 MiB). */
+  /* 64 MiB: the ceiling for a chunk's activations (and gradients). Chunks
+   * with gradients are kept smaller still, near the cache (see
+   * sal_explainer_chunk); forward-only chunks (occlusion, RISE, Shapley
+   * coalitions, the checks) use it all. */
   p->memory_budget = (gsize) 64 << 20;
   p->check_steps = 16;
 }
