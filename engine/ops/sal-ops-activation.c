@@ -174,6 +174,20 @@ act_forward (SalNode *node, SalTensor *const *in, SalTensor **out, void *scratch
   return TRUE;
 }
 
+typedef struct {
+  const float *x, *gy;
+  float       *gx;
+  gboolean     store;
+} ReluGradJob;
+
+static void
+relu_grad_range (int64_t i0, int64_t i1, gpointer data)
+{
+  const ReluGradJob *j = data;
+
+  sal_nn_relu_grad (j->x + i0, j->gy + i0, j->gx + i0, i1 - i0, j->store);
+}
+
 static gboolean
 act_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
               SalTensor *const *gout, SalTensor **gin, void *scratch,
@@ -187,11 +201,14 @@ act_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
       sal_op_zero_unhandled_grads (ctx, gin, node->n_inputs, 0);
       return TRUE;
     }
-  if (op->grad == grad_relu && ctx->n_threads <= 1)
+  if (op->grad == grad_relu)
     {
       /* dX = (x > 0 ? dY : 0), as PyTorch's threshold_backward, in one vector pass */
-      sal_nn_relu_grad (in[0]->data, gout[0]->data, gin[0]->data, in[0]->numel,
-                        (ctx->grad_set & 1) != 0);
+      ReluGradJob job = { in[0]->data, gout[0]->data, gin[0]->data, (ctx->grad_set & 1) != 0 };
+      if (in[0]->numel >= SAL_PARALLEL_MIN_ELEMENTS && ctx->n_threads > 1)
+        sal_exec_parallel_for (ctx, in[0]->numel, relu_grad_range, &job);
+      else
+        relu_grad_range (0, in[0]->numel, &job);
       return TRUE;
     }
   if ((ctx->grad_set & 1) && ctx->n_threads <= 1)

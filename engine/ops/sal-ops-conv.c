@@ -512,6 +512,28 @@ masked_grad (const ConvParams *p, const float *gy, const float *y, int64_t plane
   return g;
 }
 
+/* dcol = W_gᵀ G on Salient's kernel: ranges of B's panels in parallel, each
+ * packed into its own part of bp. */
+typedef struct {
+  const SalGemmKernel *kernel;
+  int64_t      M, K, n, nr;     /* dcol is M × n, G is K × n */
+  const float *wt, *g;
+  float       *bp, *dcol;
+} DcolRun;
+
+static void
+dcol_panels (int slot, int64_t p0, int64_t p1, gpointer data)
+{
+  const DcolRun *r = data;
+  int64_t c0 = p0 * r->nr, c1 = MIN (r->n, p1 * r->nr);
+
+  if (c0 >= c1)
+    return;
+  sal_gemm_pack_b (r->kernel, r->K, c1 - c0, r->g + c0, r->n, r->bp + c0 * r->K);
+  sal_gemm_packed (r->kernel, r->M, c1 - c0, r->K, r->wt, r->K, r->bp + c0 * r->K,
+                   r->dcol + c0, r->n, NULL, NULL);
+}
+
 /* Conv:  G = act'(Y) dY;  dB += sum G;  dW_g += G_g col_g^T;  dX_g += col2im (W_g^T G_g) */
 static gboolean
 conv_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
@@ -544,7 +566,7 @@ conv_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
   wt = gm + p.Mg * g->out_size;
   /* dcol = W_gᵀ G_g with Salient's own kernel (one thread): W_gᵀ as A, G_g
    * packed into the im2col buffer (free once dW is done) as B. */
-  own_gemm = ctx->n_threads <= 1 && !p.direct && !p.pointwise
+  own_gemm = !p.direct && !p.pointwise
              && sal_gemm_packed_floats (kernel, p.Mg, g->out_size) <= cols;
   for (int64_t n = 0; n < p.N; n++)
     for (int64_t grp = 0; grp < p.G; grp++)
@@ -590,9 +612,11 @@ conv_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
                 for (int64_t m = 0; m < p.Mg; m++)
                   for (int64_t k = 0; k < ck; k++)
                     wt[k * p.Mg + m] = wg[m * ck + k];
-                sal_gemm_pack_b (kernel, p.Mg, g->out_size, gmp, g->out_size, col);
-                sal_gemm_packed (kernel, ck, g->out_size, p.Mg, wt, p.Mg, col, dcol,
-                                 g->out_size, NULL, NULL);
+                DcolRun dr = { kernel, ck, p.Mg, g->out_size, sal_gemm_nr (kernel), wt, gmp,
+                               col, dcol };
+                int64_t panels = (g->out_size + dr.nr - 1) / dr.nr;
+                sal_nn_parallel (ck * p.Mg * g->out_size >= (1 << 20) ? ctx : NULL, panels,
+                                 dcol_panels, &dr);
                 sal_conv_col2im (g, dcol, dxg);
               }
             else
