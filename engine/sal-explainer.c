@@ -55,7 +55,7 @@ static Runner *
 runner_get (SalExplainer *ex, int batch, gboolean with_grad, gboolean want_input,
             const char *layer, GError **error)
 {
-  g_autofree char *key = NULL;
+  g_autofree char *key = NULL, *shape = NULL;
   Runner *r;
   int64_t dims[SAL_MAX_RANK];
 
@@ -63,15 +63,19 @@ runner_get (SalExplainer *ex, int batch, gboolean with_grad, gboolean want_input
     want_input = FALSE, layer = NULL;
   else if (!want_input && layer == NULL)
     want_input = TRUE;
-  key = g_strdup_printf ("%d %s %s", batch, !with_grad ? "forward" : want_input ? "input" : "layer",
+  /* Keyed by the batch's type and shape too: inputs of one model may differ
+   * in size (token ids, images of any size). */
+  memcpy (dims, ex->input->dims, sizeof dims);
+  dims[0] = batch;
+  shape = sal_shape_to_string (ex->input->rank, dims);
+  key = g_strdup_printf ("%s %d %s %s", shape, (int) ex->input->dtype,
+                         !with_grad ? "forward" : want_input ? "input" : "layer",
                          layer ? layer : "");
   r = g_hash_table_lookup (ex->runners, key);
   if (r == NULL)
     {
       r = g_new0 (Runner, 1);
       r->run = sal_run_new (ex->model);
-      memcpy (dims, ex->input->dims, sizeof dims);
-      dims[0] = batch;
       r->xb = sal_tensor_new (ex->input->dtype, ex->input->rank, dims, error);
       if (r->xb == NULL)
         {

@@ -489,6 +489,38 @@ assert_same_explanation (const SalExplanation *a, const SalExplanation *b)
                      b->layer_map->data, sal_tensor_nbytes (b->layer_map));
 }
 
+/* x[N,1,H,W] (any size) → Conv(K, 3×3, pad 1) → Relu → GlobalAveragePool →
+ * Flatten → Gemm(K→3) = "logits". */
+static SalModel *
+build_any_size_cnn (guint32 seed)
+{
+  g_autoptr(GRand) rng = g_rand_new_with_seed (seed);
+  g_autoptr(SalGraphBuilder) b = sal_graph_builder_new (13);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SalTensor) w = random_tensor (rng, 4, (int64_t[]) { K, 1, 3, 3 }, 0.6);
+  g_autoptr(SalTensor) fw = random_tensor (rng, 2, (int64_t[]) { 3, K }, 1.0);
+  SalNode *n;
+  SalModel *m;
+
+  sal_graph_builder_add_input (b, "x", SAL_DTYPE_FLOAT, 4, (int64_t[]) { -1, 1, -1, -1 });
+  sal_graph_builder_add_initializer (b, "w", w);
+  sal_graph_builder_add_initializer (b, "fw", fw);
+  n = sal_graph_builder_add_node (b, "Conv", "conv", 2, (const char *[]) { "x", "w" }, 1,
+                                  (const char *[]) { "conv_out" });
+  sal_node_set_ints (n, "pads", 4, (int64_t[]) { 1, 1, 1, 1 });
+  sal_node_set_ints (n, "kernel_shape", 2, (int64_t[]) { 3, 3 });
+  sal_graph_builder_add_node (b, "Relu", "relu", 1, (const char *[]) { "conv_out" }, 1, (const char *[]) { "act" });
+  sal_graph_builder_add_node (b, "GlobalAveragePool", "gap", 1, (const char *[]) { "act" }, 1, (const char *[]) { "pooled" });
+  sal_graph_builder_add_node (b, "Flatten", "flat", 1, (const char *[]) { "pooled" }, 1, (const char *[]) { "feat" });
+  n = sal_graph_builder_add_node (b, "Gemm", "fc", 2, (const char *[]) { "feat", "fw" }, 1,
+                                  (const char *[]) { "logits" });
+  sal_node_set_int (n, "transB", 1);
+  sal_graph_builder_add_output (b, "logits");
+  m = sal_graph_builder_finish (b, &error);
+  g_assert_no_error (error);
+  return m;
+}
+
 /* One explainer kept across explanations (its runs, plans and buffers
  * reused) gives what a new one gives, bit for bit: two inputs in turn, with
  * methods that share runners (the first pass, chunked IG with a padded last
@@ -554,6 +586,31 @@ test_reused_explainer (void)
           fresh = explain (m, inputs[i], &p);
           assert_same_explanation (reused, fresh);
         }
+
+  /* Inputs of other sizes in turn get runs of their own size. */
+  {
+    g_autoptr(SalModel) any = build_any_size_cnn (24);
+    g_autoptr(SalExplainer) ex2 = sal_explainer_new (any);
+    const int64_t sizes[][2] = { { S, S }, { 9, 15 }, { S, S }, { 20, 7 } };
+
+    for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+      for (guint k = 0; k < 3; k++)
+        {
+          g_autoptr(GRand) rng = g_rand_new_with_seed (30 + i);
+          g_autoptr(SalTensor) x = random_tensor (rng, 4, (int64_t[]) { 1, 1, sizes[i][0],
+                                                                        sizes[i][1] }, 1.0);
+          g_autoptr(SalExplanation) reused = NULL, fresh = NULL;
+          g_autoptr(GError) error = NULL;
+          SalExplainParams p;
+
+          sal_explain_params_init (&p, methods[k]);
+          p.n_threads = 1;
+          reused = sal_explainer_explain (ex2, x, &p, &error);
+          g_assert_no_error (error);
+          fresh = explain (any, x, &p);
+          assert_same_explanation (reused, fresh);
+        }
+  }
 }
 
 int
