@@ -172,6 +172,38 @@ sal_check_gradients_full (SalNode *node, int n_in, SalTensor *const *in_const, i
   g_assert_nonnull (node->def->backward);
   g_assert_true (node->def->backward (node, in, out, w, gin, scratch, &ctx, &error));
   g_assert_no_error (error);
+  if (node->def->backward_sets)
+    {
+      /* Storing mode (the engine's first gradient of a value): into buffers
+       * full of NaN, the op must write every element, with the same values. */
+      SalTensor *gset[SAL_CHECK_MAX_IO] = { NULL };
+      SalExecCtx set_ctx = ctx;
+      set_ctx.grad_set = in_mask;
+      for (int i = 0; i < n_in; i++)
+        if (gin[i] != NULL)
+          {
+            gset[i] = sal_tensor_new_f32 (in[i]->rank, in[i]->dims);
+            for (int64_t k = 0; k < gset[i]->numel; k++)
+              sal_tensor_f32 (gset[i])[k] = NAN;
+          }
+      g_assert_true (node->def->backward (node, in, out, w, gset, scratch, &set_ctx, &error));
+      g_assert_no_error (error);
+      for (int i = 0; i < n_in; i++)
+        if (gset[i] != NULL)
+          {
+            for (int64_t k = 0; k < gset[i]->numel; k++)
+              {
+                float a = sal_tensor_f32 (gin[i])[k], b = sal_tensor_f32 (gset[i])[k];
+                if (!(a == b || (isnan (a) && isnan (b))))
+                  {
+                    g_test_message ("%s: storing backward, input %d [%" G_GINT64_FORMAT
+                                    "]: %.9g, adding from zero: %.9g", node->op_type, i, k, b, a);
+                    bad++;
+                  }
+              }
+            sal_tensor_free (gset[i]);
+          }
+    }
   sal_free (scratch);
   sal_check_free_outs (out, n_out);
 
