@@ -12,8 +12,8 @@
 #include "sal-fitness-page.h"
 #include "sal-image.h"
 #include "sal-kiosk-demo.h"
-#include "sal-note-editor.h"
 #include "sal-kiosk-window.h"
+#include "sal-note-editor.h"
 #include "sal-phantom.h"
 
 #define COUNTDOWN_SECONDS 10
