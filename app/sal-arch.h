@@ -27,9 +27,23 @@ typedef struct {
   int      kernel[6];
   int      stride[6];
   gboolean batch_norm;
-  gboolean global_max;                /* else global average */
+  gboolean global_max;                /* else global average … */
+  gboolean global_logsumexp;          /* … or log Σ exp over the positions: a smooth maximum */
   int      n_classes;
+  /* Activation after every convolution: an ONNX op name ("Relu", "Softplus",
+   * "Elu", …); NULL = "Relu". */
+  const char *activation;
+  /* Pooling after convolution i: SAL_CNN_POOL_DEFAULT (2 × 2 max pooling after
+   * every convolution but the last), or none / max / average explicitly. */
+  int      stage_pool[6];
 } SalCnnSpec;
+
+enum {
+  SAL_CNN_POOL_DEFAULT,
+  SAL_CNN_POOL_NONE,
+  SAL_CNN_POOL_MAX,
+  SAL_CNN_POOL_AVERAGE,
+};
 
 typedef struct {
   int     vocab_size;
@@ -41,7 +55,8 @@ typedef struct {
 } SalGruSpec;
 
 /* Reads the spec from `group` of a recipe (keys: filters, kernels, strides,
- * batch_norm, pool; embed_dim, hidden). Dimensions of the data are set by the caller. */
+ * batch_norm, pool, activation, stage_pools; embed_dim, hidden). Dimensions of
+ * the data are set by the caller. */
 gboolean sal_cnn_spec_from_keyfile (SalCnnSpec *spec, GKeyFile *kf, const char *group,
                                     GError **error);
 gboolean sal_gru_spec_from_keyfile (SalGruSpec *spec, GKeyFile *kf, const char *group,
@@ -51,6 +66,10 @@ gboolean sal_arch_build_cnn (SalGraphBuilder *b, const SalCnnSpec *spec, GRand *
                              GError **error);
 gboolean sal_arch_build_gru_attention (SalGraphBuilder *b, const SalGruSpec *spec, GRand *rng,
                                        GError **error);
+
+/* The ONNX op of a recipe's activation id (relu, tanh, sigmoid, elu,
+ * leaky-relu, selu, softplus); NULL for an unknown id. */
+const char *sal_arch_activation_op (const char *id);
 
 /* A float initializer filled uniformly in ±bound from rng. */
 void     sal_arch_add_uniform (SalGraphBuilder *b, GRand *rng, const char *name, int rank,

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sal-model-check.h"
 #include "sal-cli-private.h"
 #include "sal-engine.h"
 #include "sal-model.h"
@@ -59,71 +60,6 @@ bench_usage (void)
   return 0;
 }
 
-/* Seeded random tensors of each input's shape, the first dimension set to the
- * batch when it is dynamic. Integer inputs get small values (valid token ids). */
-static SalTensor *
-make_input (const SalValueInfo *info, int batch, GRand *rng, GError **error)
-{
-  int64_t dims[SAL_MAX_RANK];
-  SalTensor *t;
-
-  if (info->rank < 0)
-    {
-      g_set_error (error, SAL_ERROR, SAL_ERROR_UNSUPPORTED,
-                   _("input “%s” has no declared shape"), info->name);
-      return NULL;
-    }
-  for (int i = 0; i < info->rank; i++)
-    {
-      dims[i] = info->dims[i];
-      if (i == 0 && dims[i] < 0)
-        dims[i] = batch;
-      else if (i == 0 && dims[i] != batch)
-        {
-          g_set_error (error, SAL_ERROR, SAL_ERROR_INVALID,
-                       _("input “%s” has a fixed batch of %" PRId64
-                         "; export the model with a dynamic first dimension to bench batch %d"),
-                       info->name, dims[i], batch);
-          return NULL;
-        }
-      else if (dims[i] < 0)
-        {
-          g_set_error (error, SAL_ERROR, SAL_ERROR_UNSUPPORTED,
-                       _("input “%s” has a dynamic dimension %d; only the batch may be dynamic"),
-                       info->name, i);
-          return NULL;
-        }
-    }
-  t = sal_tensor_new (info->dtype, info->rank, dims, error);
-  if (t == NULL)
-    return NULL;
-  for (int64_t i = 0; i < t->numel; i++)
-    switch (t->dtype)
-      {
-      case SAL_DTYPE_FLOAT:
-        sal_tensor_f32 (t)[i] = (float) g_rand_double_range (rng, -1, 1);
-        break;
-      case SAL_DTYPE_INT64:
-        sal_tensor_i64 (t)[i] = g_rand_int_range (rng, 0, 10);
-        break;
-      case SAL_DTYPE_INT32:
-        ((gint32 *) t->data)[i] = g_rand_int_range (rng, 0, 10);
-        break;
-      case SAL_DTYPE_BOOL:
-      case SAL_DTYPE_UINT8:
-      case SAL_DTYPE_INT8:
-        sal_tensor_u8 (t)[i] = (guint8) g_rand_int_range (rng, 0, 2);
-        break;
-      case SAL_DTYPE_UNDEFINED:
-      default:
-        g_set_error (error, SAL_ERROR, SAL_ERROR_UNSUPPORTED,
-                     _("input “%s” has a type the benchmark cannot fill"), info->name);
-        sal_tensor_free (t);
-        return NULL;
-      }
-  return t;
-}
-
 /* CPU time of the whole process in ms: on a busy machine this, unlike the wall
  * clock, does not count the time other processes held the cores. */
 static double
@@ -133,25 +69,6 @@ cpu_ms (void)
 
   clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
   return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
-}
-
-static int
-cmp_double (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-quantile (const double *sorted, int n, double q)
-{
-  double pos = q * (n - 1);
-  int i = (int) pos;
-
-  if (i + 1 >= n)
-    return sorted[n - 1];
-  return sorted[i] + (pos - i) * (sorted[i + 1] - sorted[i]);
 }
 
 static int
@@ -289,7 +206,7 @@ sal_cli_bench_cmd (const SalCliGlobals *g, int argc, char **argv)
       SalValueInfo info;
       SalTensor *t;
       sal_model_get_input (model, i, &info);
-      t = make_input (&info, args.batch, rng, &error);
+      t = sal_model_random_input (&info, args.batch, TRUE, rng, &error);
       if (t == NULL)
         return sal_cli_fail ("%s", error->message);
       g_ptr_array_add (inputs, t);
@@ -343,19 +260,19 @@ sal_cli_bench_cmd (const SalCliGlobals *g, int argc, char **argv)
         json_builder_add_double_value (jb, cpu[r]);
       json_builder_end_array (jb);
     }
-  qsort (cpu, args.runs, sizeof (double), cmp_double);
-  qsort (times, args.runs, sizeof (double), cmp_double);
-  median = quantile (times, args.runs, 0.5);
+  qsort (cpu, args.runs, sizeof (double), sal_compare_doubles);
+  qsort (times, args.runs, sizeof (double), sal_compare_doubles);
+  median = sal_sorted_quantile (times, args.runs, 0.5);
   if (args.json)
     {
       json_builder_set_member_name (jb, "median_ms");
       json_builder_add_double_value (jb, median);
       json_builder_set_member_name (jb, "p10_ms");
-      json_builder_add_double_value (jb, quantile (times, args.runs, 0.1));
+      json_builder_add_double_value (jb, sal_sorted_quantile (times, args.runs, 0.1));
       json_builder_set_member_name (jb, "p90_ms");
-      json_builder_add_double_value (jb, quantile (times, args.runs, 0.9));
+      json_builder_add_double_value (jb, sal_sorted_quantile (times, args.runs, 0.9));
       json_builder_set_member_name (jb, "cpu_median_ms");
-      json_builder_add_double_value (jb, quantile (cpu, args.runs, 0.5));
+      json_builder_add_double_value (jb, sal_sorted_quantile (cpu, args.runs, 0.5));
       json_builder_set_member_name (jb, "per_sample_ms");
       json_builder_add_double_value (jb, median / args.batch);
       json_builder_set_member_name (jb, "openblas_coretype");
@@ -372,10 +289,10 @@ sal_cli_bench_cmd (const SalCliGlobals *g, int argc, char **argv)
               args.threads, args.runs, warm);
       printf ("\n");
       printf (_("Median %.3f ms (10%%: %.3f ms, 90%%: %.3f ms), %.3f ms per sample"), median,
-              quantile (times, args.runs, 0.1), quantile (times, args.runs, 0.9),
+              sal_sorted_quantile (times, args.runs, 0.1), sal_sorted_quantile (times, args.runs, 0.9),
               median / args.batch);
       printf ("\n");
-      printf (_("Median CPU time %.3f ms"), quantile (cpu, args.runs, 0.5));
+      printf (_("Median CPU time %.3f ms"), sal_sorted_quantile (cpu, args.runs, 0.5));
       printf ("\n");
     }
   if (args.profile && bench_profile (run, jb, args.json) != 0)

@@ -31,11 +31,9 @@ cancel_cb (gpointer cancellable)
   return g_cancellable_is_cancelled (cancellable);
 }
 
-/* Seeded values of an input's type at `batch` (first dimension; -1: the model's own
- * batch, 1 when dynamic): floats in [-1, 1], integers in [0, 10) (valid token ids of
- * any vocabulary). */
-static SalTensor *
-make_input (const SalValueInfo *info, int batch, gboolean strict, GRand *rng, GError **error)
+SalTensor *
+sal_model_random_input (const SalValueInfo *info, int batch, gboolean strict, GRand *rng,
+                        GError **error)
 {
   int64_t dims[SAL_MAX_RANK];
   SalTensor *t;
@@ -116,7 +114,7 @@ make_inputs (SalModel *model, int batch, gboolean strict, guint32 seed, GError *
       SalTensor *t;
 
       sal_model_get_input (model, i, &info);
-      t = make_input (&info, batch, strict, rng, error);
+      t = sal_model_random_input (&info, batch, strict, rng, error);
       if (t == NULL)
         return NULL;
       g_ptr_array_add (inputs, t);
@@ -407,15 +405,15 @@ now_ms (void)
   return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
 }
 
-static int
-cmp_double (gconstpointer a, gconstpointer b)
+int
+sal_compare_doubles (gconstpointer a, gconstpointer b)
 {
   double x = *(const double *) a, y = *(const double *) b;
   return (x > y) - (x < y);
 }
 
-static double
-quantile (const double *sorted, int n, double q)
+double
+sal_sorted_quantile (const double *sorted, int n, double q)
 {
   double pos = q * (n - 1);
   int lo = (int) floor (pos);
@@ -466,11 +464,11 @@ sal_model_bench (const char    *path,
         return FALSE;
       times[r] = now_ms () - t0;
     }
-  qsort (times, runs, sizeof (double), cmp_double);
+  qsort (times, runs, sizeof (double), sal_compare_doubles);
   out->batch = batch;
   out->runs = runs;
-  out->median_ms = quantile (times, runs, 0.5);
-  out->p10_ms = quantile (times, runs, 0.1);
-  out->p90_ms = quantile (times, runs, 0.9);
+  out->median_ms = sal_sorted_quantile (times, runs, 0.5);
+  out->p10_ms = sal_sorted_quantile (times, runs, 0.1);
+  out->p90_ms = sal_sorted_quantile (times, runs, 0.9);
   return TRUE;
 }

@@ -15,6 +15,8 @@
 
 #include <gio/gio.h>
 
+#include "sal-model.h"
+
 G_BEGIN_DECLS
 
 #define SAL_MODEL_CHECK_RTOL 1e-4
@@ -66,5 +68,19 @@ gboolean  sal_model_bench       (const char    *path,
                                  GCancellable  *cancellable,
                                  SalModelBench *out,
                                  GError       **error);
+
+/* Seeded values of an input's type at `batch` (first dimension; -1: the model's own
+ * batch, 1 when dynamic): floats in [-1, 1], integers in [0, 10) (valid token ids of
+ * any vocabulary). `strict`: refuse dynamic dimensions other than the batch (else
+ * they get a small fixed size). Shared by the self-check, the benchmark job and
+ * salient-cli bench. */
+SalTensor *sal_model_random_input (const SalValueInfo *info, int batch, gboolean strict,
+                                   GRand *rng, GError **error);
+
+/* The q-quantile of n ascending values, linearly interpolated. */
+double     sal_sorted_quantile   (const double *sorted, int n, double q);
+
+/* qsort comparison of doubles, ascending. */
+int        sal_compare_doubles   (gconstpointer a, gconstpointer b);
 
 G_END_DECLS

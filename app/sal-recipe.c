@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sal-arch.h"
 #include "sal-engine.h"
 #include "sal-error.h"
 #include "sal-grad.h"
@@ -426,20 +427,6 @@ sal_arch_add_dense (SalGraphBuilder *b, GRand *rng, const char *name, const char
   sal_node_set_int (n, "transB", 1);
 }
 
-static const char *
-activation_op (const char *id)
-{
-  static const char *const map[][2] = {
-    { "relu", "Relu" }, { "tanh", "Tanh" }, { "sigmoid", "Sigmoid" }, { "elu", "Elu" },
-    { "leaky-relu", "LeakyRelu" }, { "selu", "Selu" }, { "softplus", "Softplus" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (map); i++)
-    if (strcmp (map[i][0], id) == 0)
-      return map[i][1];
-  return NULL;
-}
-
 /* [model] hidden = 16;8  activation = relu  dropout = 0.1  batch_norm = false
  * input "features" [N, F] → (Gemm → [BatchNormalization] → activation → [Dropout]) × hidden
  * → Gemm → "logits" [N, classes] or "prediction" [N, 1]. */
@@ -485,7 +472,7 @@ sal_arch_build_mlp (SalGraphBuilder *b, GKeyFile *kf, const char *group, const S
                      _("[model] hidden: layer width %d is out of range (1 to 65536)"), hidden[i]);
         return FALSE;
       }
-  act_op = activation_op (act != NULL ? g_strstrip (act) : "relu");
+  act_op = sal_arch_activation_op (act != NULL ? g_strstrip (act) : "relu");
   if (act_op == NULL)
     {
       g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sal-method-names.h"
 #include "sal-clinic-jobs.h"
 
 #include "sal-audit.h"
@@ -159,31 +160,6 @@ heading (Doc *d, const char *text)
 
 /* ---- explanation details --------------------------------------------------------- */
 
-static const char *
-method_name (const char *id)
-{
-  static const struct { const char *id; const char *name; } names[] = {
-    { "gradient", N_("Gradient") },
-    { "gradient-x-input", N_("Gradient × Input") },
-    { "smoothgrad", N_("SmoothGrad") },
-    { "integrated-gradients", N_("Integrated Gradients") },
-    { "grad-cam", N_("Grad-CAM") },
-    { "grad-cam-pp", N_("Grad-CAM++") },
-    { "occlusion", N_("Occlusion") },
-    { "rise", N_("RISE") },
-    { "token-occlusion", N_("Token occlusion") },
-    { "attention", N_("Attention weights") },
-    { "shapley", N_("Exact Shapley values") },
-    { "kernel-shap", N_("KernelSHAP") },
-    { "permutation", N_("Permutation importance") },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    if (g_strcmp0 (id, names[i].id) == 0)
-      return _(names[i].name);
-  return id != NULL ? id : "";
-}
-
 static SalModelRecord *
 lookup_model (SalStore *store, Doc *d, const char *sha256)
 {
@@ -271,7 +247,7 @@ caption (SalStore *store, Doc *d, const SalExplanationRecord *e)
 
   g_string_append_printf (s, "<b>%s</b> %s\n", _("Model:"), model);
   g_string_append_printf (s, "<b>%s</b> %s  <b>%s</b> ", _("Method:"),
-                          method_name (e->method), _("Target:"));
+                          sal_method_display_name (e->method), _("Target:"));
   g_string_append_printf (s, "%s", e->target != NULL ? e->target : "—");
   if (e->baseline != NULL)
     g_string_append_printf (s, "  <b>%s</b> %s", _("Baseline:"), e->baseline);

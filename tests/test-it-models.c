@@ -8,6 +8,7 @@
 
 #include "sal-arch.h"
 #include "sal-engine.h"
+#include "sal-grad.h"
 #include "sal-graph-builder.h"
 #include "sal-image.h"
 #include "sal-it-models.h"
@@ -95,6 +96,104 @@ test_cnn_graph (void)
     g_assert_cmpfloat (mx, >=, 0);
   }
   sal_run_free (run);
+}
+
+/* The smooth variant: Softplus, per-stage pooling and the log-sum-exp global
+ * pool. Checks the shapes, that "gpool" is log Σ exp of each channel's map
+ * (computed here in double), and the input gradient against central
+ * differences — the pool's hidden maximum must not leak a wrong gradient. */
+static void
+test_cnn_smooth (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rng = g_rand_new_with_seed (11);
+  g_autoptr(SalGraphBuilder) b = sal_graph_builder_new (13);
+  g_autoptr(SalModel) m = NULL;
+  g_autoptr(SalTensor) x = sal_tensor_new_f32 (4, (int64_t[]) { 1, 1, 16, 16 });
+  g_autoptr(SalTensor) seed = sal_tensor_new_f32 (2, (int64_t[]) { 1, 2 });
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  SalCnnSpec spec = { 0 };
+  SalRun *run;
+  SalGrad *grad;
+  const SalTensor *feat, *pooled;
+  g_autofree float *gx = NULL;
+  const float h = 1e-2f;
+  double worst = 0;
+
+  g_assert_true (g_key_file_load_from_data (kf,
+                                            "[model]\nfilters=4;6;5\nbatch_norm=false\n"
+                                            "activation=softplus\nstage_pools=max;average\n"
+                                            "pool=logsumexp\n", -1, 0, &error));
+  g_assert_true (sal_cnn_spec_from_keyfile (&spec, kf, "model", &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (spec.activation, ==, "Softplus");
+  g_assert_cmpint (spec.stage_pool[0], ==, SAL_CNN_POOL_MAX);
+  g_assert_cmpint (spec.stage_pool[1], ==, SAL_CNN_POOL_AVERAGE);
+  g_assert_cmpint (spec.stage_pool[2], ==, SAL_CNN_POOL_DEFAULT);
+  g_assert_true (spec.global_logsumexp);
+  spec.channels = 1;
+  spec.height = spec.width = 16;
+  spec.n_classes = 2;
+  g_assert_true (sal_arch_build_cnn (b, &spec, rng, &error));
+  m = sal_graph_builder_finish (b, &error);
+  g_assert_no_error (error);
+  for (int64_t i = 0; i < x->numel; i++)
+    sal_tensor_f32 (x)[i] = (float) ((i * 7919) % 101) / 50.0f - 1.0f;
+
+  run = sal_run_new (m);
+  g_assert_true (sal_run_keep_value (run, SAL_ARCH_CNN_FEATURES, &error));
+  g_assert_true (sal_run_keep_value (run, "gpool", &error));
+  grad = sal_grad_new (run);
+  sal_grad_want_inputs (grad);
+  g_assert_true (sal_run_set_input (run, 0, x, &error) && sal_run_execute (run, &error));
+  g_assert_no_error (error);
+  /* 16 → max pool → 8 → average pool → 4, the last stage unpooled. */
+  feat = sal_run_get_value (run, SAL_ARCH_CNN_FEATURES);
+  g_assert_cmpint (feat->dims[1], ==, 5);
+  g_assert_cmpint (feat->dims[2], ==, 4);
+  g_assert_cmpint (feat->dims[3], ==, 4);
+  pooled = sal_run_get_value (run, "gpool");
+  for (int c = 0; c < 5; c++)
+    {
+      double sum = 0;
+      for (int i = 0; i < 16; i++)
+        sum += exp (sal_tensor_f32 (feat)[c * 16 + i]);
+      g_assert_cmpfloat_with_epsilon (sal_tensor_f32 (pooled)[c], log (sum), 1e-5 * (1 + log (sum)));
+    }
+
+  /* d logit[1] / d x against central differences. */
+  sal_tensor_f32 (seed)[1] = 1.0f;
+  sal_grad_backward (grad, 0, seed, &error);
+  g_assert_no_error (error);
+  gx = g_memdup2 (sal_grad_get (grad, "image")->data, sizeof (float) * x->numel);
+  sal_grad_free (grad);
+  for (int64_t i = 0; i < x->numel; i += 7)
+    {
+      float keep = sal_tensor_f32 (x)[i];
+      double up, down;
+
+      sal_tensor_f32 (x)[i] = keep + h;
+      g_assert_true (sal_run_set_input (run, 0, x, &error) && sal_run_execute (run, &error));
+      up = sal_tensor_f32 (sal_run_get_output (run, 0))[1];
+      sal_tensor_f32 (x)[i] = keep - h;
+      g_assert_true (sal_run_set_input (run, 0, x, &error) && sal_run_execute (run, &error));
+      down = sal_tensor_f32 (sal_run_get_output (run, 0))[1];
+      sal_tensor_f32 (x)[i] = keep;
+      worst = MAX (worst, fabs ((up - down) / (2 * h) - gx[i]) / (1e-2 + fabs (gx[i])));
+    }
+  g_assert_cmpfloat (worst, <, 2e-2);
+  sal_run_free (run);
+
+  /* Unknown values are refused by name. */
+  g_key_file_set_string (kf, "model", "stage_pools", "max;median");
+  g_assert_false (sal_cnn_spec_from_keyfile (&spec, kf, "model", &error));
+  g_assert_error (error, SAL_ERROR, SAL_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "median"));
+  g_clear_error (&error);
+  g_key_file_set_string (kf, "model", "stage_pools", "max");
+  g_key_file_set_string (kf, "model", "activation", "swish");
+  g_assert_false (sal_cnn_spec_from_keyfile (&spec, kf, "model", &error));
+  g_assert_nonnull (strstr (error->message, "swish"));
 }
 
 /* The bad spec is refused with a message. */
@@ -478,6 +577,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   sal_engine_init ();
   g_test_add_func ("/app/it-models/cnn/graph", test_cnn_graph);
+  g_test_add_func ("/app/it-models/cnn/smooth", test_cnn_smooth);
   g_test_add_func ("/app/it-models/cnn/bad-spec", test_cnn_bad_spec);
   g_test_add_func ("/app/it-models/gru/attention", test_gru_attention_graph);
   g_test_add_func ("/app/it-models/phantoms/png-matches", test_phantom_png_matches);

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "sal-method-names.h"
 #include "sal-case-history.h"
 
 /* The History tab of a case: every stored result of its images, notes and
@@ -39,35 +40,6 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
-
-static const struct {
-  const char *id;
-  const char *label;
-} method_labels[] = {
-  { "prediction", N_("Prediction") },
-  { "gradient", N_("Gradient") },
-  { "gradient-x-input", N_("Gradient × Input") },
-  { "smoothgrad", N_("SmoothGrad") },
-  { "integrated-gradients", N_("Integrated Gradients") },
-  { "grad-cam", N_("Grad-CAM") },
-  { "grad-cam-pp", N_("Grad-CAM++") },
-  { "occlusion", N_("Occlusion") },
-  { "rise", N_("RISE") },
-  { "token-occlusion", N_("Token occlusion") },
-  { "attention", N_("Attention weights") },
-  { "shapley", N_("Exact Shapley values") },
-  { "kernel-shap", N_("KernelSHAP") },
-  { "permutation", N_("Permutation importance") },
-};
-
-static const char *
-method_label (const char *id)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (method_labels); i++)
-    if (g_strcmp0 (method_labels[i].id, id) == 0)
-      return _(method_labels[i].label);
-  return id != NULL ? id : "";
-}
 
 /* The parameters a person can read: the scalar members of params_json (token lists and
  * other arrays are left out), "name value" joined by commas. */
@@ -151,7 +123,7 @@ result_row (SalCaseHistory *self, GHashTable *names, const SalExplanationRecord 
   GtkWidget *row;
 
   /* Translators: a stored result: the explanation method, then what it explains. */
-  title = g_strdup_printf (_("%s · %s"), method_label (e->method), object);
+  title = g_strdup_printf (_("%s · %s"), sal_method_display_name (e->method), object);
   g_string_append_printf (sub, _("Model %s"), model);
   g_string_append (sub, "\n");
   g_string_append_printf (sub, _("Target “%s”"), e->target != NULL ? e->target : "");

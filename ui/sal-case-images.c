@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 
+#include "sal-method-names.h"
 #include "sal-application.h"
 #include "sal-case-images.h"
 #include "sal-check-badges.h"
@@ -17,20 +18,19 @@
 #include "sal-method-compare.h"
 #include "sal-probabilities.h"
 
-/* Image methods in menu order, with the stable ids and the names the colour bar
- * uses in its caption (the same msgids). */
+/* Image methods in menu order; their names come from sal_method_display_name (),
+ * as in the colour bar's caption. */
 static const struct {
   SalExplainMethod method;
-  const char      *name;
 } image_methods[] = {
-  { SAL_EXPLAIN_GRAD_CAM, N_("Grad-CAM") },
-  { SAL_EXPLAIN_GRAD_CAM_PP, N_("Grad-CAM++") },
-  { SAL_EXPLAIN_INTEGRATED_GRADIENTS, N_("Integrated Gradients") },
-  { SAL_EXPLAIN_GRADIENT, N_("Gradient") },
-  { SAL_EXPLAIN_GRADIENT_X_INPUT, N_("Gradient × Input") },
-  { SAL_EXPLAIN_SMOOTHGRAD, N_("SmoothGrad") },
-  { SAL_EXPLAIN_OCCLUSION, N_("Occlusion") },
-  { SAL_EXPLAIN_RISE, N_("RISE") },
+  { SAL_EXPLAIN_GRAD_CAM },
+  { SAL_EXPLAIN_GRAD_CAM_PP },
+  { SAL_EXPLAIN_INTEGRATED_GRADIENTS },
+  { SAL_EXPLAIN_GRADIENT },
+  { SAL_EXPLAIN_GRADIENT_X_INPUT },
+  { SAL_EXPLAIN_SMOOTHGRAD },
+  { SAL_EXPLAIN_OCCLUSION },
+  { SAL_EXPLAIN_RISE },
 };
 
 static const SalBaseline baselines[] = { SAL_BASELINE_BLACK, SAL_BASELINE_BLUR, SAL_BASELINE_NOISE };
@@ -489,7 +489,7 @@ method_changed_cb (SalCaseImages *self)
   {
     /* Translators: the Explain button's tooltip: the method it will use */
     g_autofree char *tip = g_strdup_printf (_("Explain with %s (Ctrl+E)"),
-                                            _(image_methods[gtk_drop_down_get_selected (self->method_dropdown)].name));
+                                            sal_method_display_name (sal_explain_method_id (image_methods[gtk_drop_down_get_selected (self->method_dropdown)].method)));
     gtk_widget_set_tooltip_text (self->explain_button, tip);
   }
 }
@@ -1201,7 +1201,7 @@ sal_case_images_init (SalCaseImages *self)
   self->model_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
 
   for (guint i = 0; i < G_N_ELEMENTS (image_methods); i++)
-    gtk_string_list_append (self->method_names, _(image_methods[i].name));
+    gtk_string_list_append (self->method_names, sal_method_display_name (sal_explain_method_id (image_methods[i].method)));
   fill_list (self->baseline_names, baseline_names, G_N_ELEMENTS (baseline_names));
   fill_list (self->sign_names, sign_names, G_N_ELEMENTS (sign_names));
   fill_list (self->preset_names, preset_names, G_N_ELEMENTS (preset_names));
@@ -1254,7 +1254,7 @@ sal_case_images_init (SalCaseImages *self)
     {
       SalExplainMethod m = image_methods[i].method;
 
-      self->compare_checks[i] = gtk_check_button_new_with_label (_(image_methods[i].name));
+      self->compare_checks[i] = gtk_check_button_new_with_label (sal_method_display_name (sal_explain_method_id (image_methods[i].method)));
       /* Two map families, two fine-grained maps: a useful first comparison. */
       gtk_check_button_set_active (GTK_CHECK_BUTTON (self->compare_checks[i]),
                                    m == SAL_EXPLAIN_GRAD_CAM || m == SAL_EXPLAIN_INTEGRATED_GRADIENTS

@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 
+#include "sal-method-names.h"
 #include "sal-colorbar.h"
 
 #define BAR_HEIGHT 14
@@ -22,28 +23,14 @@ struct _SalColorbar
 
 G_DEFINE_FINAL_TYPE (SalColorbar, sal_colorbar, GTK_TYPE_WIDGET)
 
-static const struct { const char *id; const char *name; } method_names[] = {
-  { "gradient", N_("Gradient") },
-  { "gradient-x-input", N_("Gradient × Input") },
-  { "smoothgrad", N_("SmoothGrad") },
-  { "integrated-gradients", N_("Integrated Gradients") },
-  { "grad-cam", N_("Grad-CAM") },
-  { "grad-cam-pp", N_("Grad-CAM++") },
-  { "occlusion", N_("Occlusion") },
-  { "rise", N_("RISE") },
-};
-
 char *
 sal_colorbar_format_caption (const char *method_id, const char *target, const char *baseline_id,
                              const char *params_json, guint32 seed)
 {
   g_autoptr(GString) s = g_string_new (NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
-  const char *method = method_id;
+  const char *method = sal_method_display_name (method_id);
 
-  for (guint i = 0; i < G_N_ELEMENTS (method_names); i++)
-    if (g_strcmp0 (method_id, method_names[i].id) == 0)
-      method = _(method_names[i].name);
   /* Translators: caption of an explanation: method, then the class it explains */
   g_string_append_printf (s, _("%s for “%s”"), method, target != NULL ? target : "?");
   if (baseline_id != NULL)

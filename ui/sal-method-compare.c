@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "sal-method-names.h"
 #include "sal-colorbar.h"
 
 typedef struct {
@@ -30,27 +31,6 @@ struct _SalMethodCompare
 };
 
 G_DEFINE_FINAL_TYPE (SalMethodCompare, sal_method_compare, GTK_TYPE_WIDGET)
-
-/* Method names as the colour bar's caption has them (the same msgids). */
-static const struct { const char *id; const char *name; } method_names[] = {
-  { "gradient", N_("Gradient") },
-  { "gradient-x-input", N_("Gradient × Input") },
-  { "smoothgrad", N_("SmoothGrad") },
-  { "integrated-gradients", N_("Integrated Gradients") },
-  { "grad-cam", N_("Grad-CAM") },
-  { "grad-cam-pp", N_("Grad-CAM++") },
-  { "occlusion", N_("Occlusion") },
-  { "rise", N_("RISE") },
-};
-
-static const char *
-method_name (const char *id)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (method_names); i++)
-    if (g_strcmp0 (id, method_names[i].id) == 0)
-      return _(method_names[i].name);
-  return id;
-}
 
 /* One view moved: the others follow (the flag stops the echo). */
 static void
@@ -129,13 +109,13 @@ relayout (SalMethodCompare *self)
         if (isnan (rho))
           /* Translators: agreement of two explanation methods that cannot be computed */
           g_string_append_printf (text, _("%s–%s: none (a map is constant)"),
-                                  method_name (self->places[i].result->method),
-                                  method_name (self->places[j].result->method));
+                                  sal_method_display_name (self->places[i].result->method),
+                                  sal_method_display_name (self->places[j].result->method));
         else
           /* Translators: agreement of two explanation methods: names, ρ, a word (strong …) */
           g_string_append_printf (text, _("%s–%s %.2f (%s)"),
-                                  method_name (self->places[i].result->method),
-                                  method_name (self->places[j].result->method), rho,
+                                  sal_method_display_name (self->places[i].result->method),
+                                  sal_method_display_name (self->places[j].result->method), rho,
                                   agreement_word (rho));
       }
   if (self->n >= 2)
@@ -165,7 +145,7 @@ set_place (Place *p, const SalAttributionResult *r)
   sal_image_view_set_attribution (p->view, r->attribution, r->width, r->height);
   caption = sal_colorbar_format_caption (r->method, r->target, r->baseline, r->params_json,
                                          r->seed);
-  gtk_label_set_text (GTK_LABEL (p->title), method_name (r->method));
+  gtk_label_set_text (GTK_LABEL (p->title), sal_method_display_name (r->method));
   gtk_label_set_text (GTK_LABEL (p->caption), caption);
   gtk_accessible_update_property (GTK_ACCESSIBLE (p->view), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   caption, -1);

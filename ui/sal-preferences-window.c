@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "sal-preferences-window.h"
+#include "sal-method-names.h"
 
 struct _SalPreferencesWindow
 {
@@ -44,15 +45,16 @@ static const Choice appearances[] = {
   { NULL, NULL }
 };
 
+/* Named by sal_method_display_name (), like everywhere else. */
 static const Choice methods[] = {
-  { "gradient", N_("Gradient") },
-  { "gradient-x-input", N_("Gradient × Input") },
-  { "smoothgrad", N_("SmoothGrad") },
-  { "integrated-gradients", N_("Integrated Gradients") },
-  { "grad-cam", N_("Grad-CAM") },
-  { "grad-cam-pp", N_("Grad-CAM++") },
-  { "occlusion", N_("Occlusion") },
-  { "rise", N_("RISE") },
+  { "gradient", NULL },
+  { "gradient-x-input", NULL },
+  { "smoothgrad", NULL },
+  { "integrated-gradients", NULL },
+  { "grad-cam", NULL },
+  { "grad-cam-pp", NULL },
+  { "occlusion", NULL },
+  { "rise", NULL },
   { NULL, NULL }
 };
 
@@ -70,7 +72,7 @@ choice_model (const Choice *choices)
   GtkStringList *list = gtk_string_list_new (NULL);
 
   for (const Choice *c = choices; c->id != NULL; c++)
-    gtk_string_list_append (list, _(c->name));
+    gtk_string_list_append (list, c->name != NULL ? _(c->name) : sal_method_display_name (c->id));
   return G_LIST_MODEL (list);
 }
 
