@@ -25,16 +25,6 @@
                  "[--output OUT.json] [--overlay OUT.png]")
 
 static void
-add_double (JsonBuilder *b, const char *name, double v)
-{
-  json_builder_set_member_name (b, name);
-  if (isfinite (v))
-    json_builder_add_double_value (b, v);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
 add_tensor (JsonBuilder *b, const char *name, const SalTensor *t)
 {
   json_builder_set_member_name (b, name);
@@ -50,21 +40,6 @@ add_tensor (JsonBuilder *b, const char *name, const SalTensor *t)
     json_builder_add_double_value (b, sal_tensor_f32 (t)[i]);
   json_builder_end_array (b);
   json_builder_end_object (b);
-}
-
-static gboolean
-parse_int (const char *s, int lo, int hi, int *out)
-{
-  char *end;
-  gint64 v;
-
-  if (s == NULL)
-    return FALSE;
-  v = g_ascii_strtoll (s, &end, 10);
-  if (*end != '\0' || end == s || v < lo || v > hi)
-    return FALSE;
-  *out = (int) v;
-  return TRUE;
 }
 
 /* Background rows [N, M] for the tabular methods: a CSV whose header names
@@ -258,11 +233,7 @@ sal_cli_explain_cmd (const SalCliGlobals *g, int argc, char **argv)
   g_autoptr(SalTensor) input = NULL;
   g_autoptr(SalExplanation) e = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL, *hash = NULL;
-  g_autofree char *contents = NULL;
-  gsize len;
+  g_autofree char *hash = NULL;
 
   for (int i = 1; i < argc; i++)
     {
@@ -277,17 +248,17 @@ sal_cli_explain_cmd (const SalCliGlobals *g, int argc, char **argv)
       if (strcmp (a, "--method") == 0)
         method = v;
       else if (strcmp (a, "--target") == 0)
-        ok = parse_int (v, 0, G_MAXINT, &target);
+        ok = sal_cli_parse_int (v, 0, G_MAXINT, &target);
       else if (strcmp (a, "--steps") == 0)
-        ok = parse_int (v, 1, 100000, &steps);
+        ok = sal_cli_parse_int (v, 1, 100000, &steps);
       else if (strcmp (a, "--samples") == 0)
-        ok = parse_int (v, 1, 10000000, &samples);
+        ok = sal_cli_parse_int (v, 1, 10000000, &samples);
       else if (strcmp (a, "--window") == 0)
-        ok = parse_int (v, 1, 100000, &window);
+        ok = sal_cli_parse_int (v, 1, 100000, &window);
       else if (strcmp (a, "--stride") == 0)
-        ok = parse_int (v, 1, 100000, &stride);
+        ok = sal_cli_parse_int (v, 1, 100000, &stride);
       else if (strcmp (a, "--seed") == 0)
-        ok = parse_int (v, 0, G_MAXINT, &seed);
+        ok = sal_cli_parse_int (v, 0, G_MAXINT, &seed);
       else if (strcmp (a, "--noise") == 0)
         {
           char *end;
@@ -349,14 +320,10 @@ sal_cli_explain_cmd (const SalCliGlobals *g, int argc, char **argv)
   if (baseline != NULL && !sal_baseline_from_id (baseline, &p.baseline))
     return sal_cli_fail (_("unknown baseline “%s” (use black, blur, noise or pad)"), baseline);
 
-  if (!g_file_get_contents (args[0], &contents, &len, &error))
-    return sal_cli_fail ("%s", error->message);
-  hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guint8 *) contents, len);
-  g_clear_pointer (&contents, g_free);
-  p.model_hash = hash;
-  model = sal_model_load_file (args[0], NULL, &error);
+  model = sal_cli_load_model (args[0], &hash, &error);
   if (model == NULL)
     return sal_cli_fail ("%s", error->message);
+  p.model_hash = hash;
   input = sal_model_input_from_file (model, args[1], &error);
   if (input == NULL)
     return sal_cli_fail ("%s", error->message);
@@ -404,7 +371,7 @@ sal_cli_explain_cmd (const SalCliGlobals *g, int argc, char **argv)
   json_builder_add_string_value (b, sal_baseline_id (p.baseline));
   json_builder_set_member_name (b, "samples");
   json_builder_add_int_value (b, p.samples);
-  add_double (b, "noise", p.noise);
+  sal_cli_add_double (b, "noise", p.noise);
   json_builder_set_member_name (b, "window");
   json_builder_add_int_value (b, p.window);
   json_builder_set_member_name (b, "stride");
@@ -451,29 +418,20 @@ sal_cli_explain_cmd (const SalCliGlobals *g, int argc, char **argv)
     }
   if (e->group_attribution != NULL)
     add_tensor (b, "group_attribution", e->group_attribution);
-  add_double (b, "score", e->score);
+  sal_cli_add_double (b, "score", e->score);
   json_builder_set_member_name (b, "checks");
   json_builder_begin_object (b);
-  add_double (b, "baseline_score", e->baseline_score);
-  add_double (b, "completeness_gap", e->completeness_gap);
-  add_double (b, "expected_score", e->expected_score);
-  add_double (b, "efficiency_gap", e->efficiency_gap);
-  add_double (b, "deletion_auc", e->deletion_auc);
-  add_double (b, "insertion_auc", e->insertion_auc);
+  sal_cli_add_double (b, "baseline_score", e->baseline_score);
+  sal_cli_add_double (b, "completeness_gap", e->completeness_gap);
+  sal_cli_add_double (b, "expected_score", e->expected_score);
+  sal_cli_add_double (b, "efficiency_gap", e->efficiency_gap);
+  sal_cli_add_double (b, "deletion_auc", e->deletion_auc);
+  sal_cli_add_double (b, "insertion_auc", e->insertion_auc);
   json_builder_end_object (b);
   json_builder_end_object (b);
 
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  text = json_generator_to_data (gen, NULL);
-  if (output != NULL)
-    {
-      if (!g_file_set_contents (output, text, -1, &error))
-        return sal_cli_fail ("%s", error->message);
-    }
-  else
-    printf ("%s\n", text);
+  if (!sal_cli_write_json (b, output, &error))
+    return sal_cli_fail ("%s", error->message);
   (void) g;
   return 0;
 }
