@@ -541,6 +541,46 @@ explain_or_cancelled (SalModel *model, SalTensor *x, const SalExplainParams *par
   return ex;
 }
 
+/* Stores r (attr: its r->n_values attributions, taken) as the explanation of the
+ * case or note in->object_id, with params_json and the checks in cb (an open object
+ * the probabilities are added to), writes the audit entry and finishes the job. */
+static gboolean
+save_explanation (SalJob *job, const JobIn *in, SalClinicResult *r, SalObjectKind kind,
+                  const char *params_json, JsonBuilder *cb, const char *baseline, gint64 seed,
+                  float *attr, GError **error)
+{
+  g_autofree char *checks_json = NULL;
+  g_autofree char *shape = g_strdup_printf ("[%u]", r->n_values);
+  g_autofree char *object = NULL;
+  SalExplanationRecord rec = { 0 };
+
+  add_probabilities (cb, r);
+  json_builder_end_object (cb);
+  checks_json = builder_string (cb);
+
+  rec.object_kind = kind;
+  rec.object_id = in->object_id;
+  rec.model_sha256 = r->model_sha256;
+  rec.method = r->method;
+  rec.params_json = (char *) params_json;
+  rec.target = r->target;
+  rec.baseline = (char *) baseline;
+  rec.seed = seed;
+  rec.shape_json = shape;
+  rec.attribution = g_bytes_new_take (attr, sizeof (float) * r->n_values);
+  rec.checks_json = checks_json;
+  r->record_id = sal_store_add_explanation (in->store, &rec, error);
+  g_bytes_unref (rec.attribution);
+  if (r->record_id == 0)
+    return FALSE;
+  object = g_strdup_printf ("%s/%" G_GINT64_FORMAT, kind == SAL_OBJECT_NOTE ? "note" : "case",
+                            in->object_id);
+  if (!sal_audit_append (in->store, "explain", object, error))
+    return FALSE;
+  sal_job_report_progress (job, 1.0, NULL);
+  return TRUE;
+}
+
 /* ---- measurements ------------------------------------------------------------------- */
 
 /* Up to max_rows rows of the CSV, evenly spaced, as [N, M] in the features' order. */
@@ -630,11 +670,7 @@ score_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **err
   g_autoptr(JsonBuilder) pb = json_builder_new ();
   g_autoptr(JsonBuilder) cb = json_builder_new ();
   g_autofree char *params_json = NULL;
-  g_autofree char *checks_json = NULL;
-  g_autofree char *shape = NULL;
-  g_autofree char *object = NULL;
   g_autofree float *attr = NULL;
-  SalExplanationRecord rec = { 0 };
   SalExplainParams params;
   Progress progress = { job, cancellable };
   const SalTensor *values;
@@ -744,28 +780,9 @@ score_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **err
   json_builder_add_double_value (cb, r->prediction);
   json_builder_set_member_name (cb, "efficiency_gap");
   json_builder_add_double_value (cb, r->gap);
-  add_probabilities (cb, r);
-  json_builder_end_object (cb);
-  checks_json = builder_string (cb);
-
-  shape = g_strdup_printf ("[%u]", r->n_values);
-  rec.object_kind = SAL_OBJECT_CASE;
-  rec.object_id = in->object_id;
-  rec.model_sha256 = r->model_sha256;
-  rec.method = r->method;
-  rec.params_json = params_json;
-  rec.target = r->target;
-  rec.shape_json = shape;
-  rec.attribution = g_bytes_new_take (g_steal_pointer (&attr), sizeof (float) * r->n_values);
-  rec.checks_json = checks_json;
-  r->record_id = sal_store_add_explanation (in->store, &rec, error);
-  g_bytes_unref (rec.attribution);
-  if (r->record_id == 0)
+  if (!save_explanation (job, in, r, SAL_OBJECT_CASE, params_json, cb, NULL, 0,
+                         g_steal_pointer (&attr), error))
     return NULL;
-  object = g_strdup_printf ("case/%" G_GINT64_FORMAT, in->object_id);
-  if (!sal_audit_append (in->store, "explain", object, error))
-    return NULL;
-  sal_job_report_progress (job, 1.0, NULL);
   return g_steal_pointer (&r);
 }
 
@@ -800,11 +817,7 @@ note_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **erro
   g_autoptr(JsonBuilder) pb = json_builder_new ();
   g_autoptr(JsonBuilder) cb = json_builder_new ();
   g_autofree char *params_json = NULL;
-  g_autofree char *checks_json = NULL;
-  g_autofree char *shape = NULL;
-  g_autofree char *object = NULL;
   g_autofree float *attr = NULL;
-  SalExplanationRecord rec = { 0 };
   SalExplainParams params;
   SalExplainMethod method;
   Progress progress = { job, cancellable };
@@ -912,31 +925,11 @@ note_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **erro
       json_builder_set_member_name (cb, "completeness_gap");
       json_builder_add_double_value (cb, r->gap);
     }
-  add_probabilities (cb, r);
-  json_builder_end_object (cb);
-  checks_json = builder_string (cb);
-
-  shape = g_strdup_printf ("[%u]", n);
-  rec.object_kind = SAL_OBJECT_NOTE;
-  rec.object_id = in->object_id;
-  rec.model_sha256 = r->model_sha256;
-  rec.method = r->method;
-  rec.params_json = params_json;
-  rec.target = r->target;
-  rec.baseline = method == SAL_EXPLAIN_INTEGRATED_GRADIENTS
-                   ? (char *) sal_baseline_id (params.baseline) : NULL;
-  rec.seed = params.seed;
-  rec.shape_json = shape;
-  rec.attribution = g_bytes_new_take (g_steal_pointer (&attr), sizeof (float) * n);
-  rec.checks_json = checks_json;
-  r->record_id = sal_store_add_explanation (in->store, &rec, error);
-  g_bytes_unref (rec.attribution);
-  if (r->record_id == 0)
+  if (!save_explanation (job, in, r, SAL_OBJECT_NOTE, params_json, cb,
+                         method == SAL_EXPLAIN_INTEGRATED_GRADIENTS
+                           ? sal_baseline_id (params.baseline) : NULL,
+                         params.seed, g_steal_pointer (&attr), error))
     return NULL;
-  object = g_strdup_printf ("note/%" G_GINT64_FORMAT, in->object_id);
-  if (!sal_audit_append (in->store, "explain", object, error))
-    return NULL;
-  sal_job_report_progress (job, 1.0, NULL);
   return g_steal_pointer (&r);
 }
 
