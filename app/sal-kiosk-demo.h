@@ -2,7 +2,7 @@
 #pragma once
 
 /* The kiosk's demo data (no GTK): an in-memory database seeded with the synthetic
- * demo set, and the note-triage explanation the kiosk shows. Nothing touches disk. */
+ * demo set, and the note the note demo explains. Nothing touches disk. */
 
 #include <gio/gio.h>
 
@@ -14,21 +14,15 @@ G_BEGIN_DECLS
  * day number as sal_demo_athlete_generate takes it; 0 = today in tz). */
 SalStore *sal_kiosk_store_new (GTimeZone *tz, gint64 today, GError **error);
 
-typedef struct {
-  char    *text;          /* the generated note (synthetic) */
-  int      label;         /* SalTriage of the note */
-  int      target;        /* the class explained (urgent) */
-  double   probability;   /* model probability of the target class */
-  guint    n_tokens;
-  gsize   *starts, *ends; /* byte offsets of each token in text */
-  double  *attribution;   /* Integrated Gradients per token (signed) */
-} SalKioskNoteDemo;
-
-void              sal_kiosk_note_demo_free    (SalKioskNoteDemo *demo);
-/* Generates an urgent note from `seed` onwards and explains the shipped note-triage
- * model's "urgent" score with Integrated Gradients (pad baseline). */
-SalKioskNoteDemo *sal_kiosk_note_demo_compute (guint32 seed, GError **error);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SalKioskNoteDemo, sal_kiosk_note_demo_free)
+/* Adds a demo case holding one generated urgent note: the first from `seed` on that the
+ * store's note model, if it has one, also reads as urgent (the generator's training
+ * templates, which the model reads reliably: a visitor should see it explain a right
+ * answer). note_id and note_seed (the generator seed of the note, to regenerate its
+ * evidence spans) may be NULL. The case id, or 0 with an error. */
+gint64 sal_kiosk_add_note_case (SalStore *store,
+                                guint32   seed,
+                                gint64   *note_id,
+                                guint32  *note_seed,
+                                GError  **error);
 
 G_END_DECLS

@@ -169,7 +169,10 @@ sal_explain_checks (SalExplainer *ex, const SalTensor *x, const SalExplainParams
   return TRUE;
 }
 
-/* The weighted layers, last first: nodes reading a float initializer. */
+/* The weighted layers, last first: nodes reading a float initializer. A
+ * BatchNormalization's running mean and variance (inputs 3 and 4) are statistics
+ * of the data, not learned weights: they stay (a variance drawn from a Gaussian
+ * can be negative, which turns every later activation into NaN). */
 static GPtrArray *
 weighted_layers (SalModel *model)
 {
@@ -184,6 +187,8 @@ weighted_layers (SalModel *model)
       for (int i = 0; i < node->n_inputs; i++)
         {
           SalValue *v = node->inputs[i] >= 0 ? sal_graph_get_value (graph, node->inputs[i]) : NULL;
+          if (i >= 3 && strcmp (node->op_type, "BatchNormalization") == 0)
+            continue;
           if (v != NULL && v->init != NULL && v->init->dtype == SAL_DTYPE_FLOAT && v->init->numel > 1)
             g_ptr_array_add (weights, v->name);
         }

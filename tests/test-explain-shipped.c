@@ -136,6 +136,46 @@ test_lesion_ig (void)
   g_assert_cmpfloat (worst, <=, 0.25);
 }
 
+/* The cascading sanity check on the lesion finder: every stage gives a finite
+ * rank correlation for Gradient and Grad-CAM. Its BatchNormalization nodes are
+ * in inference mode, so their running variances are used: a check that drew
+ * them at random made them negative and every later map NaN. */
+static void
+test_lesion_sanity (void)
+{
+  g_autoptr(SalModel) m = shipped ("lesion-finder.onnx");
+  g_autoptr(SalPhantom) ph = sal_phantom_generate (1000003, SAL_PHANTOM_WITH_LESION);
+  g_autoptr(SalImage) img = sal_image_new (ph->width, ph->height, 1, 16);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SalTensor) x = NULL;
+  const SalExplainMethod methods[] = { SAL_EXPLAIN_GRADIENT, SAL_EXPLAIN_GRAD_CAM };
+
+  memcpy (img->pixels, ph->pixels, sizeof (guint16) * ph->width * ph->height);
+  x = sal_model_input_from_image (m, img, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (methods); i++)
+    {
+      SalExplainParams p;
+      double rho[16];
+      int stages;
+
+      sal_explain_params_init (&p, methods[i]);
+      p.target = 1;
+      stages = sal_explain_sanity_check (m, x, &p, rho, 16, &error);
+      g_assert_no_error (error);
+      /* the dense layer, then BatchNormalization and Conv of each of 4 stages */
+      g_assert_cmpint (stages, ==, 9);
+      for (int k = 0; k < stages; k++)
+        {
+          g_test_message ("%s sanity stage %d: Spearman %.3f", sal_explain_method_id (methods[i]),
+                          k + 1, rho[k]);
+          g_assert_true (isfinite (rho[k]));
+        }
+      /* With every layer randomised the map no longer follows the trained one. */
+      g_assert_cmpfloat (rho[stages - 1], <, 0.5);
+    }
+}
+
 static void
 test_breast_mass (void)
 {
@@ -245,6 +285,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   sal_engine_init ();
   g_test_add_func ("/app/explain-shipped/lesion-ig", test_lesion_ig);
+  g_test_add_func ("/app/explain-shipped/lesion-sanity", test_lesion_sanity);
   g_test_add_func ("/app/explain-shipped/breast-mass", test_breast_mass);
   g_test_add_func ("/app/explain-shipped/note-ig", test_note_ig);
   return g_test_run ();

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The kiosk's demo data: an in-memory store with the demo athlete, and the note
- * explanation (Integrated Gradients on the shipped note-triage model). */
+ * demo's case (a generated urgent note). */
 
 #include "config.h"
 
-#include <math.h>
 #include <string.h>
 
+#include "sal-clinic-jobs.h"
 #include "sal-kiosk-demo.h"
+#include "sal-model-input.h"
 #include "sal-notegen.h"
+#include "sal-train.h"
 
 static void
 test_store (void)
@@ -31,32 +33,67 @@ static void
 test_note (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(SalKioskNoteDemo) demo = sal_kiosk_note_demo_compute (7, &error);
-  double best = -INFINITY;
-  guint best_i = 0;
-  gsize len;
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  SalStore *store = sal_kiosk_store_new (utc, 20000, &error);
+  g_autoptr(SalGeneratedNote) note = NULL;
+  g_autoptr(SalNote) stored = NULL;
+  g_autoptr(GPtrArray) cases = NULL;
+  gint64 case_id, note_id = 0;
+  guint32 seed = 0;
+  gboolean urgent_evidence = FALSE;
 
   g_assert_no_error (error);
-  g_assert_nonnull (demo);
-  g_assert_cmpint (demo->label, ==, SAL_TRIAGE_URGENT);
-  g_assert_cmpfloat (demo->probability, >, 0.5);
-  g_assert_cmpfloat (demo->probability, <=, 1.0);
-  g_assert_cmpuint (demo->n_tokens, >, 5);
-  len = strlen (demo->text);
-  for (guint i = 0; i < demo->n_tokens; i++)
+  case_id = sal_kiosk_add_note_case (store, 7, &note_id, &seed, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (case_id, >, 0);
+  g_assert_cmpint (note_id, >, 0);
+  g_assert_cmpuint (seed, >=, 7);
+  /* The stored note is the generator's urgent note of that seed, in a demo case. */
+  note = sal_note_generate (seed, SAL_NOTE_TEMPLATES_TRAIN);
+  g_assert_cmpint (note->label, ==, SAL_TRIAGE_URGENT);
+  for (guint i = 0; i < note->spans->len; i++)
     {
-      g_assert_cmpuint (demo->starts[i], <, demo->ends[i]);
-      g_assert_cmpuint (demo->ends[i], <=, len);
-      g_assert_true (isfinite (demo->attribution[i]));
-      if (demo->attribution[i] > best)
-        {
-          best = demo->attribution[i];
-          best_i = i;
-        }
+      const SalEvidenceSpan *sp = &g_array_index (note->spans, SalEvidenceSpan, i);
+      urgent_evidence |= sp->level == SAL_TRIAGE_URGENT && !sp->negated;
     }
-  /* Some word pushes towards "urgent". */
-  g_assert_cmpfloat (best, >, 0);
-  g_assert_cmpuint (best_i, <, demo->n_tokens);
+  g_assert_true (urgent_evidence);
+  stored = sal_store_get_note (store, note_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored->text, ==, note->text);
+  g_assert_cmpint (stored->case_id, ==, case_id);
+  cases = sal_store_list_cases (store, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < cases->len; i++)
+    if (((SalCase *) cases->pdata[i])->id == case_id)
+      g_assert_true (((SalCase *) cases->pdata[i])->demo);
+
+  /* Every note it picks is one the shipped note model reads as urgent, also where the
+   * first urgent note of a seed is not. */
+  for (guint32 first = 1; first < 400; first += 37)
+    {
+      g_autoptr(SalModelRecord) rec = NULL;
+      g_autoptr(SalModel) model = NULL;
+      g_autoptr(SalNote) n = NULL;
+      g_autoptr(SalTensor) x = NULL;
+      g_autoptr(SalTensor) out = NULL;
+      gint64 id = 0;
+
+      g_assert_cmpint (sal_kiosk_add_note_case (store, first, &id, NULL, &error), >, 0);
+      g_assert_no_error (error);
+      rec = sal_store_get_model (store, sal_clinic_find_model (store, SAL_CLINIC_MODEL_NOTE, NULL),
+                                 &error);
+      g_assert_no_error (error);
+      model = sal_model_load_with_metadata (rec->path, rec->metadata_json, &error);
+      g_assert_no_error (error);
+      n = sal_store_get_note (store, id, &error);
+      x = sal_model_input_from_text (model, n->text, NULL, &error);
+      g_assert_no_error (error);
+      out = sal_model_predict (model, x, 1, 1, &error);
+      g_assert_no_error (error);
+      g_assert_cmpfloat (sal_tensor_f32 (out)[SAL_TRIAGE_URGENT], >, sal_tensor_f32 (out)[SAL_TRIAGE_ROUTINE]);
+      g_assert_cmpfloat (sal_tensor_f32 (out)[SAL_TRIAGE_URGENT], >, sal_tensor_f32 (out)[SAL_TRIAGE_EMERGENCY]);
+    }
+  sal_store_unref (store);
 }
 
 int

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* 1,000 random taps, drags and key presses (xdotool) on the kiosk under a real window
  * manager (openbox): it must not crash nor leave the kiosk — still full screen (the
- * window's size equals the screen's) and on one of its own pages. */
+ * window's size equals the screen's) and on one of its own pages. The events start on
+ * the note demo, reached by a real tap on its start-screen button. */
 
 #include "config.h"
 
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "sal-kiosk-window.h"
+#include "sal-note-editor.h"
 #include "sal-ui-test.h"
 
 #define N_EVENTS 1000
@@ -88,6 +90,42 @@ fullscreen_cb (gpointer app)
 }
 
 static gboolean
+on_note_cb (gpointer app)
+{
+  SalKioskWindow *win = current_window (app);
+
+  return win != NULL && g_strcmp0 (sal_kiosk_window_get_page (win), "note") == 0;
+}
+
+static gboolean
+note_ready_cb (gpointer app)
+{
+  SalKioskWindow *win = current_window (app);
+
+  return win != NULL && sal_kiosk_window_demo_ready (win);
+}
+
+/* A real tap (xdotool) on the start screen's note button leads into the Clinic's Notes
+ * view with its analysis finished: the monkey's events then start on the note demo. */
+static void
+tap_note_demo (SalApplication *app)
+{
+  SalKioskWindow *win = current_window (app);
+  GtkWidget *button = sal_kiosk_window_get_target (win, 1);
+  g_autofree char *x = NULL, *y = NULL;
+  graphene_rect_t r;
+
+  g_assert_cmpstr (sal_kiosk_window_get_page (win), ==, "start");
+  g_assert_true (gtk_widget_compute_bounds (button, GTK_WIDGET (win), &r));
+  x = g_strdup_printf ("%d", (int) (r.origin.x + r.size.width / 2));
+  y = g_strdup_printf ("%d", (int) (r.origin.y + r.size.height / 2));
+  g_assert_true (sal_ui_test_xdotool ("mousemove", x, y, "click", "1", NULL));
+  g_assert_true (sal_ui_test_wait_until (on_note_cb, app, 5000));
+  g_assert_nonnull (sal_ui_test_find_nth (GTK_WIDGET (win), SAL_TYPE_NOTE_EDITOR, 0));
+  g_assert_true (sal_ui_test_wait_until (note_ready_cb, app, 60000));
+}
+
+static gboolean
 have_monitor (gpointer data)
 {
   return g_list_model_get_n_items (gdk_display_get_monitors (gdk_display_get_default ())) > 0;
@@ -105,6 +143,7 @@ test_monkey (void)
   GPid wm = 0;
   GdkMonitor *monitor;
   double warm = -1, end;
+  g_autoptr(GHashTable) pages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   if (openbox == NULL || xdotool == NULL)
     {
@@ -134,6 +173,8 @@ test_monkey (void)
   screen_h = geo.height;
   sal_ui_test_wait_until (fullscreen_cb, app, 10000);
   sal_ui_test_wait_idle (500);
+  check_kiosk (app, geo.width, geo.height);
+  tap_note_demo (app);
   check_kiosk (app, geo.width, geo.height);
 
   for (int done = 0; done < N_EVENTS; done += PER_CALL)
@@ -177,6 +218,13 @@ test_monkey (void)
                          NULL, &err, &status, &error))
         g_error ("xdotool: %s", error->message);
       sal_ui_test_wait_idle (150);
+      if (current_window (app) != NULL)
+        {
+          const char *page = sal_kiosk_window_get_page (current_window (app));
+          gpointer n = g_hash_table_lookup (pages, page);
+
+          g_hash_table_replace (pages, g_strdup (page), GUINT_TO_POINTER (GPOINTER_TO_UINT (n) + 1));
+        }
       if (done + PER_CALL == WARM_UP)
         warm = resident_mib ();
       if ((done + PER_CALL) % 100 == 0)
@@ -188,6 +236,14 @@ test_monkey (void)
         }
     }
 
+  {
+    /* Where the events landed (pages seen after each batch of PER_CALL). */
+    static const char * const names[] = { "start", "lesion", "note", "training" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      g_test_message ("%s: %u batches", names[i],
+                      GPOINTER_TO_UINT (g_hash_table_lookup (pages, names[i])));
+  }
   end = resident_mib ();
   g_test_message ("resident memory: %.1f MiB after %d events, %.1f MiB after %d (bound: +%.0f MiB)",
                   warm, WARM_UP, end, N_EVENTS, GROWTH_BOUND_MIB);

@@ -302,6 +302,93 @@ test_deidentify (Fixture *f, gconstpointer data)
   g_assert_cmpstr (undone, ==, original);
 }
 
+/* The first widget under root bound to this action. */
+static GtkWidget *
+find_actionable (GtkWidget *root, const char *action)
+{
+  if (GTK_IS_ACTIONABLE (root)
+      && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_actionable (c, action);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Kiosk mode: read-only. Pending edits are written first; after that nothing is
+ * written, added, de-identified or opened, and the file, paste, delete, de-identify and
+ * edit buttons are gone until kiosk mode ends. */
+static void
+test_kiosk (Fixture *f, gconstpointer data)
+{
+  static const char original[] = "Seen by Dr. Margaret Whitfield on 14/03/2024.\n";
+  static const char * const actions[] = { "note.new", "note.open", "note.paste", "note.delete",
+                                          "note.deidentify", "note.edit" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SalNote) stored = NULL;
+  GtkWidget *toolbar;
+  GtkTextView *view;
+  GtkTextBuffer *buffer;
+  GtkTextIter end;
+  gint64 id;
+  guint visible_before = 0, visible_kiosk = 0, visible_after = 0;
+
+  g_assert_true (sal_note_editor_add_note (f->editor, "Letter", original, &error));
+  id = sal_note_editor_get_note_id (f->editor);
+  toolbar = gtk_widget_get_parent (find_actionable (GTK_WIDGET (f->editor), "note.analyse"));
+  view = GTK_TEXT_VIEW (sal_ui_test_find_nth (GTK_WIDGET (f->editor), GTK_TYPE_TEXT_VIEW, 0));
+  buffer = gtk_text_view_get_buffer (view);
+  for (GtkWidget *b = gtk_widget_get_first_child (toolbar); b != NULL;
+       b = gtk_widget_get_next_sibling (b))
+    visible_before += GTK_IS_BUTTON (b) && gtk_widget_get_visible (b);
+
+  /* An edit pending when kiosk mode starts is written, as autosave would have. */
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_insert (buffer, &end, "Before.\n", -1);
+  g_object_set (f->editor, "kiosk", TRUE, NULL);
+  stored = sal_store_get_note (f->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (stored->text, "Before.\n"));
+  g_clear_pointer (&stored, sal_note_free);
+  g_assert_false (gtk_text_view_get_editable (view));
+
+  /* In kiosk mode: changes never reach the store. */
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_insert (buffer, &end, "In the kiosk.\n", -1);
+  g_assert_true (sal_note_editor_save (f->editor, &error));
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    gtk_widget_activate_action (GTK_WIDGET (f->editor), actions[i], NULL);
+  sal_ui_test_wait_idle (1200);   /* past the autosave delay */
+  g_assert_null (sal_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_null (sal_ui_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG));
+  g_assert_false (sal_note_editor_add_note (f->editor, NULL, "More", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  g_assert_cmpuint (n_notes (f), ==, 1);
+  stored = sal_store_get_note (f->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored->text, ==, "Seen by Dr. Margaret Whitfield on 14/03/2024.\nBefore.\n");
+  g_clear_pointer (&stored, sal_note_free);
+  for (GtkWidget *b = gtk_widget_get_first_child (toolbar); b != NULL;
+       b = gtk_widget_get_next_sibling (b))
+    visible_kiosk += GTK_IS_BUTTON (b) && gtk_widget_get_visible (b);
+  g_test_message ("toolbar buttons shown: %u, in kiosk mode %u", visible_before, visible_kiosk);
+  g_assert_cmpuint (visible_kiosk, ==, 1);   /* Analyse */
+
+  g_object_set (f->editor, "kiosk", FALSE, NULL);
+  g_assert_true (gtk_text_view_get_editable (view));
+  for (GtkWidget *b = gtk_widget_get_first_child (toolbar); b != NULL;
+       b = gtk_widget_get_next_sibling (b))
+    visible_after += GTK_IS_BUTTON (b) && gtk_widget_get_visible (b);
+  g_assert_cmpuint (visible_after, ==, visible_before);
+  g_assert_true (sal_note_editor_add_note (f->editor, NULL, "More", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_notes (f), ==, 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -320,6 +407,8 @@ main (int argc, char **argv)
   g_test_add ("/ui/note-editor/analyse", Fixture, NULL, fixture_setup, test_analyse,
               fixture_teardown);
   g_test_add ("/ui/note-editor/deidentify", Fixture, NULL, fixture_setup, test_deidentify,
+              fixture_teardown);
+  g_test_add ("/ui/note-editor/kiosk", Fixture, NULL, fixture_setup, test_kiosk,
               fixture_teardown);
   return g_test_run ();
 }

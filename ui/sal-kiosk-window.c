@@ -9,14 +9,11 @@
 #include <string.h>
 
 #include "sal-case-images.h"
-#include "sal-datasets.h"
-#include "sal-explain.h"
 #include "sal-fitness-page.h"
 #include "sal-image.h"
 #include "sal-kiosk-demo.h"
 #include "sal-kiosk-window.h"
-#include "sal-model-input.h"
-#include "sal-overlay.h"
+#include "sal-note-editor.h"
 #include "sal-phantom.h"
 
 #define COUNTDOWN_SECONDS 10
@@ -41,6 +38,8 @@ struct _SalKioskWindow
   guint             generation;
   gboolean          ready;
   gboolean          dirty;            /* a demo was shown this session */
+  guint32           note_seed;        /* the note demo's generator seed, 0 none */
+  guint32           seed;             /* the demos' seed; 0: a new one each time */
 };
 
 G_DEFINE_FINAL_TYPE (SalKioskWindow, sal_kiosk_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -51,7 +50,6 @@ static const char *kiosk_css =
   ".sal-kiosk-target { min-height: 96px; font-size: 22pt; padding: 12px 32px; }\n"
   ".sal-kiosk-small { min-height: 56px; min-width: 56px; font-size: 16pt; }\n"
   ".sal-kiosk-caption { font-size: 18pt; }\n"
-  ".sal-kiosk-note { font-size: 18pt; padding: 16px; }\n"
   ".sal-kiosk-countdown { background: alpha(black, 0.75); color: white; font-size: 40pt;"
   " padding: 48px; border-radius: 24px; }\n";
 
@@ -119,6 +117,13 @@ tick (gpointer data)
 
 /* ---- demos ------------------------------------------------------------------------- */
 
+/* Each visitor sees a new made-up scan or note, unless a seed was set. */
+static guint32
+demo_seed (SalKioskWindow *self)
+{
+  return self->seed != 0 ? self->seed : (guint32) g_random_int_range (1, 100000);
+}
+
 static GtkWidget *
 caption_label (const char *text)
 {
@@ -158,62 +163,6 @@ demo_frame (SalKioskWindow *self, const char *title, const char *caption, GtkWid
   return box;
 }
 
-static GtkWidget *
-build_note_demo (SalKioskWindow *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SalKioskNoteDemo) demo = sal_kiosk_note_demo_compute ((guint32) g_random_int_range (1, 100000), &error);
-  GtkWidget *label = gtk_label_new (NULL);
-  GtkWidget *scroller = gtk_scrolled_window_new ();
-  g_autofree char *caption = NULL;
-
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_yalign (GTK_LABEL (label), 0);
-  gtk_widget_add_css_class (label, "sal-kiosk-note");
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), label);
-  if (demo == NULL)
-    {
-      gtk_label_set_text (GTK_LABEL (label), error->message);
-      caption = g_strdup (_("This explanation is not available on this kiosk."));
-    }
-  else
-    {
-      GString *markup = g_string_new (NULL);
-      double max = 1e-12;
-      gsize pos = 0;
-
-      for (guint i = 0; i < demo->n_tokens; i++)
-        max = MAX (max, fabs (demo->attribution[i]));
-      for (guint i = 0; i < demo->n_tokens; i++)
-        {
-          double a = demo->attribution[i] / max;
-          g_autofree char *before = g_markup_escape_text (demo->text + pos, (gssize) (demo->starts[i] - pos));
-          g_autofree char *word = g_markup_escape_text (demo->text + demo->starts[i],
-                                                        (gssize) (demo->ends[i] - demo->starts[i]));
-
-          g_string_append (markup, before);
-          if (fabs (a) >= 0.15)
-            g_string_append_printf (markup, "<span background=\"%s\" bgalpha=\"%d%%\" weight=\"bold\">%s</span>",
-                                    a > 0 ? "#e01b24" : "#1c71d8", (int) CLAMP (fabs (a) * 100, 20, 100), word);
-          else
-            g_string_append (markup, word);
-          pos = demo->ends[i];
-        }
-      {
-        g_autofree char *rest = g_markup_escape_text (demo->text + pos, -1);
-        g_string_append (markup, rest);
-      }
-      gtk_label_set_markup (GTK_LABEL (label), markup->str);
-      g_string_free (markup, TRUE);
-      caption = g_strdup_printf (_("The model rates this made-up note urgent with probability %.0f%%. "
-                                   "Red words pushed it towards “urgent”, blue words pushed it away; "
-                                   "the stronger the colour, the bigger the push (Integrated Gradients)."),
-                                 100 * demo->probability);
-    }
-  return demo_frame (self, _("Which words made this note urgent?"), caption, scroller);
-}
-
 /* The lesion demo: a made-up scan in a case of its own, shown in the Clinic's own
  * Images panel (kiosk mode: no file actions, large targets; tap, drag to pan, pinch
  * to zoom) with Grad-CAM started at once as a background job. */
@@ -250,7 +199,7 @@ lesion_start (gpointer data)
 static GtkWidget *
 build_lesion_demo (SalKioskWindow *self)
 {
-  g_autoptr(SalPhantom) ph = sal_phantom_generate ((guint32) g_random_int_range (1, 100000),
+  g_autoptr(SalPhantom) ph = sal_phantom_generate (demo_seed (self),
                                                    SAL_PHANTOM_WITH_LESION);
   g_autoptr(SalImage) img = sal_image_new (ph->width, ph->height, 1, 16);
   g_autoptr(GError) error = NULL;
@@ -288,6 +237,74 @@ build_lesion_demo (SalKioskWindow *self)
   return page;
 }
 
+/* The note demo: a generated urgent note in a case of its own, shown in the Clinic's
+ * own Notes view in kiosk mode (read-only, no files, large targets) with Analyse
+ * (Integrated Gradients, the note view's adaptive rule) started at once. */
+static void
+note_result_stored (SalNoteEditor *editor, SalKioskWindow *self)
+{
+  GtkWidget *caption = g_object_get_data (G_OBJECT (editor), "sal-kiosk-caption");
+  const SalClinicResult *r = sal_note_editor_get_result (editor);
+  g_autofree char *text = NULL;
+
+  if (self->demo_page == NULL || !gtk_widget_is_ancestor (GTK_WIDGET (editor), self->demo_page)
+      || r == NULL || r->target_index < 0 || (guint) r->target_index >= r->n_classes)
+    return;
+  text = g_strdup_printf (_("The model reads this made-up note as “%s”; the bars show how "
+                            "sure it is. Words in red pushed it towards “%s”, words in blue "
+                            "pushed it away; the stronger the colour, the bigger the push. "
+                            "Words without colour hardly mattered (Integrated Gradients)."),
+                          sal_note_editor_class_label (r->target),
+                          sal_note_editor_class_label (r->target));
+  gtk_label_set_text (GTK_LABEL (caption), text);
+  self->ready = TRUE;
+}
+
+static gboolean
+note_start (gpointer data)
+{
+  gtk_widget_activate_action (GTK_WIDGET (data), "note.analyse", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static GtkWidget *
+build_note_demo (SalKioskWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  GtkWidget *editor = sal_note_editor_new ();
+  GtkWidget *page;
+  gint64 case_id = 0;
+  gboolean can_explain;
+
+  self->note_seed = 0;
+  if (self->store != NULL)
+    case_id = sal_kiosk_add_note_case (self->store, demo_seed (self),
+                                       NULL, &self->note_seed, &error);
+  can_explain = case_id > 0 && sal_clinic_find_model (self->store, SAL_CLINIC_MODEL_NOTE, &error) > 0;
+  if (!can_explain)
+    g_message ("kiosk: no note explanation: %s", error != NULL ? error->message : "no database");
+  g_object_set (editor, "kiosk", TRUE, NULL);
+  sal_note_editor_set_case (SAL_NOTE_EDITOR (editor), self->store,
+                            app != NULL ? sal_application_get_job_queue (SAL_APPLICATION (app)) : NULL,
+                            case_id);
+  gtk_widget_set_vexpand (editor, TRUE);
+  page = demo_frame (self, _("Which words made this note urgent?"),
+                     _("A made-up note from a doctor. The model is reading it now…"), editor);
+  g_object_set_data_full (G_OBJECT (editor), "sal-kiosk-caption",
+                          g_object_ref (gtk_widget_get_next_sibling (gtk_widget_get_first_child (page))),
+                          g_object_unref);
+  g_object_set_data (G_OBJECT (page), "sal-kiosk-panel", editor);
+  g_signal_connect_object (editor, "result-stored", G_CALLBACK (note_result_stored), self, 0);
+  if (can_explain)
+    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, note_start, g_object_ref (editor), g_object_unref);
+  else
+    gtk_label_set_text (GTK_LABEL (g_object_get_data (G_OBJECT (editor), "sal-kiosk-caption")),
+                        _("The note model is not installed on this kiosk, so no explanation "
+                          "can be shown."));
+  return page;
+}
+
 static GtkWidget *
 build_training_demo (SalKioskWindow *self)
 {
@@ -308,10 +325,12 @@ drop_demo (SalKioskWindow *self)
 {
   if (self->demo_page != NULL)
     {
-      /* Stop the lesion demo's jobs: nothing of a left demo keeps running. */
+      /* Stop the lesion and note demos' jobs: nothing of a left demo keeps running. */
       GtkWidget *panel = g_object_get_data (G_OBJECT (self->demo_page), "sal-kiosk-panel");
-      if (panel != NULL)
+      if (SAL_IS_CASE_IMAGES (panel))
         sal_case_images_set_case (SAL_CASE_IMAGES (panel), NULL, NULL, 0);
+      else if (SAL_IS_NOTE_EDITOR (panel))
+        sal_note_editor_set_case (SAL_NOTE_EDITOR (panel), NULL, NULL, 0);
     }
 
   if (self->demo_page != NULL)
@@ -345,8 +364,8 @@ sal_kiosk_window_show_demo (SalKioskWindow *self, const char *name)
   self->dirty = TRUE;
   gtk_stack_add_named (self->stack, page, name);
   gtk_stack_set_visible_child (self->stack, page);
-  /* The lesion demo is ready when its explanation has arrived. */
-  self->ready = g_strcmp0 (name, "lesion") != 0;
+  /* The lesion and note demos are ready when their explanation has arrived. */
+  self->ready = g_strcmp0 (name, "training") == 0;
 }
 
 static void
@@ -646,4 +665,18 @@ sal_kiosk_window_counting_down (SalKioskWindow *self)
 {
   g_return_val_if_fail (SAL_IS_KIOSK_WINDOW (self), FALSE);
   return gtk_widget_get_visible (self->overlay_box);
+}
+
+guint32
+sal_kiosk_window_get_note_seed (SalKioskWindow *self)
+{
+  g_return_val_if_fail (SAL_IS_KIOSK_WINDOW (self), 0);
+  return self->note_seed;
+}
+
+void
+sal_kiosk_window_set_seed (SalKioskWindow *self, guint32 seed)
+{
+  g_return_if_fail (SAL_IS_KIOSK_WINDOW (self));
+  self->seed = seed;
 }

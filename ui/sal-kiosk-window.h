@@ -31,6 +31,14 @@ guint           sal_kiosk_window_get_generation (SalKioskWindow *self);
 /* TRUE once the shown demo has its explanation on screen. */
 gboolean        sal_kiosk_window_demo_ready (SalKioskWindow *self);
 
+/* The seed of the made-up scan and note of the demos shown next (tests and screenshots
+ * that must be reproducible); 0, the default: a new one each time. */
+void            sal_kiosk_window_set_seed   (SalKioskWindow *self,
+                                             guint32         seed);
+/* The generator seed of the note the note demo shows (0: none), for tests to find its
+ * evidence (sal_note_generate with the training templates). */
+guint32         sal_kiosk_window_get_note_seed (SalKioskWindow *self);
+
 /* TRUE while the idle countdown is on screen. */
 gboolean        sal_kiosk_window_counting_down (SalKioskWindow *self);
 

@@ -15,12 +15,21 @@
 
 /* The Notes tab of a case: choose a note, write it (autosaved, Ctrl+Z undoes), load one
  * from a text file, analyse it with the note model (probabilities, words highlighted by
- * attribution with a legend) and de-identify it after a preview. */
+ * attribution with a legend) and de-identify it after a preview. In kiosk mode only
+ * reading and Analyse remain. */
 struct _SalNoteEditor
 {
   AdwBin          parent_instance;
 
   GtkDropDown    *chooser;
+  GtkWidget      *new_button;
+  GtkWidget      *open_button;
+  GtkWidget      *paste_button;
+  GtkWidget      *delete_button;
+  GtkWidget      *deid_button;
+  GtkWidget      *edit_button;
+  AdwStatusPage  *empty_page;
+  GtkEventController *drop;
   GtkLabel       *status;
   GtkProgressBar *progress;
   GtkStack       *stack;
@@ -43,10 +52,20 @@ struct _SalNoteEditor
   gboolean        dirty;
   GCancellable   *cancellable;
   gboolean        busy;
+  gboolean        kiosk;        /* read-only: nothing is written, no files, no clipboard */
+  SalClinicResult *result;      /* the analysis shown, or NULL */
   char           *last_message;
 };
 
 G_DEFINE_FINAL_TYPE (SalNoteEditor, sal_note_editor, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_KIOSK,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void
 toast (SalNoteEditor *self, const char *text)
@@ -68,16 +87,20 @@ update_actions (SalNoteEditor *self)
   gboolean has_case = self->store != NULL && self->case_id != 0;
   gboolean has_note = has_case && self->note_id != 0;
   gboolean analysing = g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "analysis") == 0;
+  /* Everything that writes, opens a file or reads the clipboard: not on a kiosk. */
+  gboolean writable = !self->kiosk;
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "note.new", has_case);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "note.open", has_case);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "note.paste", has_case);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "note.delete", has_note && !self->busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "note.new", writable && has_case);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "note.open", writable && has_case);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "note.paste", writable && has_case);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "note.delete",
+                                 writable && has_note && !self->busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "note.analyse", has_note && !self->busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "note.cancel", self->busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "note.deidentify",
-                                 has_note && !self->busy && !analysing);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "note.edit", has_note && analysing);
+                                 writable && has_note && !self->busy && !analysing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "note.edit",
+                                 writable && has_note && analysing);
 }
 
 static const SalNote *
@@ -135,7 +158,7 @@ sal_note_editor_save (SalNoteEditor *self, GError **error)
 
   g_return_val_if_fail (SAL_IS_NOTE_EDITOR (self), FALSE);
   g_clear_handle_id (&self->save_id, g_source_remove);
-  if (!self->dirty || self->store == NULL || self->note_id == 0)
+  if (!self->dirty || self->store == NULL || self->note_id == 0 || self->kiosk)
     return TRUE;
   text = buffer_text (self->editor);
   n = find_note (self, self->note_id, NULL);
@@ -166,7 +189,7 @@ autosave_cb (gpointer data)
 static void
 on_buffer_changed (SalNoteEditor *self)
 {
-  if (self->loading || self->note_id == 0)
+  if (self->loading || self->note_id == 0 || self->kiosk)
     return;
   self->dirty = TRUE;
   gtk_label_set_text (self->status, _("Editing…"));
@@ -191,6 +214,14 @@ show_note (SalNoteEditor *self, gint64 id)
   gtk_label_set_text (self->status, "");
   gtk_stack_set_visible_child_name (self->stack, n != NULL ? "edit" : "empty");
   update_actions (self);
+}
+
+static void
+update_chooser (SalNoteEditor *self)
+{
+  /* A kiosk shows one note: the chooser only when there is a choice. */
+  gtk_widget_set_visible (GTK_WIDGET (self->chooser),
+                          self->notes != NULL && self->notes->len > (self->kiosk ? 1u : 0u));
 }
 
 static void
@@ -221,8 +252,7 @@ reload (SalNoteEditor *self, gint64 select)
   if (find_note (self, select, &index) != NULL)
     gtk_drop_down_set_selected (self->chooser, index);
   self->loading = FALSE;
-  gtk_widget_set_visible (GTK_WIDGET (self->chooser),
-                          self->notes != NULL && self->notes->len > 0);
+  update_chooser (self);
   show_note (self, select);
 }
 
@@ -257,6 +287,7 @@ sal_note_editor_set_case (SalNoteEditor *self, SalStore *store, SalJobQueue *job
       self->store = store != NULL ? sal_store_ref (store) : NULL;
     }
   g_set_object (&self->jobs, jobs);
+  g_clear_pointer (&self->result, sal_clinic_result_free);
   self->case_id = store != NULL ? case_id : 0;
   reload (self, 0);
 }
@@ -268,6 +299,12 @@ sal_note_editor_add_note (SalNoteEditor *self, const char *title, const char *te
   gint64 id;
 
   g_return_val_if_fail (SAL_IS_NOTE_EDITOR (self), FALSE);
+  if (self->kiosk)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   _("Notes cannot be added on this demo screen"));
+      return FALSE;
+    }
   if (self->store == NULL || self->case_id == 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Open a case first"));
@@ -294,6 +331,13 @@ GtkTextView *
 sal_note_editor_get_analysis_view (SalNoteEditor *self)
 {
   return self->analysis_view;
+}
+
+const SalClinicResult *
+sal_note_editor_get_result (SalNoteEditor *self)
+{
+  g_return_val_if_fail (SAL_IS_NOTE_EDITOR (self), NULL);
+  return self->result;
 }
 
 gboolean
@@ -348,6 +392,11 @@ void
 sal_note_editor_open_file (SalNoteEditor *self, GFile *file)
 {
   g_return_if_fail (SAL_IS_NOTE_EDITOR (self));
+  if (self->kiosk)
+    {
+      toast (self, _("Notes cannot be added on this demo screen"));
+      return;
+    }
   g_file_load_bytes_async (file, NULL, on_file_loaded, g_object_ref (self));
 }
 
@@ -395,6 +444,8 @@ open_action (GtkWidget *widget, const char *name, GVariant *param)
 static gboolean
 on_drop (GtkDropTarget *target, const GValue *value, double x, double y, SalNoteEditor *self)
 {
+  if (self->kiosk)
+    return FALSE;
   if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
     {
       GSList *files = g_value_get_boxed (value);
@@ -504,8 +555,8 @@ legend_draw (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer 
 }
 
 /* The note model's class names, as a person reads them. */
-static const char *
-class_label (const char *id)
+const char *
+sal_note_editor_class_label (const char *id)
 {
   static const char *known[][2] = {
     { "routine", N_("routine") },
@@ -529,7 +580,7 @@ show_probabilities (GtkBox *box, const SalClinicResult *r)
   for (guint i = 0; i < r->n_classes; i++)
     {
       GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-      GtkWidget *label = gtk_label_new (class_label (r->labels->pdata[i]));
+      GtkWidget *label = gtk_label_new (sal_note_editor_class_label (r->labels->pdata[i]));
       GtkWidget *bar = gtk_level_bar_new_for_interval (0, 1);
       g_autofree char *pct = g_strdup_printf ("%.1f %%", 100 * r->probabilities[i]);
       GtkWidget *value = gtk_label_new (pct);
@@ -545,7 +596,7 @@ show_probabilities (GtkBox *box, const SalClinicResult *r)
       gtk_widget_set_hexpand (bar, TRUE);
       gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
       gtk_accessible_update_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      class_label (r->labels->pdata[i]), -1);
+                                      sal_note_editor_class_label (r->labels->pdata[i]), -1);
       gtk_widget_set_size_request (value, 64, -1);
       gtk_label_set_xalign (GTK_LABEL (value), 1);
       gtk_box_append (GTK_BOX (row), label);
@@ -612,6 +663,8 @@ sal_note_editor_show_result (SalNoteEditor *self, gint64 note_id, const SalClini
   if (n == NULL || n->text == NULL)
     return;
   len = strlen (n->text);
+  g_clear_pointer (&self->result, sal_clinic_result_free);
+  self->result = sal_clinic_result_copy (r);
 
   gtk_text_buffer_set_text (buffer, n->text, -1);
   gtk_text_tag_table_foreach (table, collect_tag, old_tags);
@@ -651,13 +704,14 @@ sal_note_editor_show_result (SalNoteEditor *self, gint64 note_id, const SalClini
     }
 
   show_probabilities (self->probabilities, r);
-  low = g_strdup_printf (_("against “%s”"), class_label (r->target));
-  high = g_strdup_printf (_("towards “%s”"), class_label (r->target));
+  low = g_strdup_printf (_("against “%s”"), sal_note_editor_class_label (r->target));
+  high = g_strdup_printf (_("towards “%s”"), sal_note_editor_class_label (r->target));
   gtk_label_set_text (self->legend_low, low);
   gtk_label_set_text (self->legend_high, high);
   gap = isfinite (r->gap) ? g_strdup_printf (_(" · completeness gap %.3g"), r->gap) : g_strdup ("");
   caption = g_strdup_printf (_("%s · target %s · strongest |attribution| %.3g%s"),
-                             method_label (r->method), class_label (r->target), max_abs, gap);
+                             method_label (r->method), sal_note_editor_class_label (r->target),
+                             max_abs, gap);
   gtk_label_set_text (self->caption, caption);
   /* A gap as large as a good part of the score means the highlights leave much of the
    * decision unexplained: say so rather than let the colours look exact. */
@@ -756,6 +810,8 @@ edit_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   SalNoteEditor *self = SAL_NOTE_EDITOR (widget);
 
+  if (self->kiosk)
+    return;
   gtk_stack_set_visible_child_name (self->stack, self->note_id != 0 ? "edit" : "empty");
   update_actions (self);
 }
@@ -783,7 +839,7 @@ on_deid_response (AdwMessageDialog *dialog, const char *response, DeidData *d)
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->editor);
   g_autofree char *text = NULL;
 
-  if (g_strcmp0 (response, "apply") != 0 || d->note_id != self->note_id)
+  if (g_strcmp0 (response, "apply") != 0 || d->note_id != self->note_id || self->kiosk)
     return;
   text = buffer_text (self->editor);
   /* One user action, last span first so earlier offsets stay valid: Ctrl+Z undoes it
@@ -825,6 +881,8 @@ deidentify_action (GtkWidget *widget, const char *name, GVariant *param)
   GtkWidget *dialog, *list, *scroller;
   DeidData *d;
 
+  if (self->kiosk)
+    return;
   if (deid != NULL)
     out = sal_deid_replace (deid, text, &changes, &error);
   if (out == NULL)
@@ -914,8 +972,109 @@ sal_note_editor_finalize (GObject *object)
   g_clear_pointer (&self->store, sal_store_unref);
   g_clear_pointer (&self->notes, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->result, sal_clinic_result_free);
   g_free (self->last_message);
   G_OBJECT_CLASS (sal_note_editor_parent_class)->finalize (object);
+}
+
+static void
+update_empty_page (SalNoteEditor *self)
+{
+  adw_status_page_set_description (self->empty_page, self->kiosk
+    ? _("This case has no notes.")
+    : _("Write one with New note, open a text file with Ctrl+O, or drop or paste one here."));
+}
+
+/* Kiosk mode: the note is read and analysed, never changed. No new, open, paste,
+ * delete, de-identify or edit (their buttons hidden, their actions and shortcuts
+ * disabled), no drops, nothing saved; touch targets of at least 48 px. */
+static void
+set_kiosk (SalNoteEditor *self, gboolean kiosk)
+{
+  GtkWidget *hidden[] = { self->new_button, self->open_button, self->paste_button,
+                          self->delete_button, self->deid_button, self->edit_button };
+
+  if (self->kiosk == kiosk)
+    return;
+  if (kiosk)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* Pending edits made before are written as they would have been. */
+      if (!sal_note_editor_save (self, &error))
+        toast (self, error->message);
+    }
+  self->kiosk = kiosk;
+  for (guint i = 0; i < G_N_ELEMENTS (hidden); i++)
+    gtk_widget_set_visible (hidden[i], !kiosk);
+  gtk_text_view_set_editable (self->editor, !kiosk);
+  gtk_text_view_set_cursor_visible (self->editor, !kiosk);
+  gtk_event_controller_set_propagation_phase (self->drop, kiosk ? GTK_PHASE_NONE
+                                                                : GTK_PHASE_BUBBLE);
+  gtk_drawing_area_set_content_width (self->legend, kiosk ? 240 : 160);
+  gtk_drawing_area_set_content_height (self->legend, kiosk ? 24 : 12);
+  if (kiosk)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "kiosk");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "kiosk");
+  update_empty_page (self);
+  update_chooser (self);
+  update_actions (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KIOSK]);
+}
+
+static void
+sal_note_editor_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  SalNoteEditor *self = SAL_NOTE_EDITOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_KIOSK:
+      g_value_set_boolean (value, self->kiosk);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sal_note_editor_set_property (GObject *object, guint prop_id, const GValue *value,
+                              GParamSpec *pspec)
+{
+  SalNoteEditor *self = SAL_NOTE_EDITOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_KIOSK:
+      set_kiosk (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+/* Touch targets of at least 48 px and type a visitor reads from a step away. */
+static const char kiosk_css[] =
+  "salnoteeditor.kiosk button, salnoteeditor.kiosk dropdown > button"
+  " { min-height: 48px; min-width: 48px; }"
+  " salnoteeditor.kiosk .caption { font-size: 15pt; }"
+  " salnoteeditor.kiosk .heading { font-size: inherit; }"
+  " salnoteeditor.kiosk textview { font-size: 20pt; }";
+
+static void
+install_css (void)
+{
+  GdkDisplay *display = gdk_display_get_default ();
+  GtkCssProvider *provider;
+
+  if (display == NULL || g_object_get_data (G_OBJECT (display), "sal-note-editor-css") != NULL)
+    return;
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_data (provider, kiosk_css, -1);
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  g_object_set_data_full (G_OBJECT (display), "sal-note-editor-css", provider, g_object_unref);
 }
 
 static void
@@ -926,6 +1085,14 @@ sal_note_editor_class_init (SalNoteEditorClass *klass)
 
   object_class->dispose = sal_note_editor_dispose;
   object_class->finalize = sal_note_editor_finalize;
+  object_class->get_property = sal_note_editor_get_property;
+  object_class->set_property = sal_note_editor_set_property;
+
+  /* Read-only for a demo kiosk: see set_kiosk(). */
+  properties[PROP_KIOSK] =
+    g_param_spec_boolean ("kiosk", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* Emitted after an analysis was stored (the History reloads). */
   g_signal_new ("result-stored", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
@@ -933,7 +1100,15 @@ sal_note_editor_class_init (SalNoteEditorClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/salient/Salient/sal-note-editor.ui");
+  gtk_widget_class_set_css_name (widget_class, "salnoteeditor");
   gtk_widget_class_bind_template_child (widget_class, SalNoteEditor, chooser);
+  gtk_widget_class_bind_template_child (widget_class, SalNoteEditor, new_button);
+  gtk_widget_class_bind_template_child (widget_class, SalNoteEditor, open_button);
+  gtk_widget_class_bind_template_child (widget_class, SalNoteEditor, paste_button);
+  gtk_widget_class_bind_template_child (widget_class, SalNoteEditor, delete_button);
+  gtk_widget_class_bind_template_child (widget_class, SalNoteEditor, deid_button);
+  gtk_widget_class_bind_template_child (widget_class, SalNoteEditor, edit_button);
+  gtk_widget_class_bind_template_child (widget_class, SalNoteEditor, empty_page);
   gtk_widget_class_bind_template_child (widget_class, SalNoteEditor, status);
   gtk_widget_class_bind_template_child (widget_class, SalNoteEditor, progress);
   gtk_widget_class_bind_template_child (widget_class, SalNoteEditor, stack);
@@ -982,6 +1157,8 @@ sal_note_editor_init (SalNoteEditor *self)
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
   /* On the empty state and the analysis, where the text view does not take drops. */
   gtk_widget_add_controller (GTK_WIDGET (self->stack), GTK_EVENT_CONTROLLER (drop));
+  self->drop = GTK_EVENT_CONTROLLER (drop);
+  install_css ();
   update_actions (self);
 }
 

@@ -8,6 +8,9 @@
 
 G_BEGIN_DECLS
 
+/* The Clinic's Notes tab. The "kiosk" property makes it read-only for a demo kiosk:
+ * the note is shown and Analyse runs, but nothing is added, changed, de-identified,
+ * saved, opened from a file or pasted, and its controls are touch-sized. */
 #define SAL_TYPE_NOTE_EDITOR (sal_note_editor_get_type ())
 G_DECLARE_FINAL_TYPE (SalNoteEditor, sal_note_editor, SAL, NOTE_EDITOR, AdwBin)
 
@@ -34,6 +37,10 @@ gint64     sal_note_editor_get_note_id  (SalNoteEditor *self);
 void       sal_note_editor_show_result  (SalNoteEditor         *self,
                                          gint64                 note_id,
                                          const SalClinicResult *result);
+/* The analysis shown (per-token attributions and their byte ranges), or NULL. */
+const SalClinicResult *sal_note_editor_get_result (SalNoteEditor *self);
+/* A note-model class id ("routine", "urgent", "emergency") as a person reads it. */
+const char *sal_note_editor_class_label (const char *id);
 /* For tests: the analysis view's text view (highlight tags) and busy state. */
 GtkTextView *sal_note_editor_get_analysis_view (SalNoteEditor *self);
 gboolean   sal_note_editor_is_busy      (SalNoteEditor *self);
