@@ -10,6 +10,7 @@
 
 #include "sal-analysis.h"
 #include "sal-audit.h"
+#include "sal-json-util.h"
 #include "sal-model-input.h"
 
 struct _SalAnalysis
@@ -664,25 +665,6 @@ sal_analysis_explain_job_new (SalAnalysis *self, gint64 model_id, gint64 image_i
 
 /* --- stored results --- */
 
-static JsonObject *
-parse_object (const char *json, JsonParser *parser)
-{
-  JsonNode *root;
-
-  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL))
-    return NULL;
-  root = json_parser_get_root (parser);
-  return root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-}
-
-static double
-number_member (JsonObject *o, const char *name)
-{
-  JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
-
-  return n != NULL && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_double (n) : NAN;
-}
-
 static gboolean
 parse_shape (const char *json, int *h, int *w)
 {
@@ -744,12 +726,12 @@ sal_attribution_result_from_record (SalStore *store, const SalExplanationRecord 
   r->attribution = g_memdup2 (data, size);
   r->width = w;
   r->height = h;
-  checks = parse_object (e->checks_json, parser);
-  r->score = number_member (checks, "score");
-  r->completeness_gap = number_member (checks, "completeness_gap");
-  r->deletion_auc = number_member (checks, "deletion_auc");
-  r->insertion_auc = number_member (checks, "insertion_auc");
-  r->sanity_rho = number_member (checks, "sanity_rho");
+  checks = sal_json_parse_object (e->checks_json, parser);
+  r->score = sal_json_member_double (checks, "score");
+  r->completeness_gap = sal_json_member_double (checks, "completeness_gap");
+  r->deletion_auc = sal_json_member_double (checks, "deletion_auc");
+  r->insertion_auc = sal_json_member_double (checks, "insertion_auc");
+  r->sanity_rho = sal_json_member_double (checks, "sanity_rho");
   return g_steal_pointer (&r);
 }
 
@@ -757,7 +739,7 @@ SalPrediction *
 sal_prediction_from_record (const SalExplanationRecord *e)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *checks = parse_object (e->checks_json, parser);
+  JsonObject *checks = sal_json_parse_object (e->checks_json, parser);
   JsonObject *probs;
   g_autoptr(GList) members = NULL;
   SalPrediction *p;
@@ -780,7 +762,7 @@ sal_prediction_from_record (const SalExplanationRecord *e)
   for (GList *l = members; l != NULL; l = l->next, i++)
     {
       g_ptr_array_add (p->labels, g_strdup (l->data));
-      p->probabilities[i] = number_member (probs, l->data);
+      p->probabilities[i] = sal_json_member_double (probs, l->data);
       if (p->probabilities[i] > p->probabilities[p->predicted])
         p->predicted = i;
     }

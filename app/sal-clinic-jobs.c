@@ -12,6 +12,7 @@
 
 #include "sal-audit.h"
 #include "sal-explain.h"
+#include "sal-json-util.h"
 #include "sal-model-input.h"
 #include "sal-tokenizer.h"
 #include "sal-train.h"
@@ -225,31 +226,13 @@ sal_clinic_risk_target (GPtrArray *labels)
   return labels != NULL && labels->len > 0 ? (int) labels->len - 1 : 0;
 }
 
-static JsonObject *
-parse_object (const char *text, JsonParser **keep)
-{
-  *keep = json_parser_new ();
-  if (text == NULL || !json_parser_load_from_data (*keep, text, -1, NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (*keep)))
-    return NULL;
-  return json_node_get_object (json_parser_get_root (*keep));
-}
-
-static double
-member_double (JsonObject *o, const char *name)
-{
-  JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
-
-  return n != NULL && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_double (n) : NAN;
-}
-
 SalClinicResult *
 sal_clinic_result_from_record (const SalExplanationRecord *e, GError **error)
 {
-  g_autoptr(JsonParser) pp = NULL;
-  g_autoptr(JsonParser) cp = NULL;
-  JsonObject *params = parse_object (e->params_json, &pp);
-  JsonObject *checks = parse_object (e->checks_json, &cp);
+  g_autoptr(JsonParser) pp = json_parser_new ();
+  g_autoptr(JsonParser) cp = json_parser_new ();
+  JsonObject *params = sal_json_parse_object (e->params_json, pp);
+  JsonObject *checks = sal_json_parse_object (e->checks_json, cp);
   g_autoptr(SalClinicResult) r = result_new ();
   const float *a = e->attribution != NULL ? g_bytes_get_data (e->attribution, NULL) : NULL;
   gsize n = e->attribution != NULL ? g_bytes_get_size (e->attribution) / sizeof (float) : 0;
@@ -289,11 +272,11 @@ sal_clinic_result_from_record (const SalExplanationRecord *e, GError **error)
             r->target_index = (int) i;
         }
     }
-  r->expected = member_double (checks, "expected_value");
-  r->prediction = member_double (checks, "prediction");
-  r->gap = isfinite (member_double (checks, "efficiency_gap"))
-             ? member_double (checks, "efficiency_gap")
-             : member_double (checks, "completeness_gap");
+  r->expected = sal_json_member_double (checks, "expected_value");
+  r->prediction = sal_json_member_double (checks, "prediction");
+  r->gap = isfinite (sal_json_member_double (checks, "efficiency_gap"))
+             ? sal_json_member_double (checks, "efficiency_gap")
+             : sal_json_member_double (checks, "completeness_gap");
 
   if (e->object_kind == SAL_OBJECT_CASE)
     {
@@ -352,8 +335,8 @@ sal_clinic_find_model (SalStore *store, SalClinicModelKind kind, GError **error)
   for (guint i = 0; i < models->len; i++)
     {
       const SalModelRecord *m = models->pdata[i];
-      g_autoptr(JsonParser) p = NULL;
-      JsonObject *o = parse_object (m->metadata_json, &p);
+      g_autoptr(JsonParser) p = json_parser_new ();
+      JsonObject *o = sal_json_parse_object (m->metadata_json, p);
 
       if (o != NULL && json_object_has_member (o, "salient.input_kind")
           && g_strcmp0 (json_object_get_string_member (o, "salient.input_kind"), input_kind) == 0)
