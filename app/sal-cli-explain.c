@@ -29,16 +29,7 @@ add_tensor (JsonBuilder *b, const char *name, const SalTensor *t)
 {
   json_builder_set_member_name (b, name);
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "shape");
-  json_builder_begin_array (b);
-  for (int d = 0; d < t->rank; d++)
-    json_builder_add_int_value (b, t->dims[d]);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "values");
-  json_builder_begin_array (b);
-  for (int64_t i = 0; i < t->numel; i++)
-    json_builder_add_double_value (b, sal_tensor_f32 (t)[i]);
-  json_builder_end_array (b);
+  sal_cli_add_tensor (b, t);
   json_builder_end_object (b);
 }
 

@@ -304,16 +304,7 @@ sal_cli_infer_cmd (const SalCliGlobals *g, int argc, char **argv)
           json_builder_begin_object (b);
           json_builder_set_member_name (b, "name");
           json_builder_add_string_value (b, info.name);
-          json_builder_set_member_name (b, "shape");
-          json_builder_begin_array (b);
-          for (int d = 0; d < t->rank; d++)
-            json_builder_add_int_value (b, t->dims[d]);
-          json_builder_end_array (b);
-          json_builder_set_member_name (b, "values");
-          json_builder_begin_array (b);
-          for (int64_t i = 0; i < t->numel; i++)
-            json_builder_add_double_value (b, sal_tensor_get_f64 (t, i));
-          json_builder_end_array (b);
+          sal_cli_add_tensor (b, t);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);

@@ -35,6 +35,11 @@ gboolean sal_cli_write_json (JsonBuilder *b, const char *output, GError **error)
 typedef struct _SalModel SalModel;
 SalModel *sal_cli_load_model (const char *path, char **sha256, GError **error);
 
+/* Adds the members "shape" (the dims) and "values" (every element as a number) to
+ * the open object in b. */
+typedef struct _SalTensor SalTensor;
+void sal_cli_add_tensor (JsonBuilder *b, const SalTensor *t);
+
 /* Subcommands, one file per area (sal-cli-<area>.c). */
 int sal_cli_version_cmd (const SalCliGlobals *g, int argc, char **argv);
 int sal_cli_bench_cmd   (const SalCliGlobals *g, int argc, char **argv);

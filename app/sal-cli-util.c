@@ -28,6 +28,21 @@ sal_cli_load_model (const char *path, char **sha256, GError **error)
   return model;
 }
 
+void
+sal_cli_add_tensor (JsonBuilder *b, const SalTensor *t)
+{
+  json_builder_set_member_name (b, "shape");
+  json_builder_begin_array (b);
+  for (int d = 0; d < t->rank; d++)
+    json_builder_add_int_value (b, t->dims[d]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "values");
+  json_builder_begin_array (b);
+  for (int64_t i = 0; i < t->numel; i++)
+    json_builder_add_double_value (b, sal_tensor_get_f64 (t, i));
+  json_builder_end_array (b);
+}
+
 gboolean
 sal_cli_parse_int (const char *s, int lo, int hi, int *out)
 {
