@@ -500,12 +500,21 @@ check_cancelled (GCancellable *cancellable, GError **error)
   return FALSE;
 }
 
-/* sal_explain(), with a cancelled job reported as cancelled (not as the engine's error). */
+/* sal_explain() in one thread for `job`, reporting its progress and stopping when it is
+ * cancelled; a cancelled job is reported as cancelled (not as the engine's error). */
 static SalExplanation *
-explain_or_cancelled (SalModel *model, SalTensor *x, const SalExplainParams *params,
-                      GCancellable *cancellable, GError **error)
+explain_in_job (SalJob *job, SalModel *model, SalTensor *x, const SalExplainParams *params,
+                GCancellable *cancellable, GError **error)
 {
-  SalExplanation *ex = sal_explain (model, x, params, error);
+  Progress progress = { job, cancellable };
+  SalExplainParams p = *params;
+  SalExplanation *ex;
+
+  p.n_threads = 1;
+  p.cancel = is_cancelled;
+  p.progress = report_progress;
+  p.user_data = &progress;
+  ex = sal_explain (model, x, &p, error);
 
   if (ex == NULL)
     {
@@ -655,7 +664,6 @@ score_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **err
   g_autofree char *params_json = NULL;
   g_autofree float *attr = NULL;
   SalExplainParams params;
-  Progress progress = { job, cancellable };
   const SalTensor *values;
 
   sal_job_report_progress (job, 0.02, _("Loading the model"));
@@ -715,11 +723,7 @@ score_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **err
   params.background = background;
   params.groups = groups;
   params.n_groups = (int) group_names->len;
-  params.n_threads = 1;
-  params.cancel = is_cancelled;
-  params.progress = report_progress;
-  params.user_data = &progress;
-  ex = explain_or_cancelled (model, x, &params, cancellable, error);
+  ex = explain_in_job (job, model, x, &params, cancellable, error);
   if (ex == NULL)
     return NULL;
 
@@ -803,7 +807,6 @@ note_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **erro
   g_autofree float *attr = NULL;
   SalExplainParams params;
   SalExplainMethod method;
-  Progress progress = { job, cancellable };
   guint n;
 
   if (!sal_explain_method_from_id (in->method, &method))
@@ -847,11 +850,7 @@ note_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **erro
    * the steps there, so the attributions add up to the score (engine/README.md). */
   if (method == SAL_EXPLAIN_INTEGRATED_GRADIENTS)
     params.rule = SAL_IG_ADAPTIVE;
-  params.n_threads = 1;
-  params.cancel = is_cancelled;
-  params.progress = report_progress;
-  params.user_data = &progress;
-  ex = explain_or_cancelled (model, x, &params, cancellable, error);
+  ex = explain_in_job (job, model, x, &params, cancellable, error);
   if (ex == NULL)
     return NULL;
 
