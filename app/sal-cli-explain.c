@@ -33,23 +33,14 @@ add_tensor (JsonBuilder *b, const char *name, const SalTensor *t)
   json_builder_end_object (b);
 }
 
-/* Background rows [N, M] for the tabular methods: a CSV whose header names
- * the model's features (salient.features; other columns are ignored), or,
- * for a model without feature names, M numeric columns. Lines starting with
- * '#' are comments. At most `max_rows` rows, evenly spaced over the file. */
+/* Background rows [N, M] for the tabular methods (sal_background_from_csv): a CSV
+ * whose header names the model's features (salient.features), or, for a model
+ * without feature names, M numeric columns. */
 static SalTensor *
 read_background (SalModel *model, const char *path, int max_rows, GError **error)
 {
   g_autoptr(GPtrArray) features = sal_model_features (model);
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  g_auto(GStrv) header = NULL;
-  g_autofree int *col = NULL;
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
-  g_autoptr(SalTensor) t = NULL;
   SalValueInfo info;
-  guint first = 0, take, M;
-  gboolean named;
 
   sal_model_get_input (model, 0, &info);
   if (info.dtype != SAL_DTYPE_FLOAT || info.rank != 2 || info.dims[1] <= 0)
@@ -58,75 +49,7 @@ read_background (SalModel *model, const char *path, int max_rows, GError **error
                    _("--background is for models that take one row of measurements"));
       return NULL;
     }
-  M = (guint) info.dims[1];
-  named = features->len == M;
-  if (!g_file_get_contents (path, &text, NULL, error))
-    return NULL;
-  lines = g_strsplit (text, "\n", -1);
-  while (lines[first] != NULL && (lines[first][0] == '#' || g_strstrip (lines[first])[0] == '\0'))
-    first++;
-  if (lines[first] == NULL)
-    goto bad;
-  col = g_new (int, M);
-  header = g_strsplit (g_strstrip (lines[first]), ",", -1);
-  if (named)
-    {
-      for (guint f = 0; f < M; f++)
-        {
-          const SalFeatureInfo *fi = features->pdata[f];
-          col[f] = -1;
-          for (guint c = 0; header[c] != NULL; c++)
-            if (g_str_equal (g_strstrip (header[c]), fi->name))
-              col[f] = (int) c;
-          if (col[f] < 0)
-            {
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           _("The background data “%s” has no column “%s”"), path, fi->name);
-              return NULL;
-            }
-        }
-      first++;
-    }
-  else
-    {
-      char *end = NULL;
-      for (guint f = 0; f < M; f++)
-        col[f] = (int) f;
-      /* a header line of names is skipped */
-      g_ascii_strtod (header[0], &end);
-      if (end == header[0])
-        first++;
-    }
-  for (guint i = first; lines[i] != NULL; i++)
-    if (g_strstrip (lines[i])[0] != '\0' && lines[i][0] != '#')
-      g_ptr_array_add (rows, lines[i]);
-  if (rows->len == 0)
-    goto bad;
-  take = MIN (rows->len, (guint) max_rows);
-  t = sal_tensor_new_f32 (2, (int64_t[]) { take, M });
-  for (guint r = 0; r < take; r++)
-    {
-      g_auto(GStrv) cells = g_strsplit (rows->pdata[(gsize) r * rows->len / take], ",", -1);
-      guint n_cells = g_strv_length (cells);
-
-      for (guint f = 0; f < M; f++)
-        {
-          char *end = NULL;
-          double v = (guint) col[f] < n_cells ? g_ascii_strtod (cells[col[f]], &end) : NAN;
-
-          if (end == NULL || end == cells[col[f]] || !isfinite (v))
-            goto bad;
-          sal_tensor_f32 (t)[(gsize) r * M + f] = (float) v;
-        }
-    }
-  return g_steal_pointer (&t);
-
-bad:
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-               named ? _("The background data “%s” is not a table of numbers with a header")
-                     : _("The background data “%s” is not a table of %u numbers per row"),
-               path, M);
-  return NULL;
+  return sal_background_from_csv (path, features, (guint) info.dims[1], max_rows, error);
 }
 
 /* Feature → group index from salient.features when every feature names a

@@ -575,78 +575,6 @@ save_explanation (SalJob *job, const JobIn *in, SalClinicResult *r, SalObjectKin
 
 /* ---- measurements ------------------------------------------------------------------- */
 
-/* Up to max_rows rows of the CSV, evenly spaced, as [N, M] in the features' order. */
-static SalTensor *
-read_background (const char *path, GPtrArray *features, int max_rows, GError **error)
-{
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  g_auto(GStrv) header = NULL;
-  g_autofree int *col = g_new (int, features->len);
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
-  SalTensor *t;
-  guint first = 0, n_rows, take;
-  int64_t dims[2];
-
-  if (!g_file_get_contents (path, &text, NULL, error))
-    return NULL;
-  lines = g_strsplit (text, "\n", -1);
-  while (lines[first] != NULL && lines[first][0] == '#')
-    first++;
-  if (lines[first] == NULL)
-    goto bad;
-  header = g_strsplit (g_strstrip (lines[first]), ",", -1);
-  for (guint f = 0; f < features->len; f++)
-    {
-      const SalFeatureInfo *fi = features->pdata[f];
-
-      col[f] = -1;
-      for (guint c = 0; header[c] != NULL; c++)
-        if (g_str_equal (header[c], fi->name))
-          col[f] = (int) c;
-      if (col[f] < 0)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       _("The background data “%s” has no column “%s”"), path, fi->name);
-          return NULL;
-        }
-    }
-  for (guint i = first + 1; lines[i] != NULL; i++)
-    if (g_strstrip (lines[i])[0] != '\0')
-      g_ptr_array_add (rows, lines[i]);
-  n_rows = rows->len;
-  if (n_rows == 0)
-    goto bad;
-  take = MIN (n_rows, (guint) max_rows);
-  dims[0] = take;
-  dims[1] = features->len;
-  t = sal_tensor_new_f32 (2, dims);
-  for (guint r = 0; r < take; r++)
-    {
-      g_auto(GStrv) cells = g_strsplit (rows->pdata[(gsize) r * n_rows / take], ",", -1);
-      guint n_cells = g_strv_length (cells);
-
-      for (guint f = 0; f < features->len; f++)
-        {
-          char *end = NULL;
-          double v = (guint) col[f] < n_cells ? g_ascii_strtod (cells[col[f]], &end) : NAN;
-
-          if (end == NULL || end == cells[col[f]] || !isfinite (v))
-            {
-              sal_tensor_free (t);
-              goto bad;
-            }
-          sal_tensor_f32 (t)[(gsize) r * features->len + f] = (float) v;
-        }
-    }
-  return t;
-
-bad:
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-               _("The background data “%s” is not a table of numbers with a header"), path);
-  return NULL;
-}
-
 static gpointer
 score_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **error)
 {
@@ -712,7 +640,7 @@ score_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **err
                    group_names->len);
       return NULL;
     }
-  background = read_background (in->csv, features, 100, error);
+  background = sal_background_from_csv (in->csv, features, features->len, 100, error);
   if (background == NULL || check_cancelled (cancellable, error))
     return NULL;
 
