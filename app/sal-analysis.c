@@ -254,33 +254,6 @@ probabilities (const SalTensor *scores, guint *n)
   return p;
 }
 
-static GPtrArray *
-class_labels (SalModel *model, guint n)
-{
-  g_autoptr(GPtrArray) named = sal_model_labels (model);
-  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (out, i < named->len ? g_strdup (g_ptr_array_index (named, i))
-                                         /* Translators: an unnamed output class */
-                                         : g_strdup_printf (_("class %u"), i));
-  return out;
-}
-
-/* {"label": p, ...} into b, as the report reads it. */
-static void
-add_probabilities (JsonBuilder *b, GPtrArray *labels, const double *p, guint n)
-{
-  json_builder_set_member_name (b, "probabilities");
-  json_builder_begin_object (b);
-  for (guint i = 0; i < n; i++)
-    {
-      json_builder_set_member_name (b, g_ptr_array_index (labels, i));
-      json_builder_add_double_value (b, p[i]);
-    }
-  json_builder_end_object (b);
-}
-
 static char *
 builder_to_json (JsonBuilder *b)
 {
@@ -352,7 +325,7 @@ run_func (SalJob *job, gpointer data, GCancellable *cancellable, GError **error)
   p->model_id = in->model_id;
   p->image_id = in->image_id;
   p->probabilities = probabilities (sal_run_get_output (run, 0), &p->n_classes);
-  p->labels = class_labels (model, p->n_classes);
+  p->labels = sal_model_class_labels (model, p->n_classes);
   for (guint i = 1; i < p->n_classes; i++)
     if (p->probabilities[i] > p->probabilities[p->predicted])
       p->predicted = i;
@@ -367,7 +340,7 @@ run_func (SalJob *job, gpointer data, GCancellable *cancellable, GError **error)
     SalExplanationRecord rec = { 0 };
 
     json_builder_begin_object (b);
-    add_probabilities (b, p->labels, p->probabilities, p->n_classes);
+    sal_json_add_probabilities (b, p->labels, p->probabilities, p->n_classes);
     json_builder_end_object (b);
     checks = builder_to_json (b);
     for (guint i = 0; i < p->n_classes; i++)
@@ -515,7 +488,7 @@ checks_json (const SalExplanation *e, double sanity_rho, GPtrArray *labels, cons
   add_number (b, "insertion_auc", e->insertion_auc);
   add_number (b, "sanity_rho", sanity_rho);
   if (probs != NULL)
-    add_probabilities (b, labels, probs, n_classes);
+    sal_json_add_probabilities (b, labels, probs, n_classes);
   json_builder_end_object (b);
   json_generator_set_root (gen, json_builder_get_root (b));
   return json_generator_to_data (gen, NULL);
@@ -569,7 +542,7 @@ explain_func (SalJob *job, gpointer data, GCancellable *cancellable, GError **er
   probs = forward_probabilities (model, input, job, &n_classes, error);
   if (cancelled (cancellable, error) || probs == NULL)
     return NULL;
-  all_labels = class_labels (model, n_classes);
+  all_labels = sal_model_class_labels (model, n_classes);
   sal_job_report_progress (job, 0.0, _("Explaining"));
   e = sal_explain (model, input, &params, error);
   if (cancelled (cancellable, error) || e == NULL)
@@ -604,7 +577,7 @@ explain_func (SalJob *job, gpointer data, GCancellable *cancellable, GError **er
   r->image_id = in->image_id;
   r->method = g_strdup (sal_explain_method_id (e->method));
   r->target_index = e->target;
-  labels = class_labels (model, (guint) MAX (e->target + 1, 1));
+  labels = sal_model_class_labels (model, (guint) MAX (e->target + 1, 1));
   r->target = g_strdup (g_ptr_array_index (labels, e->target));
   r->baseline = method_uses_baseline (e->method) ? g_strdup (sal_baseline_id (params.baseline)) : NULL;
   r->params_json = params_json (&params, e->layer, &in->spec);

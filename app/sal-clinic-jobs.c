@@ -414,7 +414,6 @@ static gboolean
 predict (SalModel *model, const SalTensor *x, SalClinicResult *r, GError **error)
 {
   g_autoptr(SalTensor) out = sal_model_predict (model, x, 1, 1, error);
-  g_autoptr(GPtrArray) labels = NULL;
   const float *z;
   double mx = -INFINITY, sum = 0, raw_sum = 0;
   gboolean is_prob = TRUE;
@@ -447,24 +446,8 @@ predict (SalModel *model, const SalTensor *x, SalClinicResult *r, GError **error
   for (guint i = 0; i < r->n_classes; i++)
     r->probabilities[i] /= sum;
 
-  labels = sal_model_labels (model);
-  for (guint i = 0; i < r->n_classes; i++)
-    g_ptr_array_add (r->labels, i < labels->len ? g_strdup (labels->pdata[i])
-                                                : g_strdup_printf (_("class %u"), i));
+  g_ptr_array_extend_and_steal (r->labels, sal_model_class_labels (model, r->n_classes));
   return TRUE;
-}
-
-static void
-add_probabilities (JsonBuilder *b, const SalClinicResult *r)
-{
-  json_builder_set_member_name (b, "probabilities");
-  json_builder_begin_object (b);
-  for (guint i = 0; i < r->n_classes; i++)
-    {
-      json_builder_set_member_name (b, r->labels->pdata[i]);
-      json_builder_add_double_value (b, r->probabilities[i]);
-    }
-  json_builder_end_object (b);
 }
 
 static char *
@@ -546,7 +529,7 @@ save_explanation (SalJob *job, const JobIn *in, SalClinicResult *r, SalObjectKin
   g_autofree char *object = NULL;
   SalExplanationRecord rec = { 0 };
 
-  add_probabilities (cb, r);
+  sal_json_add_probabilities (cb, r->labels, r->probabilities, r->n_classes);
   json_builder_end_object (cb);
   checks_json = builder_string (cb);
 

@@ -25,3 +25,16 @@ sal_json_member_double (JsonObject *o, const char *name)
 
   return n != NULL && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_double (n) : NAN;
 }
+
+void
+sal_json_add_probabilities (JsonBuilder *b, GPtrArray *labels, const double *p, guint n)
+{
+  json_builder_set_member_name (b, "probabilities");
+  json_builder_begin_object (b);
+  for (guint i = 0; i < n; i++)
+    {
+      json_builder_set_member_name (b, g_ptr_array_index (labels, i));
+      json_builder_add_double_value (b, p[i]);
+    }
+  json_builder_end_object (b);
+}

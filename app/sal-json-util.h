@@ -16,4 +16,10 @@ JsonObject *sal_json_parse_object  (const char *json,
 double      sal_json_member_double (JsonObject *o,
                                     const char *name);
 
+/* The member "probabilities": an object of labels[i]: p[i] for i < n. */
+void        sal_json_add_probabilities (JsonBuilder *b,
+                                        GPtrArray   *labels,
+                                        const double *p,
+                                        guint        n);
+
 G_END_DECLS

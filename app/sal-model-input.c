@@ -539,3 +539,16 @@ bad:
                path, M);
   return NULL;
 }
+
+GPtrArray *
+sal_model_class_labels (SalModel *model, guint n)
+{
+  g_autoptr(GPtrArray) named = sal_model_labels (model);
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (out, i < named->len ? g_strdup (g_ptr_array_index (named, i))
+                                         /* Translators: an unnamed output class */
+                                         : g_strdup_printf (_("class %u"), i));
+  return out;
+}

@@ -48,6 +48,9 @@ SalTensor    *sal_model_input_from_values  (SalModel *model, const double *value
 SalTensor    *sal_background_from_csv      (const char *path, GPtrArray *features,
                                             guint n_columns, int max_rows, GError **error);
 
+/* Names for the n classes of the model's first output: salient.labels, then "class i". */
+GPtrArray    *sal_model_class_labels       (SalModel *model, guint n);
+
 /* salient.labels (empty when absent); salient.input_kind; salient.task is
  * "classification" or "regression" (NULL when absent). */
 GPtrArray    *sal_model_labels             (SalModel *model);

@@ -43,6 +43,13 @@ test_tabular (void)
   g_assert_cmpint (sal_model_input_kind (m), ==, SAL_INPUT_KIND_MEASUREMENTS);
   g_assert_cmpuint (labels->len, ==, 2);
   g_assert_cmpstr (g_ptr_array_index (labels, 1), ==, "malignant");
+  {
+    g_autoptr(GPtrArray) classes = sal_model_class_labels (m, 3);
+
+    g_assert_cmpuint (classes->len, ==, 3);
+    g_assert_cmpstr (g_ptr_array_index (classes, 1), ==, "malignant");
+    g_assert_cmpstr (g_ptr_array_index (classes, 2), ==, "class 2");
+  }
   g_assert_cmpuint (features->len, ==, 3);
   f = g_ptr_array_index (features, 0);
   g_assert_cmpstr (f->name, ==, "radius_mean");
