@@ -254,16 +254,6 @@ probabilities (const SalTensor *scores, guint *n)
   return p;
 }
 
-static char *
-builder_to_json (JsonBuilder *b)
-{
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (b);
-
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
-}
-
 /* The model's probabilities for `input` (one forward pass). */
 static double *
 forward_probabilities (SalModel *model, const SalTensor *input, SalJob *job, guint *n,
@@ -342,7 +332,7 @@ run_func (SalJob *job, gpointer data, GCancellable *cancellable, GError **error)
     json_builder_begin_object (b);
     sal_json_add_probabilities (b, p->labels, p->probabilities, p->n_classes);
     json_builder_end_object (b);
-    checks = builder_to_json (b);
+    checks = sal_json_builder_to_string (b);
     for (guint i = 0; i < p->n_classes; i++)
       values[i] = (float) p->probabilities[i];
     rec.object_kind = SAL_OBJECT_IMAGE;
@@ -389,7 +379,6 @@ static char *
 params_json (const SalExplainParams *p, const char *layer, const SalExplainSpec *spec)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
 
   json_builder_begin_object (b);
   switch (p->method)
@@ -454,8 +443,7 @@ params_json (const SalExplainParams *p, const char *layer, const SalExplainSpec 
       json_builder_end_object (b);
     }
   json_builder_end_object (b);
-  json_generator_set_root (gen, json_builder_get_root (b));
-  return json_generator_to_data (gen, NULL);
+  return sal_json_builder_to_string (b);
 }
 
 static void
@@ -472,7 +460,6 @@ checks_json (const SalExplanation *e, double sanity_rho, GPtrArray *labels, cons
              guint n_classes)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "score");
@@ -490,8 +477,7 @@ checks_json (const SalExplanation *e, double sanity_rho, GPtrArray *labels, cons
   if (probs != NULL)
     sal_json_add_probabilities (b, labels, probs, n_classes);
   json_builder_end_object (b);
-  json_generator_set_root (gen, json_builder_get_root (b));
-  return json_generator_to_data (gen, NULL);
+  return sal_json_builder_to_string (b);
 }
 
 static gboolean

@@ -450,14 +450,6 @@ predict (SalModel *model, const SalTensor *x, SalClinicResult *r, GError **error
   return TRUE;
 }
 
-static char *
-builder_string (JsonBuilder *b)
-{
-  g_autoptr(JsonNode) root = json_builder_get_root (b);
-
-  return json_to_string (root, FALSE);
-}
-
 typedef struct {
   SalJob       *job;
   GCancellable *cancellable;
@@ -531,7 +523,7 @@ save_explanation (SalJob *job, const JobIn *in, SalClinicResult *r, SalObjectKin
 
   sal_json_add_probabilities (cb, r->labels, r->probabilities, r->n_classes);
   json_builder_end_object (cb);
-  checks_json = builder_string (cb);
+  checks_json = sal_json_builder_to_string (cb);
 
   rec.object_kind = kind;
   rec.object_id = in->object_id;
@@ -669,7 +661,7 @@ score_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **err
     json_builder_add_double_value (pb, in->values[i]);
   json_builder_end_array (pb);
   json_builder_end_object (pb);
-  params_json = builder_string (pb);
+  params_json = sal_json_builder_to_string (pb);
 
   json_builder_begin_object (cb);
   json_builder_set_member_name (cb, "expected_value");
@@ -810,7 +802,7 @@ note_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **erro
     }
   json_builder_end_array (pb);
   json_builder_end_object (pb);
-  params_json = builder_string (pb);
+  params_json = sal_json_builder_to_string (pb);
 
   json_builder_begin_object (cb);
   if (isfinite (r->gap))

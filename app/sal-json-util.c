@@ -26,6 +26,14 @@ sal_json_member_double (JsonObject *o, const char *name)
   return n != NULL && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_double (n) : NAN;
 }
 
+char *
+sal_json_builder_to_string (JsonBuilder *b)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root (b);
+
+  return json_to_string (root, FALSE);
+}
+
 void
 sal_json_add_probabilities (JsonBuilder *b, GPtrArray *labels, const double *p, guint n)
 {

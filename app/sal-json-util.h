@@ -16,6 +16,8 @@ JsonObject *sal_json_parse_object  (const char *json,
 double      sal_json_member_double (JsonObject *o,
                                     const char *name);
 
+/* The builder's root as compact JSON text. */
+char       *sal_json_builder_to_string (JsonBuilder *b);
 /* The member "probabilities": an object of labels[i]: p[i] for i < n. */
 void        sal_json_add_probabilities (JsonBuilder *b,
                                         GPtrArray   *labels,
