@@ -27,6 +27,14 @@ sal_json_member_double (JsonObject *o, const char *name)
 }
 
 char *
+sal_json_quote (const char *s)
+{
+  g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), s);
+
+  return json_to_string (node, FALSE);
+}
+
+char *
 sal_json_builder_to_string (JsonBuilder *b)
 {
   g_autoptr(JsonNode) root = json_builder_get_root (b);

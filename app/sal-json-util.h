@@ -16,6 +16,8 @@ JsonObject *sal_json_parse_object  (const char *json,
 double      sal_json_member_double (JsonObject *o,
                                     const char *name);
 
+/* s as a JSON string literal (quoted and escaped). */
+char       *sal_json_quote             (const char *s);
 /* The builder's root as compact JSON text. */
 char       *sal_json_builder_to_string (JsonBuilder *b);
 /* The member "probabilities": an object of labels[i]: p[i] for i < n. */
