@@ -10,6 +10,7 @@
 
 #include "sal-analysis.h"
 #include "sal-audit.h"
+#include "sal-json-util.h"
 #include "sal-model-input.h"
 
 struct _SalAnalysis
@@ -253,43 +254,6 @@ probabilities (const SalTensor *scores, guint *n)
   return p;
 }
 
-static GPtrArray *
-class_labels (SalModel *model, guint n)
-{
-  g_autoptr(GPtrArray) named = sal_model_labels (model);
-  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (out, i < named->len ? g_strdup (g_ptr_array_index (named, i))
-                                         /* Translators: an unnamed output class */
-                                         : g_strdup_printf (_("class %u"), i));
-  return out;
-}
-
-/* {"label": p, ...} into b, as the report reads it. */
-static void
-add_probabilities (JsonBuilder *b, GPtrArray *labels, const double *p, guint n)
-{
-  json_builder_set_member_name (b, "probabilities");
-  json_builder_begin_object (b);
-  for (guint i = 0; i < n; i++)
-    {
-      json_builder_set_member_name (b, g_ptr_array_index (labels, i));
-      json_builder_add_double_value (b, p[i]);
-    }
-  json_builder_end_object (b);
-}
-
-static char *
-builder_to_json (JsonBuilder *b)
-{
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (b);
-
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
-}
-
 /* The model's probabilities for `input` (one forward pass). */
 static double *
 forward_probabilities (SalModel *model, const SalTensor *input, SalJob *job, guint *n,
@@ -351,7 +315,7 @@ run_func (SalJob *job, gpointer data, GCancellable *cancellable, GError **error)
   p->model_id = in->model_id;
   p->image_id = in->image_id;
   p->probabilities = probabilities (sal_run_get_output (run, 0), &p->n_classes);
-  p->labels = class_labels (model, p->n_classes);
+  p->labels = sal_model_class_labels (model, p->n_classes);
   for (guint i = 1; i < p->n_classes; i++)
     if (p->probabilities[i] > p->probabilities[p->predicted])
       p->predicted = i;
@@ -366,9 +330,9 @@ run_func (SalJob *job, gpointer data, GCancellable *cancellable, GError **error)
     SalExplanationRecord rec = { 0 };
 
     json_builder_begin_object (b);
-    add_probabilities (b, p->labels, p->probabilities, p->n_classes);
+    sal_json_add_probabilities (b, p->labels, p->probabilities, p->n_classes);
     json_builder_end_object (b);
-    checks = builder_to_json (b);
+    checks = sal_json_builder_to_string (b);
     for (guint i = 0; i < p->n_classes; i++)
       values[i] = (float) p->probabilities[i];
     rec.object_kind = SAL_OBJECT_IMAGE;
@@ -415,7 +379,6 @@ static char *
 params_json (const SalExplainParams *p, const char *layer, const SalExplainSpec *spec)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
 
   json_builder_begin_object (b);
   switch (p->method)
@@ -480,8 +443,7 @@ params_json (const SalExplainParams *p, const char *layer, const SalExplainSpec 
       json_builder_end_object (b);
     }
   json_builder_end_object (b);
-  json_generator_set_root (gen, json_builder_get_root (b));
-  return json_generator_to_data (gen, NULL);
+  return sal_json_builder_to_string (b);
 }
 
 static void
@@ -498,7 +460,6 @@ checks_json (const SalExplanation *e, double sanity_rho, GPtrArray *labels, cons
              guint n_classes)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "score");
@@ -514,10 +475,9 @@ checks_json (const SalExplanation *e, double sanity_rho, GPtrArray *labels, cons
   add_number (b, "insertion_auc", e->insertion_auc);
   add_number (b, "sanity_rho", sanity_rho);
   if (probs != NULL)
-    add_probabilities (b, labels, probs, n_classes);
+    sal_json_add_probabilities (b, labels, probs, n_classes);
   json_builder_end_object (b);
-  json_generator_set_root (gen, json_builder_get_root (b));
-  return json_generator_to_data (gen, NULL);
+  return sal_json_builder_to_string (b);
 }
 
 static gboolean
@@ -568,7 +528,7 @@ explain_func (SalJob *job, gpointer data, GCancellable *cancellable, GError **er
   probs = forward_probabilities (model, input, job, &n_classes, error);
   if (cancelled (cancellable, error) || probs == NULL)
     return NULL;
-  all_labels = class_labels (model, n_classes);
+  all_labels = sal_model_class_labels (model, n_classes);
   sal_job_report_progress (job, 0.0, _("Explaining"));
   e = sal_explain (model, input, &params, error);
   if (cancelled (cancellable, error) || e == NULL)
@@ -603,7 +563,7 @@ explain_func (SalJob *job, gpointer data, GCancellable *cancellable, GError **er
   r->image_id = in->image_id;
   r->method = g_strdup (sal_explain_method_id (e->method));
   r->target_index = e->target;
-  labels = class_labels (model, (guint) MAX (e->target + 1, 1));
+  labels = sal_model_class_labels (model, (guint) MAX (e->target + 1, 1));
   r->target = g_strdup (g_ptr_array_index (labels, e->target));
   r->baseline = method_uses_baseline (e->method) ? g_strdup (sal_baseline_id (params.baseline)) : NULL;
   r->params_json = params_json (&params, e->layer, &in->spec);
@@ -663,25 +623,6 @@ sal_analysis_explain_job_new (SalAnalysis *self, gint64 model_id, gint64 image_i
 }
 
 /* --- stored results --- */
-
-static JsonObject *
-parse_object (const char *json, JsonParser *parser)
-{
-  JsonNode *root;
-
-  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL))
-    return NULL;
-  root = json_parser_get_root (parser);
-  return root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-}
-
-static double
-number_member (JsonObject *o, const char *name)
-{
-  JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
-
-  return n != NULL && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_double (n) : NAN;
-}
 
 static gboolean
 parse_shape (const char *json, int *h, int *w)
@@ -744,12 +685,12 @@ sal_attribution_result_from_record (SalStore *store, const SalExplanationRecord 
   r->attribution = g_memdup2 (data, size);
   r->width = w;
   r->height = h;
-  checks = parse_object (e->checks_json, parser);
-  r->score = number_member (checks, "score");
-  r->completeness_gap = number_member (checks, "completeness_gap");
-  r->deletion_auc = number_member (checks, "deletion_auc");
-  r->insertion_auc = number_member (checks, "insertion_auc");
-  r->sanity_rho = number_member (checks, "sanity_rho");
+  checks = sal_json_parse_object (e->checks_json, parser);
+  r->score = sal_json_member_double (checks, "score");
+  r->completeness_gap = sal_json_member_double (checks, "completeness_gap");
+  r->deletion_auc = sal_json_member_double (checks, "deletion_auc");
+  r->insertion_auc = sal_json_member_double (checks, "insertion_auc");
+  r->sanity_rho = sal_json_member_double (checks, "sanity_rho");
   return g_steal_pointer (&r);
 }
 
@@ -757,7 +698,7 @@ SalPrediction *
 sal_prediction_from_record (const SalExplanationRecord *e)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *checks = parse_object (e->checks_json, parser);
+  JsonObject *checks = sal_json_parse_object (e->checks_json, parser);
   JsonObject *probs;
   g_autoptr(GList) members = NULL;
   SalPrediction *p;
@@ -780,7 +721,7 @@ sal_prediction_from_record (const SalExplanationRecord *e)
   for (GList *l = members; l != NULL; l = l->next, i++)
     {
       g_ptr_array_add (p->labels, g_strdup (l->data));
-      p->probabilities[i] = number_member (probs, l->data);
+      p->probabilities[i] = sal_json_member_double (probs, l->data);
       if (p->probabilities[i] > p->probabilities[p->predicted])
         p->predicted = i;
     }

@@ -143,9 +143,7 @@ entry_from_row (sqlite3_stmt *stmt)
 GPtrArray *
 sal_audit_list (SalStore *store, guint limit, GError **error)
 {
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) sal_audit_entry_free);
   sqlite3_stmt *stmt;
-  int rc;
   SAL_STORE_LOCK (store);
 
   stmt = sal_store_stmt (store, "SELECT * FROM (SELECT id, who, what, object, when_ms, prev_hash, "
@@ -153,15 +151,9 @@ sal_audit_list (SalStore *store, guint limit, GError **error)
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, limit > 0 ? (gint64) limit : G_MAXINT64);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (rows, entry_from_row (stmt));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      sal_store_fail (store, error, _("Could not read the audit log"));
-      return NULL;
-    }
-  return g_steal_pointer (&rows);
+  return sal_store_collect (store, stmt, (SalStoreRowFunc) entry_from_row,
+                            (GDestroyNotify) sal_audit_entry_free, error,
+                            _("Could not read the audit log"));
 }
 
 gboolean

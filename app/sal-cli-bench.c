@@ -31,21 +31,6 @@ typedef struct {
   gboolean    json;
 } BenchArgs;
 
-static gboolean
-parse_int (const char *s, int min, int max, int *out)
-{
-  gint64 v;
-  char *end = NULL;
-
-  if (s == NULL)
-    return FALSE;
-  v = g_ascii_strtoll (s, &end, 10);
-  if (end == s || *end != '\0' || v < min || v > max)
-    return FALSE;
-  *out = (int) v;
-  return TRUE;
-}
-
 static int
 bench_usage (void)
 {
@@ -182,7 +167,7 @@ sal_cli_bench_cmd (const SalCliGlobals *g, int argc, char **argv)
         {
           int *dst = a[2] == 'b' ? &args.batch : a[2] == 't' ? &args.threads : &args.runs;
           int max = a[2] == 'b' ? 1 << 20 : a[2] == 't' ? 64 : 100000;
-          if (!parse_int (i + 1 < argc ? argv[i + 1] : NULL, 1, max, dst))
+          if (!sal_cli_parse_int (i + 1 < argc ? argv[i + 1] : NULL, 1, max, dst))
             return sal_cli_fail (_("%s needs a whole number from 1 to %d"), a, max);
           i++;
         }

@@ -64,9 +64,6 @@ static void
 print_json (const char *path, const char *text, const char *out, GPtrArray *changes)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *json = NULL;
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "file");
@@ -99,12 +96,7 @@ print_json (const char *path, const char *text, const char *out, GPtrArray *chan
   json_builder_set_member_name (b, "deidentified");
   json_builder_add_string_value (b, out);
   json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  json = json_generator_to_data (gen, NULL);
-  printf ("%s\n", json);
+  sal_cli_write_json (b, NULL, NULL);
 }
 
 int

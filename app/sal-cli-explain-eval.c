@@ -49,21 +49,6 @@ typedef struct {
   GArray     *sanity_methods;
 } EvalOptions;
 
-static gboolean
-parse_int (const char *s, int lo, int hi, int *out)
-{
-  char *end;
-  gint64 v;
-
-  if (s == NULL)
-    return FALSE;
-  v = g_ascii_strtoll (s, &end, 10);
-  if (*end != '\0' || end == s || v < lo || v > hi)
-    return FALSE;
-  *out = (int) v;
-  return TRUE;
-}
-
 static GArray *
 parse_methods (const char *list, GError **error)
 {
@@ -88,16 +73,6 @@ parse_methods (const char *list, GError **error)
       g_array_append_val (out, m);
     }
   return g_steal_pointer (&out);
-}
-
-static void
-add_double (JsonBuilder *b, const char *name, double v)
-{
-  json_builder_set_member_name (b, name);
-  if (isfinite (v))
-    json_builder_add_double_value (b, v);
-  else
-    json_builder_add_null_value (b);
 }
 
 static SalTensor *
@@ -238,12 +213,12 @@ eval_image (SalModel *model, const char *hash, const EvalOptions *o, JsonBuilder
   json_builder_add_int_value (b, o->first_seed);
   json_builder_set_member_name (b, "tolerance_px");
   json_builder_add_int_value (b, o->tolerance);
-  add_double (b, "model_finds_lesion", pointed ? predicted_lesion / pointed : NAN);
-  add_double (b, "random_map", pointed ? (double) random_hits / pointed : NAN);
+  sal_cli_add_double (b, "model_finds_lesion", pointed ? predicted_lesion / pointed : NAN);
+  sal_cli_add_double (b, "random_map", pointed ? (double) random_hits / pointed : NAN);
   json_builder_set_member_name (b, "hit_rate");
   json_builder_begin_object (b);
   for (int m = 0; m < n_methods; m++)
-    add_double (b, sal_explain_method_id (g_array_index (o->methods, SalExplainMethod, m)),
+    sal_cli_add_double (b, sal_explain_method_id (g_array_index (o->methods, SalExplainMethod, m)),
                 pointed ? (double) hits[m] / pointed : NAN);
   json_builder_end_object (b);
   json_builder_end_object (b);
@@ -356,18 +331,18 @@ eval_notes (SalModel *model, const char *hash, int want, guint32 first, SalNoteT
   json_builder_add_int_value (b, n);
   json_builder_set_member_name (b, "first_seed");
   json_builder_add_int_value (b, first);
-  add_double (b, "top3_hit_rate", n ? (double) hit_any / n : NAN);
-  add_double (b, "top3_tokens_in_spans", n ? (double) hit_tokens / (3.0 * n) : NAN);
+  sal_cli_add_double (b, "top3_hit_rate", n ? (double) hit_any / n : NAN);
+  sal_cli_add_double (b, "top3_tokens_in_spans", n ? (double) hit_tokens / (3.0 * n) : NAN);
   json_builder_set_member_name (b, "rule");
   json_builder_add_string_value (b, "adaptive");
   json_builder_set_member_name (b, "completeness_gap_over_1_percent");
   json_builder_add_int_value (b, gap_over);
-  add_double (b, "completeness_gap_mean", n ? gap_sum / n : NAN);
-  add_double (b, "completeness_gap_worst", worst_gap);
-  add_double (b, "path_points_mean", n ? (double) points / n : NAN);
+  sal_cli_add_double (b, "completeness_gap_mean", n ? gap_sum / n : NAN);
+  sal_cli_add_double (b, "completeness_gap_worst", worst_gap);
+  sal_cli_add_double (b, "path_points_mean", n ? (double) points / n : NAN);
   json_builder_set_member_name (b, "trapezoid_64_gap_over_1_percent");
   json_builder_add_int_value (b, uniform_over);
-  add_double (b, "trapezoid_64_gap_worst", uniform_worst);
+  sal_cli_add_double (b, "trapezoid_64_gap_worst", uniform_worst);
   json_builder_end_object (b);
   return TRUE;
 }
@@ -381,11 +356,8 @@ sal_cli_explain_eval_cmd (const SalCliGlobals *g, int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(SalModel) model = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
   g_autoptr(GArray) m_list = NULL, s_list = NULL;
-  g_autofree char *contents = NULL, *hash = NULL, *text = NULL;
-  gsize len;
+  g_autofree char *hash = NULL;
   SalInputKind kind;
   gboolean ok;
 
@@ -407,15 +379,15 @@ sal_cli_explain_eval_cmd (const SalCliGlobals *g, int argc, char **argv)
           continue;
         }
       if (strcmp (a, "--images") == 0)
-        valid = parse_int (v, 0, 100000, &o.images);
+        valid = sal_cli_parse_int (v, 0, 100000, &o.images);
       else if (strcmp (a, "--sanity-images") == 0)
-        valid = parse_int (v, 0, 100000, &o.sanity_images);
+        valid = sal_cli_parse_int (v, 0, 100000, &o.sanity_images);
       else if (strcmp (a, "--notes") == 0)
-        valid = parse_int (v, 0, 100000, &o.notes);
+        valid = sal_cli_parse_int (v, 0, 100000, &o.notes);
       else if (strcmp (a, "--tolerance") == 0)
-        valid = parse_int (v, 0, 1000, &o.tolerance);
+        valid = sal_cli_parse_int (v, 0, 1000, &o.tolerance);
       else if (strcmp (a, "--first-seed") == 0)
-        valid = parse_int (v, 0, G_MAXINT, &first_seed);
+        valid = sal_cli_parse_int (v, 0, G_MAXINT, &first_seed);
       else if (strcmp (a, "--methods") == 0)
         methods = v;
       else if (strcmp (a, "--sanity-methods") == 0)
@@ -445,11 +417,7 @@ sal_cli_explain_eval_cmd (const SalCliGlobals *g, int argc, char **argv)
   o.methods = m_list;
   o.sanity_methods = s_list;
 
-  if (!g_file_get_contents (path, &contents, &len, &error))
-    return sal_cli_fail ("%s", error->message);
-  hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guint8 *) contents, len);
-  g_clear_pointer (&contents, g_free);
-  model = sal_model_load_file (path, NULL, &error);
+  model = sal_cli_load_model (path, &hash, &error);
   if (model == NULL)
     return sal_cli_fail ("%s", error->message);
   kind = sal_model_input_kind (model);
@@ -478,17 +446,8 @@ sal_cli_explain_eval_cmd (const SalCliGlobals *g, int argc, char **argv)
     return sal_cli_fail ("%s", error->message);
   json_builder_end_object (b);
 
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  text = json_generator_to_data (gen, NULL);
-  if (output != NULL)
-    {
-      if (!g_file_set_contents (output, text, -1, &error))
-        return sal_cli_fail ("%s", error->message);
-    }
-  else
-    printf ("%s\n", text);
+  if (!sal_cli_write_json (b, output, &error))
+    return sal_cli_fail ("%s", error->message);
   (void) g;
   return 0;
 }

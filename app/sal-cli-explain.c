@@ -25,65 +25,22 @@
                  "[--output OUT.json] [--overlay OUT.png]")
 
 static void
-add_double (JsonBuilder *b, const char *name, double v)
-{
-  json_builder_set_member_name (b, name);
-  if (isfinite (v))
-    json_builder_add_double_value (b, v);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
 add_tensor (JsonBuilder *b, const char *name, const SalTensor *t)
 {
   json_builder_set_member_name (b, name);
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "shape");
-  json_builder_begin_array (b);
-  for (int d = 0; d < t->rank; d++)
-    json_builder_add_int_value (b, t->dims[d]);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "values");
-  json_builder_begin_array (b);
-  for (int64_t i = 0; i < t->numel; i++)
-    json_builder_add_double_value (b, sal_tensor_f32 (t)[i]);
-  json_builder_end_array (b);
+  sal_cli_add_tensor (b, t);
   json_builder_end_object (b);
 }
 
-static gboolean
-parse_int (const char *s, int lo, int hi, int *out)
-{
-  char *end;
-  gint64 v;
-
-  if (s == NULL)
-    return FALSE;
-  v = g_ascii_strtoll (s, &end, 10);
-  if (*end != '\0' || end == s || v < lo || v > hi)
-    return FALSE;
-  *out = (int) v;
-  return TRUE;
-}
-
-/* Background rows [N, M] for the tabular methods: a CSV whose header names
- * the model's features (salient.features; other columns are ignored), or,
- * for a model without feature names, M numeric columns. Lines starting with
- * '#' are comments. At most `max_rows` rows, evenly spaced over the file. */
+/* Background rows [N, M] for the tabular methods (sal_background_from_csv): a CSV
+ * whose header names the model's features (salient.features), or, for a model
+ * without feature names, M numeric columns. */
 static SalTensor *
 read_background (SalModel *model, const char *path, int max_rows, GError **error)
 {
   g_autoptr(GPtrArray) features = sal_model_features (model);
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  g_auto(GStrv) header = NULL;
-  g_autofree int *col = NULL;
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
-  g_autoptr(SalTensor) t = NULL;
   SalValueInfo info;
-  guint first = 0, take, M;
-  gboolean named;
 
   sal_model_get_input (model, 0, &info);
   if (info.dtype != SAL_DTYPE_FLOAT || info.rank != 2 || info.dims[1] <= 0)
@@ -92,75 +49,7 @@ read_background (SalModel *model, const char *path, int max_rows, GError **error
                    _("--background is for models that take one row of measurements"));
       return NULL;
     }
-  M = (guint) info.dims[1];
-  named = features->len == M;
-  if (!g_file_get_contents (path, &text, NULL, error))
-    return NULL;
-  lines = g_strsplit (text, "\n", -1);
-  while (lines[first] != NULL && (lines[first][0] == '#' || g_strstrip (lines[first])[0] == '\0'))
-    first++;
-  if (lines[first] == NULL)
-    goto bad;
-  col = g_new (int, M);
-  header = g_strsplit (g_strstrip (lines[first]), ",", -1);
-  if (named)
-    {
-      for (guint f = 0; f < M; f++)
-        {
-          const SalFeatureInfo *fi = features->pdata[f];
-          col[f] = -1;
-          for (guint c = 0; header[c] != NULL; c++)
-            if (g_str_equal (g_strstrip (header[c]), fi->name))
-              col[f] = (int) c;
-          if (col[f] < 0)
-            {
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           _("The background data “%s” has no column “%s”"), path, fi->name);
-              return NULL;
-            }
-        }
-      first++;
-    }
-  else
-    {
-      char *end = NULL;
-      for (guint f = 0; f < M; f++)
-        col[f] = (int) f;
-      /* a header line of names is skipped */
-      g_ascii_strtod (header[0], &end);
-      if (end == header[0])
-        first++;
-    }
-  for (guint i = first; lines[i] != NULL; i++)
-    if (g_strstrip (lines[i])[0] != '\0' && lines[i][0] != '#')
-      g_ptr_array_add (rows, lines[i]);
-  if (rows->len == 0)
-    goto bad;
-  take = MIN (rows->len, (guint) max_rows);
-  t = sal_tensor_new_f32 (2, (int64_t[]) { take, M });
-  for (guint r = 0; r < take; r++)
-    {
-      g_auto(GStrv) cells = g_strsplit (rows->pdata[(gsize) r * rows->len / take], ",", -1);
-      guint n_cells = g_strv_length (cells);
-
-      for (guint f = 0; f < M; f++)
-        {
-          char *end = NULL;
-          double v = (guint) col[f] < n_cells ? g_ascii_strtod (cells[col[f]], &end) : NAN;
-
-          if (end == NULL || end == cells[col[f]] || !isfinite (v))
-            goto bad;
-          sal_tensor_f32 (t)[(gsize) r * M + f] = (float) v;
-        }
-    }
-  return g_steal_pointer (&t);
-
-bad:
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-               named ? _("The background data “%s” is not a table of numbers with a header")
-                     : _("The background data “%s” is not a table of %u numbers per row"),
-               path, M);
-  return NULL;
+  return sal_background_from_csv (path, features, (guint) info.dims[1], max_rows, error);
 }
 
 /* Feature → group index from salient.features when every feature names a
@@ -258,11 +147,7 @@ sal_cli_explain_cmd (const SalCliGlobals *g, int argc, char **argv)
   g_autoptr(SalTensor) input = NULL;
   g_autoptr(SalExplanation) e = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL, *hash = NULL;
-  g_autofree char *contents = NULL;
-  gsize len;
+  g_autofree char *hash = NULL;
 
   for (int i = 1; i < argc; i++)
     {
@@ -277,17 +162,17 @@ sal_cli_explain_cmd (const SalCliGlobals *g, int argc, char **argv)
       if (strcmp (a, "--method") == 0)
         method = v;
       else if (strcmp (a, "--target") == 0)
-        ok = parse_int (v, 0, G_MAXINT, &target);
+        ok = sal_cli_parse_int (v, 0, G_MAXINT, &target);
       else if (strcmp (a, "--steps") == 0)
-        ok = parse_int (v, 1, 100000, &steps);
+        ok = sal_cli_parse_int (v, 1, 100000, &steps);
       else if (strcmp (a, "--samples") == 0)
-        ok = parse_int (v, 1, 10000000, &samples);
+        ok = sal_cli_parse_int (v, 1, 10000000, &samples);
       else if (strcmp (a, "--window") == 0)
-        ok = parse_int (v, 1, 100000, &window);
+        ok = sal_cli_parse_int (v, 1, 100000, &window);
       else if (strcmp (a, "--stride") == 0)
-        ok = parse_int (v, 1, 100000, &stride);
+        ok = sal_cli_parse_int (v, 1, 100000, &stride);
       else if (strcmp (a, "--seed") == 0)
-        ok = parse_int (v, 0, G_MAXINT, &seed);
+        ok = sal_cli_parse_int (v, 0, G_MAXINT, &seed);
       else if (strcmp (a, "--noise") == 0)
         {
           char *end;
@@ -349,14 +234,10 @@ sal_cli_explain_cmd (const SalCliGlobals *g, int argc, char **argv)
   if (baseline != NULL && !sal_baseline_from_id (baseline, &p.baseline))
     return sal_cli_fail (_("unknown baseline “%s” (use black, blur, noise or pad)"), baseline);
 
-  if (!g_file_get_contents (args[0], &contents, &len, &error))
-    return sal_cli_fail ("%s", error->message);
-  hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guint8 *) contents, len);
-  g_clear_pointer (&contents, g_free);
-  p.model_hash = hash;
-  model = sal_model_load_file (args[0], NULL, &error);
+  model = sal_cli_load_model (args[0], &hash, &error);
   if (model == NULL)
     return sal_cli_fail ("%s", error->message);
+  p.model_hash = hash;
   input = sal_model_input_from_file (model, args[1], &error);
   if (input == NULL)
     return sal_cli_fail ("%s", error->message);
@@ -404,7 +285,7 @@ sal_cli_explain_cmd (const SalCliGlobals *g, int argc, char **argv)
   json_builder_add_string_value (b, sal_baseline_id (p.baseline));
   json_builder_set_member_name (b, "samples");
   json_builder_add_int_value (b, p.samples);
-  add_double (b, "noise", p.noise);
+  sal_cli_add_double (b, "noise", p.noise);
   json_builder_set_member_name (b, "window");
   json_builder_add_int_value (b, p.window);
   json_builder_set_member_name (b, "stride");
@@ -451,29 +332,20 @@ sal_cli_explain_cmd (const SalCliGlobals *g, int argc, char **argv)
     }
   if (e->group_attribution != NULL)
     add_tensor (b, "group_attribution", e->group_attribution);
-  add_double (b, "score", e->score);
+  sal_cli_add_double (b, "score", e->score);
   json_builder_set_member_name (b, "checks");
   json_builder_begin_object (b);
-  add_double (b, "baseline_score", e->baseline_score);
-  add_double (b, "completeness_gap", e->completeness_gap);
-  add_double (b, "expected_score", e->expected_score);
-  add_double (b, "efficiency_gap", e->efficiency_gap);
-  add_double (b, "deletion_auc", e->deletion_auc);
-  add_double (b, "insertion_auc", e->insertion_auc);
+  sal_cli_add_double (b, "baseline_score", e->baseline_score);
+  sal_cli_add_double (b, "completeness_gap", e->completeness_gap);
+  sal_cli_add_double (b, "expected_score", e->expected_score);
+  sal_cli_add_double (b, "efficiency_gap", e->efficiency_gap);
+  sal_cli_add_double (b, "deletion_auc", e->deletion_auc);
+  sal_cli_add_double (b, "insertion_auc", e->insertion_auc);
   json_builder_end_object (b);
   json_builder_end_object (b);
 
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  text = json_generator_to_data (gen, NULL);
-  if (output != NULL)
-    {
-      if (!g_file_set_contents (output, text, -1, &error))
-        return sal_cli_fail ("%s", error->message);
-    }
-  else
-    printf ("%s\n", text);
+  if (!sal_cli_write_json (b, output, &error))
+    return sal_cli_fail ("%s", error->message);
   (void) g;
   return 0;
 }

@@ -26,26 +26,12 @@ today (GTimeZone *tz)
   return sal_local_day (g_date_time_to_unix (now) * 1000, tz);
 }
 
-/* NAN and infinities have no JSON form: they are null ("—" in the UI). */
-static void
-add_number (JsonBuilder *b, const char *key, double v)
-{
-  json_builder_set_member_name (b, key);
-  if (isfinite (v))
-    json_builder_add_double_value (b, v);
-  else
-    json_builder_add_null_value (b);
-}
-
 static int
 print_summary (const SalFitnessSummary *s, const char *tz_id, gboolean json)
 {
   if (json)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonGenerator) gen = json_generator_new ();
-      g_autoptr(JsonNode) root = NULL;
-      g_autofree char *text = NULL;
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "time_zone");
@@ -62,25 +48,21 @@ print_summary (const SalFitnessSummary *s, const char *tz_id, gboolean json)
           json_builder_add_string_value (b, day);
           json_builder_set_member_name (b, "sessions");
           json_builder_add_int_value (b, s->n_sessions[i]);
-          add_number (b, "duration_s", s->duration_s[i]);
-          add_number (b, "distance_m", s->distance_m[i]);
-          add_number (b, "load", d->load);
-          add_number (b, "ctl", d->ctl);
-          add_number (b, "atl", d->atl);
-          add_number (b, "form", d->form);
-          add_number (b, "acwr_rolling", d->acwr_rolling);
-          add_number (b, "acwr_ewma", d->acwr_ewma);
-          add_number (b, "monotony", d->monotony);
-          add_number (b, "strain", d->strain);
+          sal_cli_add_double (b, "duration_s", s->duration_s[i]);
+          sal_cli_add_double (b, "distance_m", s->distance_m[i]);
+          sal_cli_add_double (b, "load", d->load);
+          sal_cli_add_double (b, "ctl", d->ctl);
+          sal_cli_add_double (b, "atl", d->atl);
+          sal_cli_add_double (b, "form", d->form);
+          sal_cli_add_double (b, "acwr_rolling", d->acwr_rolling);
+          sal_cli_add_double (b, "acwr_ewma", d->acwr_ewma);
+          sal_cli_add_double (b, "monotony", d->monotony);
+          sal_cli_add_double (b, "strain", d->strain);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
       json_builder_end_object (b);
-      root = json_builder_get_root (b);
-      json_generator_set_root (gen, root);
-      json_generator_set_pretty (gen, TRUE);
-      text = json_generator_to_data (gen, NULL);
-      printf ("%s\n", text);
+      sal_cli_write_json (b, NULL, NULL);
       return 0;
     }
   printf ("%-10s %3s %7s %7s %7s %7s %6s %6s\n", "day", "n", "load", "CTL", "ATL", "form",

@@ -63,19 +63,6 @@ parse_options (int argc, char **argv, int n_args, const char *usage, Options *o,
   return TRUE;
 }
 
-static void
-print_json (JsonBuilder *b)
-{
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (b);
-  g_autofree char *text = NULL;
-
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, NULL);
-  printf ("%s\n", text);
-}
-
 /* With --json, errors are JSON on stdout too (and the line on stderr). */
 static int
 fail (const Options *o, const char *message)
@@ -87,7 +74,7 @@ fail (const Options *o, const char *message)
       json_builder_set_member_name (b, "error");
       json_builder_add_string_value (b, message);
       json_builder_end_object (b);
-      print_json (b);
+      sal_cli_write_json (b, NULL, NULL);
     }
   return sal_cli_fail ("%s", message);
 }
@@ -207,7 +194,7 @@ sal_cli_info_cmd (const SalCliGlobals *g, int argc, char **argv)
         json_builder_add_string_value (b, warnings[i]);
       json_builder_end_array (b);
       json_builder_end_object (b);
-      print_json (b);
+      sal_cli_write_json (b, NULL, NULL);
       return 0;
     }
 
@@ -317,16 +304,7 @@ sal_cli_infer_cmd (const SalCliGlobals *g, int argc, char **argv)
           json_builder_begin_object (b);
           json_builder_set_member_name (b, "name");
           json_builder_add_string_value (b, info.name);
-          json_builder_set_member_name (b, "shape");
-          json_builder_begin_array (b);
-          for (int d = 0; d < t->rank; d++)
-            json_builder_add_int_value (b, t->dims[d]);
-          json_builder_end_array (b);
-          json_builder_set_member_name (b, "values");
-          json_builder_begin_array (b);
-          for (int64_t i = 0; i < t->numel; i++)
-            json_builder_add_double_value (b, sal_tensor_get_f64 (t, i));
-          json_builder_end_array (b);
+          sal_cli_add_tensor (b, t);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
@@ -348,7 +326,7 @@ sal_cli_infer_cmd (const SalCliGlobals *g, int argc, char **argv)
       json_builder_set_member_name (b, "top");
       json_builder_add_int_value (b, best);
       json_builder_end_object (b);
-      print_json (b);
+      sal_cli_write_json (b, NULL, NULL);
       return 0;
     }
 
@@ -406,7 +384,7 @@ sal_cli_run_test_cmd (const SalCliGlobals *g, int argc, char **argv)
         json_builder_add_string_value (b, g_ptr_array_index (result.report, i));
       json_builder_end_array (b);
       json_builder_end_object (b);
-      print_json (b);
+      sal_cli_write_json (b, NULL, NULL);
     }
   else
     {

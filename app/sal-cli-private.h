@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,22 @@ typedef struct {
 
 /* Prints "salient-cli: MESSAGE" to stderr; returns 1 for `return sal_cli_fail (...)`. */
 int sal_cli_fail (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
+/* sal-cli-util.c: a whole number in [lo, hi] (FALSE for NULL or anything else);
+ * a JSON member that is null for NAN and infinities; the builder's root as
+ * pretty JSON, to the file `output` or, when it is NULL, to stdout. */
+gboolean sal_cli_parse_int  (const char *s, int lo, int hi, int *out);
+void     sal_cli_add_double (JsonBuilder *b, const char *name, double v);
+gboolean sal_cli_write_json (JsonBuilder *b, const char *output, GError **error);
+
+/* The model in the file `path` and the SHA-256 of that file (hex, in *sha256). */
+typedef struct _SalModel SalModel;
+SalModel *sal_cli_load_model (const char *path, char **sha256, GError **error);
+
+/* Adds the members "shape" (the dims) and "values" (every element as a number) to
+ * the open object in b. */
+typedef struct _SalTensor SalTensor;
+void sal_cli_add_tensor (JsonBuilder *b, const SalTensor *t);
 
 /* Subcommands, one file per area (sal-cli-<area>.c). */
 int sal_cli_version_cmd (const SalCliGlobals *g, int argc, char **argv);

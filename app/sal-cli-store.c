@@ -62,19 +62,6 @@ parse_list (int argc, char **argv, const char *usage, gboolean *json, int *statu
 }
 
 static void
-print_json (JsonBuilder *builder)
-{
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autofree char *text = NULL;
-
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, NULL);
-  printf ("%s\n", text);
-}
-
-static void
 add_number (JsonBuilder *b, const char *key, double v)
 {
   json_builder_set_member_name (b, key);
@@ -141,7 +128,7 @@ sal_cli_cases_cmd (const SalCliGlobals *g, int argc, char **argv)
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
-      print_json (b);
+      sal_cli_write_json (b, NULL, NULL);
       return 0;
     }
   if (cases->len == 0)
@@ -203,7 +190,7 @@ sal_cli_workouts_cmd (const SalCliGlobals *g, int argc, char **argv)
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
-      print_json (b);
+      sal_cli_write_json (b, NULL, NULL);
       return 0;
     }
   if (workouts->len == 0)

@@ -12,6 +12,7 @@
 
 #include "sal-audit.h"
 #include "sal-explain.h"
+#include "sal-json-util.h"
 #include "sal-model-input.h"
 #include "sal-tokenizer.h"
 #include "sal-train.h"
@@ -225,31 +226,13 @@ sal_clinic_risk_target (GPtrArray *labels)
   return labels != NULL && labels->len > 0 ? (int) labels->len - 1 : 0;
 }
 
-static JsonObject *
-parse_object (const char *text, JsonParser **keep)
-{
-  *keep = json_parser_new ();
-  if (text == NULL || !json_parser_load_from_data (*keep, text, -1, NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (*keep)))
-    return NULL;
-  return json_node_get_object (json_parser_get_root (*keep));
-}
-
-static double
-member_double (JsonObject *o, const char *name)
-{
-  JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
-
-  return n != NULL && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_double (n) : NAN;
-}
-
 SalClinicResult *
 sal_clinic_result_from_record (const SalExplanationRecord *e, GError **error)
 {
-  g_autoptr(JsonParser) pp = NULL;
-  g_autoptr(JsonParser) cp = NULL;
-  JsonObject *params = parse_object (e->params_json, &pp);
-  JsonObject *checks = parse_object (e->checks_json, &cp);
+  g_autoptr(JsonParser) pp = json_parser_new ();
+  g_autoptr(JsonParser) cp = json_parser_new ();
+  JsonObject *params = sal_json_parse_object (e->params_json, pp);
+  JsonObject *checks = sal_json_parse_object (e->checks_json, cp);
   g_autoptr(SalClinicResult) r = result_new ();
   const float *a = e->attribution != NULL ? g_bytes_get_data (e->attribution, NULL) : NULL;
   gsize n = e->attribution != NULL ? g_bytes_get_size (e->attribution) / sizeof (float) : 0;
@@ -289,11 +272,11 @@ sal_clinic_result_from_record (const SalExplanationRecord *e, GError **error)
             r->target_index = (int) i;
         }
     }
-  r->expected = member_double (checks, "expected_value");
-  r->prediction = member_double (checks, "prediction");
-  r->gap = isfinite (member_double (checks, "efficiency_gap"))
-             ? member_double (checks, "efficiency_gap")
-             : member_double (checks, "completeness_gap");
+  r->expected = sal_json_member_double (checks, "expected_value");
+  r->prediction = sal_json_member_double (checks, "prediction");
+  r->gap = isfinite (sal_json_member_double (checks, "efficiency_gap"))
+             ? sal_json_member_double (checks, "efficiency_gap")
+             : sal_json_member_double (checks, "completeness_gap");
 
   if (e->object_kind == SAL_OBJECT_CASE)
     {
@@ -352,8 +335,8 @@ sal_clinic_find_model (SalStore *store, SalClinicModelKind kind, GError **error)
   for (guint i = 0; i < models->len; i++)
     {
       const SalModelRecord *m = models->pdata[i];
-      g_autoptr(JsonParser) p = NULL;
-      JsonObject *o = parse_object (m->metadata_json, &p);
+      g_autoptr(JsonParser) p = json_parser_new ();
+      JsonObject *o = sal_json_parse_object (m->metadata_json, p);
 
       if (o != NULL && json_object_has_member (o, "salient.input_kind")
           && g_strcmp0 (json_object_get_string_member (o, "salient.input_kind"), input_kind) == 0)
@@ -431,7 +414,6 @@ static gboolean
 predict (SalModel *model, const SalTensor *x, SalClinicResult *r, GError **error)
 {
   g_autoptr(SalTensor) out = sal_model_predict (model, x, 1, 1, error);
-  g_autoptr(GPtrArray) labels = NULL;
   const float *z;
   double mx = -INFINITY, sum = 0, raw_sum = 0;
   gboolean is_prob = TRUE;
@@ -464,32 +446,8 @@ predict (SalModel *model, const SalTensor *x, SalClinicResult *r, GError **error
   for (guint i = 0; i < r->n_classes; i++)
     r->probabilities[i] /= sum;
 
-  labels = sal_model_labels (model);
-  for (guint i = 0; i < r->n_classes; i++)
-    g_ptr_array_add (r->labels, i < labels->len ? g_strdup (labels->pdata[i])
-                                                : g_strdup_printf (_("class %u"), i));
+  g_ptr_array_extend_and_steal (r->labels, sal_model_class_labels (model, r->n_classes));
   return TRUE;
-}
-
-static void
-add_probabilities (JsonBuilder *b, const SalClinicResult *r)
-{
-  json_builder_set_member_name (b, "probabilities");
-  json_builder_begin_object (b);
-  for (guint i = 0; i < r->n_classes; i++)
-    {
-      json_builder_set_member_name (b, r->labels->pdata[i]);
-      json_builder_add_double_value (b, r->probabilities[i]);
-    }
-  json_builder_end_object (b);
-}
-
-static char *
-builder_string (JsonBuilder *b)
-{
-  g_autoptr(JsonNode) root = json_builder_get_root (b);
-
-  return json_to_string (root, FALSE);
 }
 
 typedef struct {
@@ -517,12 +475,21 @@ check_cancelled (GCancellable *cancellable, GError **error)
   return FALSE;
 }
 
-/* sal_explain(), with a cancelled job reported as cancelled (not as the engine's error). */
+/* sal_explain() in one thread for `job`, reporting its progress and stopping when it is
+ * cancelled; a cancelled job is reported as cancelled (not as the engine's error). */
 static SalExplanation *
-explain_or_cancelled (SalModel *model, SalTensor *x, const SalExplainParams *params,
-                      GCancellable *cancellable, GError **error)
+explain_in_job (SalJob *job, SalModel *model, SalTensor *x, const SalExplainParams *params,
+                GCancellable *cancellable, GError **error)
 {
-  SalExplanation *ex = sal_explain (model, x, params, error);
+  Progress progress = { job, cancellable };
+  SalExplainParams p = *params;
+  SalExplanation *ex;
+
+  p.n_threads = 1;
+  p.cancel = is_cancelled;
+  p.progress = report_progress;
+  p.user_data = &progress;
+  ex = sal_explain (model, x, &p, error);
 
   if (ex == NULL)
     {
@@ -541,79 +508,47 @@ explain_or_cancelled (SalModel *model, SalTensor *x, const SalExplainParams *par
   return ex;
 }
 
-/* ---- measurements ------------------------------------------------------------------- */
-
-/* Up to max_rows rows of the CSV, evenly spaced, as [N, M] in the features' order. */
-static SalTensor *
-read_background (const char *path, GPtrArray *features, int max_rows, GError **error)
+/* Stores r (attr: its r->n_values attributions, taken) as the explanation of the
+ * case or note in->object_id, with params_json and the checks in cb (an open object
+ * the probabilities are added to), writes the audit entry and finishes the job. */
+static gboolean
+save_explanation (SalJob *job, const JobIn *in, SalClinicResult *r, SalObjectKind kind,
+                  const char *params_json, JsonBuilder *cb, const char *baseline, gint64 seed,
+                  float *attr, GError **error)
 {
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  g_auto(GStrv) header = NULL;
-  g_autofree int *col = g_new (int, features->len);
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
-  SalTensor *t;
-  guint first = 0, n_rows, take;
-  int64_t dims[2];
+  g_autofree char *checks_json = NULL;
+  g_autofree char *shape = g_strdup_printf ("[%u]", r->n_values);
+  g_autofree char *object = NULL;
+  SalExplanationRecord rec = { 0 };
 
-  if (!g_file_get_contents (path, &text, NULL, error))
-    return NULL;
-  lines = g_strsplit (text, "\n", -1);
-  while (lines[first] != NULL && lines[first][0] == '#')
-    first++;
-  if (lines[first] == NULL)
-    goto bad;
-  header = g_strsplit (g_strstrip (lines[first]), ",", -1);
-  for (guint f = 0; f < features->len; f++)
-    {
-      const SalFeatureInfo *fi = features->pdata[f];
+  sal_json_add_probabilities (cb, r->labels, r->probabilities, r->n_classes);
+  json_builder_end_object (cb);
+  checks_json = sal_json_builder_to_string (cb);
 
-      col[f] = -1;
-      for (guint c = 0; header[c] != NULL; c++)
-        if (g_str_equal (header[c], fi->name))
-          col[f] = (int) c;
-      if (col[f] < 0)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       _("The background data “%s” has no column “%s”"), path, fi->name);
-          return NULL;
-        }
-    }
-  for (guint i = first + 1; lines[i] != NULL; i++)
-    if (g_strstrip (lines[i])[0] != '\0')
-      g_ptr_array_add (rows, lines[i]);
-  n_rows = rows->len;
-  if (n_rows == 0)
-    goto bad;
-  take = MIN (n_rows, (guint) max_rows);
-  dims[0] = take;
-  dims[1] = features->len;
-  t = sal_tensor_new_f32 (2, dims);
-  for (guint r = 0; r < take; r++)
-    {
-      g_auto(GStrv) cells = g_strsplit (rows->pdata[(gsize) r * n_rows / take], ",", -1);
-      guint n_cells = g_strv_length (cells);
-
-      for (guint f = 0; f < features->len; f++)
-        {
-          char *end = NULL;
-          double v = (guint) col[f] < n_cells ? g_ascii_strtod (cells[col[f]], &end) : NAN;
-
-          if (end == NULL || end == cells[col[f]] || !isfinite (v))
-            {
-              sal_tensor_free (t);
-              goto bad;
-            }
-          sal_tensor_f32 (t)[(gsize) r * features->len + f] = (float) v;
-        }
-    }
-  return t;
-
-bad:
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-               _("The background data “%s” is not a table of numbers with a header"), path);
-  return NULL;
+  rec.object_kind = kind;
+  rec.object_id = in->object_id;
+  rec.model_sha256 = r->model_sha256;
+  rec.method = r->method;
+  rec.params_json = (char *) params_json;
+  rec.target = r->target;
+  rec.baseline = (char *) baseline;
+  rec.seed = seed;
+  rec.shape_json = shape;
+  rec.attribution = g_bytes_new_take (attr, sizeof (float) * r->n_values);
+  rec.checks_json = checks_json;
+  r->record_id = sal_store_add_explanation (in->store, &rec, error);
+  g_bytes_unref (rec.attribution);
+  if (r->record_id == 0)
+    return FALSE;
+  object = g_strdup_printf ("%s/%" G_GINT64_FORMAT, kind == SAL_OBJECT_NOTE ? "note" : "case",
+                            in->object_id);
+  if (!sal_audit_append (in->store, "explain", object, error))
+    return FALSE;
+  sal_job_report_progress (job, 1.0, NULL);
+  return TRUE;
 }
+
+/* ---- measurements ------------------------------------------------------------------- */
 
 static gpointer
 score_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **error)
@@ -630,13 +565,8 @@ score_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **err
   g_autoptr(JsonBuilder) pb = json_builder_new ();
   g_autoptr(JsonBuilder) cb = json_builder_new ();
   g_autofree char *params_json = NULL;
-  g_autofree char *checks_json = NULL;
-  g_autofree char *shape = NULL;
-  g_autofree char *object = NULL;
   g_autofree float *attr = NULL;
-  SalExplanationRecord rec = { 0 };
   SalExplainParams params;
-  Progress progress = { job, cancellable };
   const SalTensor *values;
 
   sal_job_report_progress (job, 0.02, _("Loading the model"));
@@ -685,7 +615,7 @@ score_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **err
                    group_names->len);
       return NULL;
     }
-  background = read_background (in->csv, features, 100, error);
+  background = sal_background_from_csv (in->csv, features, features->len, 100, error);
   if (background == NULL || check_cancelled (cancellable, error))
     return NULL;
 
@@ -696,11 +626,7 @@ score_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **err
   params.background = background;
   params.groups = groups;
   params.n_groups = (int) group_names->len;
-  params.n_threads = 1;
-  params.cancel = is_cancelled;
-  params.progress = report_progress;
-  params.user_data = &progress;
-  ex = explain_or_cancelled (model, x, &params, cancellable, error);
+  ex = explain_in_job (job, model, x, &params, cancellable, error);
   if (ex == NULL)
     return NULL;
 
@@ -735,7 +661,7 @@ score_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **err
     json_builder_add_double_value (pb, in->values[i]);
   json_builder_end_array (pb);
   json_builder_end_object (pb);
-  params_json = builder_string (pb);
+  params_json = sal_json_builder_to_string (pb);
 
   json_builder_begin_object (cb);
   json_builder_set_member_name (cb, "expected_value");
@@ -744,28 +670,9 @@ score_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **err
   json_builder_add_double_value (cb, r->prediction);
   json_builder_set_member_name (cb, "efficiency_gap");
   json_builder_add_double_value (cb, r->gap);
-  add_probabilities (cb, r);
-  json_builder_end_object (cb);
-  checks_json = builder_string (cb);
-
-  shape = g_strdup_printf ("[%u]", r->n_values);
-  rec.object_kind = SAL_OBJECT_CASE;
-  rec.object_id = in->object_id;
-  rec.model_sha256 = r->model_sha256;
-  rec.method = r->method;
-  rec.params_json = params_json;
-  rec.target = r->target;
-  rec.shape_json = shape;
-  rec.attribution = g_bytes_new_take (g_steal_pointer (&attr), sizeof (float) * r->n_values);
-  rec.checks_json = checks_json;
-  r->record_id = sal_store_add_explanation (in->store, &rec, error);
-  g_bytes_unref (rec.attribution);
-  if (r->record_id == 0)
+  if (!save_explanation (job, in, r, SAL_OBJECT_CASE, params_json, cb, NULL, 0,
+                         g_steal_pointer (&attr), error))
     return NULL;
-  object = g_strdup_printf ("case/%" G_GINT64_FORMAT, in->object_id);
-  if (!sal_audit_append (in->store, "explain", object, error))
-    return NULL;
-  sal_job_report_progress (job, 1.0, NULL);
   return g_steal_pointer (&r);
 }
 
@@ -800,14 +707,9 @@ note_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **erro
   g_autoptr(JsonBuilder) pb = json_builder_new ();
   g_autoptr(JsonBuilder) cb = json_builder_new ();
   g_autofree char *params_json = NULL;
-  g_autofree char *checks_json = NULL;
-  g_autofree char *shape = NULL;
-  g_autofree char *object = NULL;
   g_autofree float *attr = NULL;
-  SalExplanationRecord rec = { 0 };
   SalExplainParams params;
   SalExplainMethod method;
-  Progress progress = { job, cancellable };
   guint n;
 
   if (!sal_explain_method_from_id (in->method, &method))
@@ -851,11 +753,7 @@ note_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **erro
    * the steps there, so the attributions add up to the score (engine/README.md). */
   if (method == SAL_EXPLAIN_INTEGRATED_GRADIENTS)
     params.rule = SAL_IG_ADAPTIVE;
-  params.n_threads = 1;
-  params.cancel = is_cancelled;
-  params.progress = report_progress;
-  params.user_data = &progress;
-  ex = explain_or_cancelled (model, x, &params, cancellable, error);
+  ex = explain_in_job (job, model, x, &params, cancellable, error);
   if (ex == NULL)
     return NULL;
 
@@ -904,7 +802,7 @@ note_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **erro
     }
   json_builder_end_array (pb);
   json_builder_end_object (pb);
-  params_json = builder_string (pb);
+  params_json = sal_json_builder_to_string (pb);
 
   json_builder_begin_object (cb);
   if (isfinite (r->gap))
@@ -912,31 +810,11 @@ note_run (SalJob *job, gpointer inputs, GCancellable *cancellable, GError **erro
       json_builder_set_member_name (cb, "completeness_gap");
       json_builder_add_double_value (cb, r->gap);
     }
-  add_probabilities (cb, r);
-  json_builder_end_object (cb);
-  checks_json = builder_string (cb);
-
-  shape = g_strdup_printf ("[%u]", n);
-  rec.object_kind = SAL_OBJECT_NOTE;
-  rec.object_id = in->object_id;
-  rec.model_sha256 = r->model_sha256;
-  rec.method = r->method;
-  rec.params_json = params_json;
-  rec.target = r->target;
-  rec.baseline = method == SAL_EXPLAIN_INTEGRATED_GRADIENTS
-                   ? (char *) sal_baseline_id (params.baseline) : NULL;
-  rec.seed = params.seed;
-  rec.shape_json = shape;
-  rec.attribution = g_bytes_new_take (g_steal_pointer (&attr), sizeof (float) * n);
-  rec.checks_json = checks_json;
-  r->record_id = sal_store_add_explanation (in->store, &rec, error);
-  g_bytes_unref (rec.attribution);
-  if (r->record_id == 0)
+  if (!save_explanation (job, in, r, SAL_OBJECT_NOTE, params_json, cb,
+                         method == SAL_EXPLAIN_INTEGRATED_GRADIENTS
+                           ? sal_baseline_id (params.baseline) : NULL,
+                         params.seed, g_steal_pointer (&attr), error))
     return NULL;
-  object = g_strdup_printf ("note/%" G_GINT64_FORMAT, in->object_id);
-  if (!sal_audit_append (in->store, "explain", object, error))
-    return NULL;
-  sal_job_report_progress (job, 1.0, NULL);
   return g_steal_pointer (&r);
 }
 

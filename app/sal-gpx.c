@@ -12,16 +12,8 @@
 #include "sal-xml.h"
 
 typedef struct {
-  const char *name;
-  guint       max_samples;
-  guint       max_workouts;
-  guint       n_samples;
-  GPtrArray  *out;          /* finished workouts */
+  SalXmlTrack t;            /* first: the state is sal_xml_track_read's user_data */
   SalWorkout *trk;          /* the open <trk> */
-  gboolean    in_point;
-  SalSample   point;
-  long        point_line;
-  char       *point_time;
 } GpxState;
 
 static void
@@ -29,21 +21,6 @@ set_str (char **field, const char *value)
 {
   g_free (*field);
   *field = g_strdup (value);
-}
-
-static gboolean
-number (GpxState *st, const SalXmlPath *path, const char *text, double *out, GError **error)
-{
-  if (text[0] == '\0')
-    return TRUE;
-  if (!sal_import_parse_double (text, out))
-    {
-      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
-                   _("%s: line %ld: <%s> holds “%s”, not a number"), st->name, path->line,
-                   sal_xml_path_up (path, 0), text);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 static gboolean
@@ -58,7 +35,7 @@ on_start (gpointer user_data, const SalXmlPath *path, const char **attrs, int n_
       if (strcmp (el, "gpx") != 0)
         {
           g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_UNSUPPORTED,
-                       _("%s: not a GPX file (the root element is <%s>, not <gpx>)"), st->name,
+                       _("%s: not a GPX file (the root element is <%s>, not <gpx>)"), st->t.name,
                        el);
           return FALSE;
         }
@@ -73,30 +50,21 @@ on_start (gpointer user_data, const SalXmlPath *path, const char **attrs, int n_
       g_autofree char *lat = sal_xml_attr (attrs, n_attrs, "lat");
       g_autofree char *lon = sal_xml_attr (attrs, n_attrs, "lon");
 
-      st->point = sal_sample_empty ();
-      st->point_line = path->line;
-      st->in_point = TRUE;
-      g_clear_pointer (&st->point_time, g_free);
-      if (++st->n_samples > st->max_samples)
-        {
-          g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
-                       _("%s: more than %u track points, the most allowed"), st->name,
-                       st->max_samples);
-          return FALSE;
-        }
-      if (lat == NULL || lon == NULL || !sal_import_parse_double (lat, &st->point.lat_deg)
-          || !sal_import_parse_double (lon, &st->point.lon_deg))
+      if (!sal_xml_track_begin_point (&st->t, path->line, error))
+        return FALSE;
+      if (lat == NULL || lon == NULL || !sal_import_parse_double (lat, &st->t.point.lat_deg)
+          || !sal_import_parse_double (lon, &st->t.point.lon_deg))
         {
           g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
-                       _("%s: line %ld: track point without a valid lat and lon"), st->name,
+                       _("%s: line %ld: track point without a valid lat and lon"), st->t.name,
                        path->line);
           return FALSE;
         }
-      if (!sal_import_coords_valid (st->point.lat_deg, st->point.lon_deg))
+      if (!sal_import_coords_valid (st->t.point.lat_deg, st->t.point.lon_deg))
         {
           g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_INVALID,
                        _("%s: line %ld: impossible coordinates (latitude %s, longitude %s)"),
-                       st->name, path->line, lat, lon);
+                       st->t.name, path->line, lat, lon);
           return FALSE;
         }
     }
@@ -106,31 +74,19 @@ on_start (gpointer user_data, const SalXmlPath *path, const char **attrs, int n_
 static gboolean
 end_point (GpxState *st, GError **error)
 {
-  SalSample *s = &st->point;
+  SalSample *s = &st->t.point;
   GArray *samples = st->trk->samples;
 
-  st->in_point = FALSE;
-  if (st->point_time == NULL || st->point_time[0] == '\0')
+  st->t.in_point = FALSE;
+  if (st->t.point_time == NULL || st->t.point_time[0] == '\0')
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_INVALID,
                    _("%s: line %ld: track point without a time; Salient needs times to "
-                     "import a workout"), st->name, st->point_line);
+                     "import a workout"), st->t.name, st->t.point_line);
       return FALSE;
     }
-  if (!sal_import_parse_time (st->point_time, &s->time_ms))
-    {
-      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
-                   _("%s: line %ld: “%s” is not a valid time"), st->name, st->point_line,
-                   st->point_time);
-      return FALSE;
-    }
-  if (samples->len > 0 && s->time_ms < g_array_index (samples, SalSample, samples->len - 1).time_ms)
-    {
-      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_INVALID,
-                   _("%s: line %ld: time goes backwards (%s comes after a later point)"),
-                   st->name, st->point_line, st->point_time);
-      return FALSE;
-    }
+  if (!sal_xml_track_end_point (&st->t, samples, error))
+    return FALSE;
   g_array_append_val (samples, *s);
   return TRUE;
 }
@@ -145,16 +101,16 @@ end_track (GpxState *st, GError **error)
       sal_workout_free (w);
       return TRUE;
     }
-  if (st->out->len >= st->max_workouts)
+  if (st->t.out->len >= st->t.max_workouts)
     {
       sal_workout_free (w);
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
-                   _("%s: more than %u tracks, the most allowed"), st->name, st->max_workouts);
+                   _("%s: more than %u tracks, the most allowed"), st->t.name, st->t.max_workouts);
       return FALSE;
     }
-  w->source = g_strdup (st->name);
+  w->source = g_strdup (st->t.name);
   sal_import_complete_summary (w);
-  g_ptr_array_add (st->out, w);
+  g_ptr_array_add (st->t.out, w);
   return TRUE;
 }
 
@@ -164,37 +120,37 @@ on_end (gpointer user_data, const SalXmlPath *path, const char *text, GError **e
   GpxState *st = user_data;
   const char *el = sal_xml_path_up (path, 0), *parent = sal_xml_path_up (path, 1);
 
-  if (st->in_point)
+  if (st->t.in_point)
     {
-      SalSample *s = &st->point;
+      SalSample *s = &st->t.point;
 
       if (strcmp (el, "trkpt") == 0 && path->depth == 4)
         return end_point (st, error);
       if (strcmp (parent, "trkpt") == 0)
         {
           if (strcmp (el, "ele") == 0)
-            return number (st, path, text, &s->elevation_m, error);
+            return sal_xml_number (st->t.name, path, text, &s->elevation_m, error);
           if (strcmp (el, "time") == 0)
             {
-              g_free (st->point_time);
-              st->point_time = g_strdup (text);
+              g_free (st->t.point_time);
+              st->t.point_time = g_strdup (text);
             }
           else if (strcmp (el, "speed") == 0)      /* GPX 1.0 */
-            return number (st, path, text, &s->speed_mps, error);
+            return sal_xml_number (st->t.name, path, text, &s->speed_mps, error);
           return TRUE;
         }
       if (!sal_xml_path_has (path, "extensions"))
         return TRUE;
       /* Garmin TrackPointExtension hr/cad/speed; PowerExtension, <power> or <Watts> */
       if (strcmp (el, "hr") == 0)
-        return number (st, path, text, &s->heart_rate_bpm, error);
+        return sal_xml_number (st->t.name, path, text, &s->heart_rate_bpm, error);
       if (strcmp (el, "cad") == 0)
-        return number (st, path, text, &s->cadence_rpm, error);
+        return sal_xml_number (st->t.name, path, text, &s->cadence_rpm, error);
       if (strcmp (el, "speed") == 0)
-        return number (st, path, text, &s->speed_mps, error);
+        return sal_xml_number (st->t.name, path, text, &s->speed_mps, error);
       if (strcmp (el, "PowerInWatts") == 0 || strcmp (el, "power") == 0
           || strcmp (el, "Watts") == 0)
-        return number (st, path, text, &s->power_w, error);
+        return sal_xml_number (st->t.name, path, text, &s->power_w, error);
       return TRUE;
     }
   if (st->trk == NULL)
@@ -217,27 +173,18 @@ GPtrArray *
 sal_gpx_read (GBytes *bytes, const char *name, const SalImportLimits *limits, GError **error)
 {
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) sal_workout_free);
-  SalImportLimits lim;
-  GpxState st = { 0 };
+  GpxState st = { .t.out = out };
   gboolean ok;
 
-  sal_import_limits_resolve (limits, &lim);
-  st.name = name != NULL ? name : "GPX";
-  st.max_samples = lim.max_samples;
-  st.max_workouts = lim.max_workouts;
-  st.out = out;
-  if (!sal_import_check_size (g_bytes_get_size (bytes), lim.max_bytes, st.name, error))
-    return NULL;
-  ok = sal_xml_parse (bytes, st.name, "GPX", on_start, on_end, &st, lim.cancellable, error);
+  ok = sal_xml_track_read (&st.t, bytes, name, "GPX", limits, on_start, on_end, error);
   g_clear_pointer (&st.trk, sal_workout_free);
-  g_clear_pointer (&st.point_time, g_free);
   if (!ok)
     return NULL;
   if (out->len == 0)
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_INVALID,
                    _("%s: the file holds no track with points (routes and waypoints alone "
-                     "are not workouts)"), st.name);
+                     "are not workouts)"), st.t.name);
       return NULL;
     }
   return g_steal_pointer (&out);

@@ -14,6 +14,7 @@
 #include "sal-arch.h"
 #include "sal-error.h"
 #include "sal-graph-builder.h"
+#include "sal-json-util.h"
 #include "sal-tokenizer.h"
 
 void
@@ -196,24 +197,12 @@ static char *
 strv_to_json (char **v)
 {
   g_autoptr(JsonBuilder) jb = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
 
   json_builder_begin_array (jb);
   for (; *v != NULL; v++)
     json_builder_add_string_value (jb, *v);
   json_builder_end_array (jb);
-  root = json_builder_get_root (jb);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
-}
-
-static char *
-json_string (const char *s)
-{
-  g_autoptr(JsonNode) n = json_node_init_string (json_node_alloc (), s);
-
-  return json_to_string (n, FALSE);
+  return sal_json_builder_to_string (jb);
 }
 
 static int
@@ -376,7 +365,7 @@ sal_it_train_recipe (const char *recipe_path, const SalItOptions *opts, GHashTab
   /* Metadata. */
   sal_model_set_metadata (model, "salient.task", "\"classification\"");
   {
-    g_autofree char *kind = json_string (d->input_kind);
+    g_autofree char *kind = sal_json_quote (d->input_kind);
     g_autofree char *labels = strv_to_json (d->labels);
 
     sal_model_set_metadata (model, "salient.input_kind", kind);
@@ -387,7 +376,7 @@ sal_it_train_recipe (const char *recipe_path, const SalItOptions *opts, GHashTab
   if (d->vocab != NULL)
     {
       g_autofree char *vocab = strv_to_json (d->vocab);
-      g_autofree char *tok = json_string (SAL_TOKENIZER_ID);
+      g_autofree char *tok = sal_json_quote (SAL_TOKENIZER_ID);
 
       sal_model_set_metadata (model, "salient.vocab", vocab);
       sal_model_set_metadata (model, "salient.tokenizer", tok);
@@ -397,9 +386,9 @@ sal_it_train_recipe (const char *recipe_path, const SalItOptions *opts, GHashTab
   mjson = metrics_json (metrics);
   mtable = metrics_table (metrics);
   {
-    g_autofree char *recipe_js = json_string (text);
-    g_autofree char *desc_js = json_string (d->description);
-    g_autofree char *id_js = json_string (id);
+    g_autofree char *recipe_js = sal_json_quote (text);
+    g_autofree char *desc_js = sal_json_quote (d->description);
+    g_autofree char *id_js = sal_json_quote (id);
 
     prov = g_strdup_printf ("{\"recipe\": %s, \"recipe_text\": %s, \"data\": %s, "
                             "\"data_params\": %s, \"licence\": \"generated data (no restrictions)\", "
@@ -425,7 +414,7 @@ sal_it_train_recipe (const char *recipe_path, const SalItOptions *opts, GHashTab
     card = replace_all (c, "@RECIPE@", text);
   }
   {
-    g_autofree char *card_js = json_string (card);
+    g_autofree char *card_js = sal_json_quote (card);
     sal_model_set_metadata (model, "salient.card", card_js);
   }
 

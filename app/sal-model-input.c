@@ -457,3 +457,98 @@ sal_model_load_with_metadata (const char *path, const char *metadata_json, GErro
     return NULL;
   return g_steal_pointer (&model);
 }
+
+SalTensor *
+sal_background_from_csv (const char *path, GPtrArray *features, guint n_columns, int max_rows,
+                         GError **error)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) header = NULL;
+  g_autofree int *col = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(SalTensor) t = NULL;
+  guint first = 0, take, M = n_columns;
+  gboolean named = features->len == M;
+
+  if (!g_file_get_contents (path, &text, NULL, error))
+    return NULL;
+  lines = g_strsplit (text, "\n", -1);
+  while (lines[first] != NULL && (lines[first][0] == '#' || g_strstrip (lines[first])[0] == '\0'))
+    first++;
+  if (lines[first] == NULL)
+    goto bad;
+  col = g_new (int, M);
+  header = g_strsplit (g_strstrip (lines[first]), ",", -1);
+  if (named)
+    {
+      for (guint f = 0; f < M; f++)
+        {
+          const SalFeatureInfo *fi = features->pdata[f];
+          col[f] = -1;
+          for (guint c = 0; header[c] != NULL; c++)
+            if (g_str_equal (g_strstrip (header[c]), fi->name))
+              col[f] = (int) c;
+          if (col[f] < 0)
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           _("The background data “%s” has no column “%s”"), path, fi->name);
+              return NULL;
+            }
+        }
+      first++;
+    }
+  else
+    {
+      char *end = NULL;
+      for (guint f = 0; f < M; f++)
+        col[f] = (int) f;
+      /* a header line of names is skipped */
+      g_ascii_strtod (header[0], &end);
+      if (end == header[0])
+        first++;
+    }
+  for (guint i = first; lines[i] != NULL; i++)
+    if (g_strstrip (lines[i])[0] != '\0' && lines[i][0] != '#')
+      g_ptr_array_add (rows, lines[i]);
+  if (rows->len == 0)
+    goto bad;
+  take = MIN (rows->len, (guint) max_rows);
+  t = sal_tensor_new_f32 (2, (int64_t[]) { take, M });
+  for (guint r = 0; r < take; r++)
+    {
+      g_auto(GStrv) cells = g_strsplit (rows->pdata[(gsize) r * rows->len / take], ",", -1);
+      guint n_cells = g_strv_length (cells);
+
+      for (guint f = 0; f < M; f++)
+        {
+          char *end = NULL;
+          double v = (guint) col[f] < n_cells ? g_ascii_strtod (cells[col[f]], &end) : NAN;
+
+          if (end == NULL || end == cells[col[f]] || !isfinite (v))
+            goto bad;
+          sal_tensor_f32 (t)[(gsize) r * M + f] = (float) v;
+        }
+    }
+  return g_steal_pointer (&t);
+
+bad:
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+               named ? _("The background data “%s” is not a table of numbers with a header")
+                     : _("The background data “%s” is not a table of %u numbers per row"),
+               path, M);
+  return NULL;
+}
+
+GPtrArray *
+sal_model_class_labels (SalModel *model, guint n)
+{
+  g_autoptr(GPtrArray) named = sal_model_labels (model);
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (out, i < named->len ? g_strdup (g_ptr_array_index (named, i))
+                                         /* Translators: an unnamed output class */
+                                         : g_strdup_printf (_("class %u"), i));
+  return out;
+}

@@ -39,6 +39,18 @@ SalTensor    *sal_model_input_from_text    (SalModel *model, const char *text, G
 SalTensor    *sal_model_input_from_values  (SalModel *model, const double *values, guint n,
                                             GError **error);
 
+/* Background rows [N, n_columns] for the tabular explainers, from a CSV file. When
+ * features (SalFeatureInfo*) has n_columns entries, the header names them (other
+ * columns are ignored) and the columns are taken in the features' order; otherwise
+ * every row holds n_columns numbers and a header line of names is skipped. Lines
+ * starting with '#' and blank lines are skipped. At most max_rows rows, evenly
+ * spaced over the file. */
+SalTensor    *sal_background_from_csv      (const char *path, GPtrArray *features,
+                                            guint n_columns, int max_rows, GError **error);
+
+/* Names for the n classes of the model's first output: salient.labels, then "class i". */
+GPtrArray    *sal_model_class_labels       (SalModel *model, guint n);
+
 /* salient.labels (empty when absent); salient.input_kind; salient.task is
  * "classification" or "regression" (NULL when absent). */
 GPtrArray    *sal_model_labels             (SalModel *model);

@@ -14,6 +14,7 @@
 #include "sal-engine.h"
 #include "sal-error.h"
 #include "sal-grad.h"
+#include "sal-json-util.h"
 #include "sal-recipe.h"
 
 /* ---------------------------------------------------------------- metrics */
@@ -549,22 +550,6 @@ sal_recipe_evaluate (const SalRecipe *r, const SalDataset *data, const SalRecipe
 
 /* ------------------------------------------------------ the shipped model */
 
-static char *
-json_string (const char *s)
-{
-  g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), s);
-
-  return json_to_string (node, FALSE);
-}
-
-static char *
-builder_to_string (JsonBuilder *b)
-{
-  g_autoptr(JsonNode) root = json_builder_get_root (b);
-
-  return json_to_string (root, FALSE);
-}
-
 static void
 add_double_array (JsonBuilder *b, const char *name, const double *v, int n)
 {
@@ -599,7 +584,7 @@ features_json (const SalDataset *data)
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
-  return builder_to_string (b);
+  return sal_json_builder_to_string (b);
 }
 
 static char *
@@ -611,7 +596,7 @@ labels_json (const SalDataset *data)
   for (guint i = 0; data->labels != NULL && data->labels[i] != NULL; i++)
     json_builder_add_string_value (b, data->labels[i]);
   json_builder_end_array (b);
-  return builder_to_string (b);
+  return sal_json_builder_to_string (b);
 }
 
 static int
@@ -755,7 +740,7 @@ provenance_json (const SalRecipe *r, const SalDataset *data, GHashTable *metrics
   json_builder_set_member_name (b, "producer");
   json_builder_add_string_value (b, "salient-cli train " PACKAGE_VERSION);
   json_builder_end_object (b);
-  return builder_to_string (b);
+  return sal_json_builder_to_string (b);
 }
 
 SalModel *
@@ -790,10 +775,10 @@ sal_recipe_train_final (const SalRecipe *r, const SalDataset *data, GHashTable *
   if (card == NULL)
     return NULL;
 
-  s = json_string (data->task);
+  s = sal_json_quote (data->task);
   sal_model_set_metadata (model, "salient.task", s);
   g_free (s);
-  s = json_string (data->input_kind);
+  s = sal_json_quote (data->input_kind);
   sal_model_set_metadata (model, "salient.input_kind", s);
   g_free (s);
   s = labels_json (data);
@@ -805,7 +790,7 @@ sal_recipe_train_final (const SalRecipe *r, const SalDataset *data, GHashTable *
       sal_model_set_metadata (model, "salient.features", s);
       g_free (s);
     }
-  s = json_string (card);
+  s = sal_json_quote (card);
   sal_model_set_metadata (model, "salient.card", s);
   g_free (s);
   s = provenance_json (r, data, metrics, &res, n, mean, sd, nf);

@@ -179,46 +179,19 @@ SalCase *
 sal_store_get_case (SalStore *store, gint64 id, GError **error)
 {
   sqlite3_stmt *stmt;
-  SalCase *c = NULL;
-  int rc;
+  SalCase *c;
+  gboolean found;
   SAL_STORE_LOCK (store);
 
   stmt = sal_store_stmt (store, "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    c = case_from_row (stmt);
-  else if (rc == SQLITE_DONE)
+  c = sal_store_get_row (store, stmt, (SalStoreRowFunc) case_from_row, &found, error,
+                         _("Could not read the case"));
+  if (!found)
     not_found (error, "case", id);
-  else
-    sal_store_fail (store, error, _("Could not read the case"));
-  sqlite3_reset (stmt);
   return c;
-}
-
-/* Steps stmt to the end, collecting rows made by from_row. */
-static GPtrArray *
-collect (SalStore       *store,
-         sqlite3_stmt   *stmt,
-         gpointer      (*from_row) (sqlite3_stmt *),
-         GDestroyNotify  free_func,
-         GError        **error)
-{
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_func);
-  int rc;
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (rows, from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      sal_store_fail (store, error, _("Could not read the database"));
-      sqlite3_reset (stmt);
-      return NULL;
-    }
-  sqlite3_reset (stmt);
-  return g_steal_pointer (&rows);
 }
 
 GPtrArray *
@@ -232,7 +205,9 @@ sal_store_list_cases (SalStore *store, GError **error)
                                 "ORDER BY created_ms DESC, id DESC", error);
   if (stmt == NULL)
     return NULL;
-  return collect (store, stmt, (gpointer) case_from_row, (GDestroyNotify) sal_case_free, error);
+  return sal_store_collect (store, stmt, (SalStoreRowFunc) case_from_row,
+                            (GDestroyNotify) sal_case_free, error,
+                            _("Could not read the database"));
 }
 
 /* ---- images ----------------------------------------------------------------------- */
@@ -356,8 +331,9 @@ sal_store_list_images (SalStore *store, gint64 case_id, GError **error)
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, case_id);
-  return collect (store, stmt, (gpointer) image_from_row,
-                  (GDestroyNotify) sal_stored_image_free, error);
+  return sal_store_collect (store, stmt, (SalStoreRowFunc) image_from_row,
+                            (GDestroyNotify) sal_stored_image_free, error,
+                            _("Could not read the database"));
 }
 
 /* ---- notes ------------------------------------------------------------------------ */
@@ -430,8 +406,8 @@ SalNote *
 sal_store_get_note (SalStore *store, gint64 id, GError **error)
 {
   sqlite3_stmt *stmt;
-  SalNote *note = NULL;
-  int rc;
+  SalNote *note;
+  gboolean found;
   SAL_STORE_LOCK (store);
 
   stmt = sal_store_stmt (store, "SELECT id, case_id, title, body, created_ms, updated_ms "
@@ -439,14 +415,10 @@ sal_store_get_note (SalStore *store, gint64 id, GError **error)
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    note = note_from_row (stmt);
-  else if (rc == SQLITE_DONE)
+  note = sal_store_get_row (store, stmt, (SalStoreRowFunc) note_from_row, &found, error,
+                            _("Could not read the note"));
+  if (!found)
     not_found (error, "note", id);
-  else
-    sal_store_fail (store, error, _("Could not read the note"));
-  sqlite3_reset (stmt);
   return note;
 }
 
@@ -462,7 +434,9 @@ sal_store_list_notes (SalStore *store, gint64 case_id, GError **error)
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, case_id);
-  return collect (store, stmt, (gpointer) note_from_row, (GDestroyNotify) sal_note_free, error);
+  return sal_store_collect (store, stmt, (SalStoreRowFunc) note_from_row,
+                            (GDestroyNotify) sal_note_free, error,
+                            _("Could not read the database"));
 }
 
 /* ---- measurements ----------------------------------------------------------------- */
@@ -522,8 +496,9 @@ sal_store_list_measurements (SalStore *store, gint64 case_id, GError **error)
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, case_id);
-  return collect (store, stmt, (gpointer) measurement_from_row,
-                  (GDestroyNotify) sal_measurement_free, error);
+  return sal_store_collect (store, stmt, (SalStoreRowFunc) measurement_from_row,
+                            (GDestroyNotify) sal_measurement_free, error,
+                            _("Could not read the database"));
 }
 
 /* ---- search ----------------------------------------------------------------------- */

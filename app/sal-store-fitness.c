@@ -521,28 +521,20 @@ sal_store_get_workout (SalStore *store, gint64 id, gboolean with_samples, GError
 {
   g_autoptr(SalWorkout) w = NULL;
   sqlite3_stmt *stmt;
-  int rc;
+  gboolean found;
   SAL_STORE_LOCK (store);
 
   stmt = sal_store_stmt (store, "SELECT " WORKOUT_COLUMNS " FROM workouts WHERE id = ?", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    w = workout_from_row (stmt);
-  sqlite3_reset (stmt);
-  if (rc == SQLITE_DONE)
-    {
-      g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_NOT_FOUND,
-                   _("There is no workout with id %" PRId64), id);
-      return NULL;
-    }
-  if (rc != SQLITE_ROW)
-    {
-      sal_store_fail (store, error, _("Could not read the workout"));
-      return NULL;
-    }
+  w = sal_store_get_row (store, stmt, (SalStoreRowFunc) workout_from_row, &found, error,
+                         _("Could not read the workout"));
+  if (!found)
+    g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_NOT_FOUND,
+                 _("There is no workout with id %" PRId64), id);
+  if (w == NULL)
+    return NULL;
   if (with_samples && !read_samples (store, w, error))
     return NULL;
   return g_steal_pointer (&w);
@@ -551,9 +543,7 @@ sal_store_get_workout (SalStore *store, gint64 id, gboolean with_samples, GError
 GPtrArray *
 sal_store_list_workouts (SalStore *store, gint64 from_ms, gint64 to_ms, GError **error)
 {
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) sal_workout_free);
   sqlite3_stmt *stmt;
-  int rc;
   SAL_STORE_LOCK (store);
 
   stmt = sal_store_stmt (store, "SELECT " WORKOUT_COLUMNS " FROM workouts "
@@ -563,15 +553,9 @@ sal_store_list_workouts (SalStore *store, gint64 from_ms, gint64 to_ms, GError *
     return NULL;
   sqlite3_bind_int64 (stmt, 1, from_ms);
   sqlite3_bind_int64 (stmt, 2, to_ms);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (rows, workout_from_row (stmt));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      sal_store_fail (store, error, _("Could not read the workouts"));
-      return NULL;
-    }
-  return g_steal_pointer (&rows);
+  return sal_store_collect (store, stmt, (SalStoreRowFunc) workout_from_row,
+                            (GDestroyNotify) sal_workout_free, error,
+                            _("Could not read the workouts"));
 }
 
 gint64
@@ -664,9 +648,7 @@ sal_store_list_wellness (SalStore    *store,
                          const char  *to_day,
                          GError     **error)
 {
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) sal_wellness_free);
   sqlite3_stmt *stmt;
-  int rc;
   SAL_STORE_LOCK (store);
 
   stmt = sal_store_stmt (store, "SELECT day, sleep_h, resting_hr_bpm, hrv_ms, weight_kg, fatigue, "
@@ -677,15 +659,9 @@ sal_store_list_wellness (SalStore    *store,
     return NULL;
   sal_bind_text (stmt, 1, from_day);
   sal_bind_text (stmt, 2, to_day);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (rows, wellness_from_row (stmt));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      sal_store_fail (store, error, _("Could not read the wellness entries"));
-      return NULL;
-    }
-  return g_steal_pointer (&rows);
+  return sal_store_collect (store, stmt, (SalStoreRowFunc) wellness_from_row,
+                            (GDestroyNotify) sal_wellness_free, error,
+                            _("Could not read the wellness entries"));
 }
 
 /* ---- performance tests ------------------------------------------------------------ */

@@ -121,8 +121,8 @@ static SalModelRecord *
 get_model_by (SalStore *store, const char *sql, gint64 id, const char *sha256, GError **error)
 {
   sqlite3_stmt *stmt = sal_store_stmt (store, sql, error);
-  SalModelRecord *m = NULL;
-  int rc;
+  SalModelRecord *m;
+  gboolean found;
 
   if (stmt == NULL)
     return NULL;
@@ -130,18 +130,14 @@ get_model_by (SalStore *store, const char *sql, gint64 id, const char *sha256, G
     sal_bind_text (stmt, 1, sha256);
   else
     sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    m = model_from_row (stmt);
-  else if (rc == SQLITE_DONE && sha256 != NULL)
+  m = sal_store_get_row (store, stmt, (SalStoreRowFunc) model_from_row, &found, error,
+                         _("Could not read the model"));
+  if (!found && sha256 != NULL)
     g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_NOT_FOUND,
                  _("There is no model with SHA-256 %s"), sha256);
-  else if (rc == SQLITE_DONE)
+  else if (!found)
     g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_NOT_FOUND,
                  _("There is no model with id %" PRId64), id);
-  else
-    sal_store_fail (store, error, _("Could not read the model"));
-  sqlite3_reset (stmt);
   return m;
 }
 
@@ -166,25 +162,16 @@ sal_store_find_model_by_sha256 (SalStore *store, const char *sha256, GError **er
 GPtrArray *
 sal_store_list_models (SalStore *store, GError **error)
 {
-  g_autoptr(GPtrArray) rows =
-    g_ptr_array_new_with_free_func ((GDestroyNotify) sal_model_record_free);
   sqlite3_stmt *stmt;
-  int rc;
   SAL_STORE_LOCK (store);
 
   stmt = sal_store_stmt (store, "SELECT " MODEL_COLUMNS " FROM models "
                                 "ORDER BY shipped DESC, name", error);
   if (stmt == NULL)
     return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (rows, model_from_row (stmt));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      sal_store_fail (store, error, _("Could not read the models"));
-      return NULL;
-    }
-  return g_steal_pointer (&rows);
+  return sal_store_collect (store, stmt, (SalStoreRowFunc) model_from_row,
+                            (GDestroyNotify) sal_model_record_free, error,
+                            _("Could not read the models"));
 }
 
 gboolean
@@ -489,31 +476,25 @@ SalJobRecord *
 sal_store_get_job (SalStore *store, gint64 id, GError **error)
 {
   sqlite3_stmt *stmt;
-  SalJobRecord *j = NULL;
-  int rc;
+  SalJobRecord *j;
+  gboolean found;
   SAL_STORE_LOCK (store);
 
   stmt = sal_store_stmt (store, "SELECT " JOB_COLUMNS " FROM jobs WHERE id = ?", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    j = job_from_row (stmt);
-  else if (rc == SQLITE_DONE)
+  j = sal_store_get_row (store, stmt, (SalStoreRowFunc) job_from_row, &found, error,
+                         _("Could not read the job"));
+  if (!found)
     job_not_found (error, id);
-  else
-    sal_store_fail (store, error, _("Could not read the job"));
-  sqlite3_reset (stmt);
   return j;
 }
 
 GPtrArray *
 sal_store_list_jobs (SalStore *store, int state, GError **error)
 {
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) sal_job_record_free);
   sqlite3_stmt *stmt;
-  int rc;
   SAL_STORE_LOCK (store);
 
   stmt = sal_store_stmt (store, "SELECT " JOB_COLUMNS " FROM jobs "
@@ -524,15 +505,9 @@ sal_store_list_jobs (SalStore *store, int state, GError **error)
     return NULL;
   if (state >= 0)
     sqlite3_bind_text (stmt, 1, sal_store_job_state_to_string ((SalStoreJobState) state), -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (rows, job_from_row (stmt));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      sal_store_fail (store, error, _("Could not read the jobs"));
-      return NULL;
-    }
-  return g_steal_pointer (&rows);
+  return sal_store_collect (store, stmt, (SalStoreRowFunc) job_from_row,
+                            (GDestroyNotify) sal_job_record_free, error,
+                            _("Could not read the jobs"));
 }
 
 /* ---- explanations ----------------------------------------------------------------- */
@@ -634,8 +609,8 @@ SalExplanationRecord *
 sal_store_get_explanation (SalStore *store, gint64 id, GError **error)
 {
   sqlite3_stmt *stmt;
-  SalExplanationRecord *e = NULL;
-  int rc;
+  SalExplanationRecord *e;
+  gboolean found;
   SAL_STORE_LOCK (store);
 
   stmt = sal_store_stmt (store, "SELECT " EXPLANATION_COLUMNS " FROM explanations WHERE id = ?",
@@ -643,15 +618,11 @@ sal_store_get_explanation (SalStore *store, gint64 id, GError **error)
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    e = explanation_from_row (stmt);
-  else if (rc == SQLITE_DONE)
+  e = sal_store_get_row (store, stmt, (SalStoreRowFunc) explanation_from_row, &found, error,
+                         _("Could not read the explanation"));
+  if (!found)
     g_set_error (error, SAL_STORE_ERROR, SAL_STORE_ERROR_NOT_FOUND,
                  _("There is no explanation with id %" PRId64), id);
-  else
-    sal_store_fail (store, error, _("Could not read the explanation"));
-  sqlite3_reset (stmt);
   return e;
 }
 
@@ -661,10 +632,7 @@ sal_store_list_explanations (SalStore       *store,
                              gint64          object_id,
                              GError        **error)
 {
-  g_autoptr(GPtrArray) rows =
-    g_ptr_array_new_with_free_func ((GDestroyNotify) sal_explanation_record_free);
   sqlite3_stmt *stmt;
-  int rc;
   SAL_STORE_LOCK (store);
 
   stmt = sal_store_stmt (store, "SELECT " EXPLANATION_COLUMNS " FROM explanations "
@@ -674,15 +642,9 @@ sal_store_list_explanations (SalStore       *store,
     return NULL;
   sqlite3_bind_text (stmt, 1, sal_object_kind_to_string (kind), -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 2, object_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (rows, explanation_from_row (stmt));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      sal_store_fail (store, error, _("Could not read the explanations"));
-      return NULL;
-    }
-  return g_steal_pointer (&rows);
+  return sal_store_collect (store, stmt, (SalStoreRowFunc) explanation_from_row,
+                            (GDestroyNotify) sal_explanation_record_free, error,
+                            _("Could not read the explanations"));
 }
 
 /* ---- what uses a model -------------------------------------------------------------- */

@@ -47,6 +47,26 @@ gboolean  sal_store_step_done        (SalStore      *store,
                                       sqlite3_stmt  *stmt,
                                       GError       **error,
                                       const char    *doing);
+/* Makes one record (newly allocated) from the current row of a statement. */
+typedef gpointer (*SalStoreRowFunc) (sqlite3_stmt *stmt);
+/* Steps a bound statement to the end, collecting from_row() of every row into an
+ * array that frees them with free_func, then resets it. NULL with error (doing)
+ * when a step fails. */
+GPtrArray *sal_store_collect         (SalStore        *store,
+                                      sqlite3_stmt    *stmt,
+                                      SalStoreRowFunc  from_row,
+                                      GDestroyNotify   free_func,
+                                      GError         **error,
+                                      const char      *doing);
+/* Steps a bound statement for its one row, then resets it: from_row() of the row;
+ * or NULL with *found FALSE and error unset when there is none (the caller names
+ * what is missing); or NULL with error (doing) when the step fails. */
+gpointer  sal_store_get_row          (SalStore        *store,
+                                      sqlite3_stmt    *stmt,
+                                      SalStoreRowFunc  from_row,
+                                      gboolean        *found,
+                                      GError         **error,
+                                      const char      *doing);
 gboolean  sal_store_begin            (SalStore *store, GError **error);
 gboolean  sal_store_commit           (SalStore *store, GError **error);
 void      sal_store_rollback         (SalStore *store);

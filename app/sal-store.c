@@ -217,6 +217,41 @@ sal_store_step_done (SalStore *store, sqlite3_stmt *stmt, GError **error, const 
   return TRUE;
 }
 
+GPtrArray *
+sal_store_collect (SalStore *store, sqlite3_stmt *stmt, SalStoreRowFunc from_row,
+                   GDestroyNotify free_func, GError **error, const char *doing)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_func);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rows, from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      sal_store_fail (store, error, doing);
+      sqlite3_reset (stmt);
+      return NULL;
+    }
+  sqlite3_reset (stmt);
+  return g_steal_pointer (&rows);
+}
+
+gpointer
+sal_store_get_row (SalStore *store, sqlite3_stmt *stmt, SalStoreRowFunc from_row,
+                   gboolean *found, GError **error, const char *doing)
+{
+  gpointer row = NULL;
+  int rc = sqlite3_step (stmt);
+
+  *found = rc != SQLITE_DONE;
+  if (rc == SQLITE_ROW)
+    row = from_row (stmt);
+  else if (rc != SQLITE_DONE)
+    sal_store_fail (store, error, doing);
+  sqlite3_reset (stmt);
+  return row;
+}
+
 /* ---- transactions ---------------------------------------------------------------- */
 
 gboolean

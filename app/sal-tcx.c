@@ -12,18 +12,10 @@
 #include "sal-xml.h"
 
 typedef struct {
-  const char *name;
-  guint       max_samples;
-  guint       max_workouts;
-  guint       n_samples;
-  GPtrArray  *out;            /* finished workouts */
+  SalXmlTrack t;              /* first: the state is sal_xml_track_read's user_data */
   SalWorkout *act;            /* the open <Activity> */
   gboolean    in_lap;
   SalLap      lap;
-  gboolean    in_point;
-  SalSample   point;
-  long        point_line;
-  char       *point_time;
 } TcxState;
 
 static void
@@ -31,33 +23,6 @@ set_str (char **field, const char *value)
 {
   g_free (*field);
   *field = g_strdup (value);
-}
-
-static gboolean
-number (TcxState *st, const SalXmlPath *path, const char *text, double *out, GError **error)
-{
-  if (text[0] == '\0')
-    return TRUE;
-  if (!sal_import_parse_double (text, out))
-    {
-      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
-                   _("%s: line %ld: <%s> holds “%s”, not a number"), st->name, path->line,
-                   sal_xml_path_up (path, 0), text);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-time_of (TcxState *st, long line, const char *text, gint64 *out, GError **error)
-{
-  if (!sal_import_parse_time (text, out))
-    {
-      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
-                   _("%s: line %ld: “%s” is not a valid time"), st->name, line, text);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 static gboolean
@@ -73,7 +38,7 @@ on_start (gpointer user_data, const SalXmlPath *path, const char **attrs, int n_
         {
           g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_UNSUPPORTED,
                        _("%s: not a TCX file (the root element is <%s>, not "
-                         "<TrainingCenterDatabase>)"), st->name, el);
+                         "<TrainingCenterDatabase>)"), st->t.name, el);
           return FALSE;
         }
     }
@@ -93,22 +58,13 @@ on_start (gpointer user_data, const SalXmlPath *path, const char **attrs, int n_
 
       st->lap = (SalLap) { 0, NAN, NAN, NAN, NAN };
       st->in_lap = TRUE;
-      if (start != NULL && !time_of (st, path->line, start, &st->lap.start_ms, error))
+      if (start != NULL && !sal_xml_time (st->t.name, path->line, start, &st->lap.start_ms, error))
         return FALSE;
     }
   else if (strcmp (el, "Trackpoint") == 0 && st->in_lap)
     {
-      st->point = sal_sample_empty ();
-      st->point_line = path->line;
-      st->in_point = TRUE;
-      g_clear_pointer (&st->point_time, g_free);
-      if (++st->n_samples > st->max_samples)
-        {
-          g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
-                       _("%s: more than %u track points, the most allowed"), st->name,
-                       st->max_samples);
-          return FALSE;
-        }
+      if (!sal_xml_track_begin_point (&st->t, path->line, error))
+        return FALSE;
     }
   return TRUE;
 }
@@ -116,30 +72,23 @@ on_start (gpointer user_data, const SalXmlPath *path, const char **attrs, int n_
 static gboolean
 end_point (TcxState *st, GError **error)
 {
-  SalSample *s = &st->point;
+  SalSample *s = &st->t.point;
   GArray *samples = st->act->samples;
 
-  st->in_point = FALSE;
-  if (st->point_time == NULL || st->point_time[0] == '\0')
+  st->t.in_point = FALSE;
+  if (st->t.point_time == NULL || st->t.point_time[0] == '\0')
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_INVALID,
-                   _("%s: line %ld: track point without a time"), st->name, st->point_line);
+                   _("%s: line %ld: track point without a time"), st->t.name, st->t.point_line);
       return FALSE;
     }
-  if (!time_of (st, st->point_line, st->point_time, &s->time_ms, error))
+  if (!sal_xml_track_end_point (&st->t, samples, error))
     return FALSE;
-  if (samples->len > 0 && s->time_ms < g_array_index (samples, SalSample, samples->len - 1).time_ms)
-    {
-      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_INVALID,
-                   _("%s: line %ld: time goes backwards (%s comes after a later point)"),
-                   st->name, st->point_line, st->point_time);
-      return FALSE;
-    }
   if (isnan (s->lat_deg) != isnan (s->lon_deg) || !sal_import_coords_valid (s->lat_deg, s->lon_deg))
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_INVALID,
                    _("%s: line %ld: impossible coordinates (latitude %g, longitude %g)"),
-                   st->name, st->point_line, s->lat_deg, s->lon_deg);
+                   st->t.name, st->t.point_line, s->lat_deg, s->lon_deg);
       return FALSE;
     }
   g_array_append_val (samples, *s);
@@ -191,18 +140,18 @@ end_activity (TcxState *st, GError **error)
 {
   SalWorkout *w = g_steal_pointer (&st->act);
 
-  if (st->out->len >= st->max_workouts)
+  if (st->t.out->len >= st->t.max_workouts)
     {
       sal_workout_free (w);
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
-                   _("%s: more than %u activities, the most allowed"), st->name,
-                   st->max_workouts);
+                   _("%s: more than %u activities, the most allowed"), st->t.name,
+                   st->t.max_workouts);
       return FALSE;
     }
   summarise_laps (w);
   sal_import_complete_summary (w);
-  w->source = g_strdup (st->name);
-  g_ptr_array_add (st->out, w);
+  w->source = g_strdup (st->t.name);
+  g_ptr_array_add (st->t.out, w);
   return TRUE;
 }
 
@@ -214,42 +163,42 @@ on_end (gpointer user_data, const SalXmlPath *path, const char *text, GError **e
 
   if (st->act == NULL)
     return TRUE;
-  if (st->in_point)
+  if (st->t.in_point)
     {
-      SalSample *s = &st->point;
+      SalSample *s = &st->t.point;
 
       if (strcmp (el, "Trackpoint") == 0)
         return end_point (st, error);
       if (strcmp (parent, "Trackpoint") == 0)
         {
           if (strcmp (el, "Time") == 0)
-            set_str (&st->point_time, text);
+            set_str (&st->t.point_time, text);
           else if (strcmp (el, "AltitudeMeters") == 0)
-            return number (st, path, text, &s->elevation_m, error);
+            return sal_xml_number (st->t.name, path, text, &s->elevation_m, error);
           else if (strcmp (el, "DistanceMeters") == 0)
-            return number (st, path, text, &s->distance_m, error);
+            return sal_xml_number (st->t.name, path, text, &s->distance_m, error);
           else if (strcmp (el, "Cadence") == 0)
-            return number (st, path, text, &s->cadence_rpm, error);
+            return sal_xml_number (st->t.name, path, text, &s->cadence_rpm, error);
           return TRUE;
         }
       if (strcmp (parent, "Position") == 0)
         {
           if (strcmp (el, "LatitudeDegrees") == 0)
-            return number (st, path, text, &s->lat_deg, error);
+            return sal_xml_number (st->t.name, path, text, &s->lat_deg, error);
           if (strcmp (el, "LongitudeDegrees") == 0)
-            return number (st, path, text, &s->lon_deg, error);
+            return sal_xml_number (st->t.name, path, text, &s->lon_deg, error);
           return TRUE;
         }
       if (strcmp (el, "Value") == 0 && strcmp (parent, "HeartRateBpm") == 0)
-        return number (st, path, text, &s->heart_rate_bpm, error);
+        return sal_xml_number (st->t.name, path, text, &s->heart_rate_bpm, error);
       if (sal_xml_path_has (path, "Extensions"))
         {
           if (strcmp (el, "Speed") == 0)
-            return number (st, path, text, &s->speed_mps, error);
+            return sal_xml_number (st->t.name, path, text, &s->speed_mps, error);
           if (strcmp (el, "Watts") == 0)
-            return number (st, path, text, &s->power_w, error);
+            return sal_xml_number (st->t.name, path, text, &s->power_w, error);
           if (strcmp (el, "RunCadence") == 0 && isnan (s->cadence_rpm))
-            return number (st, path, text, &s->cadence_rpm, error);
+            return sal_xml_number (st->t.name, path, text, &s->cadence_rpm, error);
         }
       return TRUE;
     }
@@ -261,13 +210,13 @@ on_end (gpointer user_data, const SalXmlPath *path, const char *text, GError **e
           g_array_append_val (st->act->laps, st->lap);
         }
       else if (strcmp (parent, "Lap") == 0 && strcmp (el, "TotalTimeSeconds") == 0)
-        return number (st, path, text, &st->lap.duration_s, error);
+        return sal_xml_number (st->t.name, path, text, &st->lap.duration_s, error);
       else if (strcmp (parent, "Lap") == 0 && strcmp (el, "DistanceMeters") == 0)
-        return number (st, path, text, &st->lap.distance_m, error);
+        return sal_xml_number (st->t.name, path, text, &st->lap.distance_m, error);
       else if (strcmp (el, "Value") == 0 && strcmp (parent, "AverageHeartRateBpm") == 0)
-        return number (st, path, text, &st->lap.avg_hr_bpm, error);
+        return sal_xml_number (st->t.name, path, text, &st->lap.avg_hr_bpm, error);
       else if (strcmp (el, "Value") == 0 && strcmp (parent, "MaximumHeartRateBpm") == 0)
-        return number (st, path, text, &st->lap.max_hr_bpm, error);
+        return sal_xml_number (st->t.name, path, text, &st->lap.max_hr_bpm, error);
       return TRUE;
     }
   if (strcmp (el, "Activity") == 0)
@@ -275,7 +224,7 @@ on_end (gpointer user_data, const SalXmlPath *path, const char *text, GError **e
   if (strcmp (parent, "Activity") == 0)
     {
       if (strcmp (el, "Id") == 0 && text[0] != '\0')
-        return time_of (st, path->line, text, &st->act->start_ms, error);
+        return sal_xml_time (st->t.name, path->line, text, &st->act->start_ms, error);
       if (strcmp (el, "Notes") == 0 && text[0] != '\0')
         set_str (&st->act->notes, text);
     }
@@ -286,27 +235,18 @@ GPtrArray *
 sal_tcx_read (GBytes *bytes, const char *name, const SalImportLimits *limits, GError **error)
 {
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) sal_workout_free);
-  SalImportLimits lim;
-  TcxState st = { 0 };
+  TcxState st = { .t.out = out };
   gboolean ok;
 
-  sal_import_limits_resolve (limits, &lim);
-  st.name = name != NULL ? name : "TCX";
-  st.max_samples = lim.max_samples;
-  st.max_workouts = lim.max_workouts;
-  st.out = out;
-  if (!sal_import_check_size (g_bytes_get_size (bytes), lim.max_bytes, st.name, error))
-    return NULL;
-  ok = sal_xml_parse (bytes, st.name, "TCX", on_start, on_end, &st, lim.cancellable, error);
+  ok = sal_xml_track_read (&st.t, bytes, name, "TCX", limits, on_start, on_end, error);
   g_clear_pointer (&st.act, sal_workout_free);
-  g_clear_pointer (&st.point_time, g_free);
   if (!ok)
     return NULL;
   if (out->len == 0)
     {
       g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_INVALID,
                    _("%s: the file holds no activity (courses and workout plans are not "
-                     "imported)"), st.name);
+                     "imported)"), st.t.name);
       return NULL;
     }
   return g_steal_pointer (&out);

@@ -369,3 +369,84 @@ sal_xml_attr (const char **attrs, int n_attrs, const char *name)
     }
   return NULL;
 }
+
+gboolean
+sal_xml_number (const char *name, const SalXmlPath *path, const char *text, double *out,
+                GError **error)
+{
+  if (text[0] == '\0')
+    return TRUE;
+  if (!sal_import_parse_double (text, out))
+    {
+      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
+                   _("%s: line %ld: <%s> holds “%s”, not a number"), name, path->line,
+                   sal_xml_path_up (path, 0), text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+sal_xml_time (const char *name, long line, const char *text, gint64 *out, GError **error)
+{
+  if (!sal_import_parse_time (text, out))
+    {
+      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_MALFORMED,
+                   _("%s: line %ld: “%s” is not a valid time"), name, line, text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+sal_xml_track_begin_point (SalXmlTrack *t, long line, GError **error)
+{
+  t->point = sal_sample_empty ();
+  t->point_line = line;
+  t->in_point = TRUE;
+  g_clear_pointer (&t->point_time, g_free);
+  if (++t->n_samples > t->max_samples)
+    {
+      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_TOO_LARGE,
+                   _("%s: more than %u track points, the most allowed"), t->name,
+                   t->max_samples);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+sal_xml_track_end_point (SalXmlTrack *t, GArray *samples, GError **error)
+{
+  SalSample *s = &t->point;
+
+  if (!sal_xml_time (t->name, t->point_line, t->point_time, &s->time_ms, error))
+    return FALSE;
+  if (samples->len > 0 && s->time_ms < g_array_index (samples, SalSample, samples->len - 1).time_ms)
+    {
+      g_set_error (error, SAL_IMPORT_ERROR, SAL_IMPORT_ERROR_INVALID,
+                   _("%s: line %ld: time goes backwards (%s comes after a later point)"),
+                   t->name, t->point_line, t->point_time);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+sal_xml_track_read (SalXmlTrack *t, GBytes *bytes, const char *name, const char *format,
+                    const SalImportLimits *limits, SalXmlStartFunc start, SalXmlEndFunc end,
+                    GError **error)
+{
+  SalImportLimits lim;
+  gboolean ok;
+
+  sal_import_limits_resolve (limits, &lim);
+  t->name = name != NULL ? name : format;
+  t->max_samples = lim.max_samples;
+  t->max_workouts = lim.max_workouts;
+  if (!sal_import_check_size (g_bytes_get_size (bytes), lim.max_bytes, t->name, error))
+    return FALSE;
+  ok = sal_xml_parse (bytes, t->name, format, start, end, t, lim.cancellable, error);
+  g_clear_pointer (&t->point_time, g_free);
+  return ok;
+}

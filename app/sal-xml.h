@@ -5,6 +5,8 @@
 
 #include <gio/gio.h>
 
+#include "sal-import-util.h"
+
 G_BEGIN_DECLS
 
 #define SAL_XML_MAX_DEPTH 256
@@ -54,5 +56,55 @@ gboolean    sal_xml_path_has     (const SalXmlPath *path,
 char       *sal_xml_attr         (const char      **attrs,
                                   int               n_attrs,
                                   const char       *name);
+
+/* What the GPX and TCX readers share: the budgets, the finished workouts and
+ * the open track point. A reader's state starts with one of these, so the
+ * state is also the user_data of sal_xml_track_read. */
+typedef struct {
+  const char *name;          /* the file, in messages */
+  guint       max_samples;
+  guint       max_workouts;
+  guint       n_samples;
+  GPtrArray  *out;           /* finished workouts */
+  gboolean    in_point;
+  SalSample   point;
+  long        point_line;
+  char       *point_time;
+} SalXmlTrack;
+
+/* The element's text as a number in *out; empty text leaves *out alone. */
+gboolean    sal_xml_number       (const char       *name,
+                                  const SalXmlPath *path,
+                                  const char       *text,
+                                  double           *out,
+                                  GError          **error);
+/* text (from line `line`) as a time in ms since the epoch. */
+gboolean    sal_xml_time         (const char       *name,
+                                  long              line,
+                                  const char       *text,
+                                  gint64           *out,
+                                  GError          **error);
+/* Opens a track point at `line`, counting it against max_samples. */
+gboolean    sal_xml_track_begin_point (SalXmlTrack  *t,
+                                       long          line,
+                                       GError      **error);
+/* Closes the open track point: reads point_time (the caller has checked
+ * there is one) into point.time_ms, which must not go back from the last
+ * sample in `samples`. */
+gboolean    sal_xml_track_end_point   (SalXmlTrack  *t,
+                                       GArray       *samples,
+                                       GError      **error);
+/* Resolves limits into t (name: `name`, or `format` when NULL), checks the
+ * size and parses bytes with start and end, which get t as their user_data.
+ * Finished workouts go to t->out; the caller frees its open workout and
+ * decides what an empty t->out means. */
+gboolean    sal_xml_track_read   (SalXmlTrack            *t,
+                                  GBytes                 *bytes,
+                                  const char             *name,
+                                  const char             *format,
+                                  const SalImportLimits  *limits,
+                                  SalXmlStartFunc         start,
+                                  SalXmlEndFunc           end,
+                                  GError                **error);
 
 G_END_DECLS

@@ -15,6 +15,7 @@
 #include "sal-check-badges.h"
 #include "sal-colorbar.h"
 #include "sal-image-view.h"
+#include "sal-json-util.h"
 #include "sal-method-compare.h"
 #include "sal-probabilities.h"
 
@@ -1359,31 +1360,12 @@ sal_case_images_add_files (SalCaseImages *self, GFile **files, guint n_files, GE
 
 /* --- reopening a stored result --- */
 
-static JsonObject *
-parse_object (const char *json, JsonParser *parser)
-{
-  JsonNode *root;
-
-  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL))
-    return NULL;
-  root = json_parser_get_root (parser);
-  return root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-}
-
-static double
-number_member (JsonObject *o, const char *name)
-{
-  JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
-
-  return n != NULL && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_double (n) : NAN;
-}
-
 /* Sets the method menu to the record's method and parameters. */
 static void
 restore_method (SalCaseImages *self, const SalAttributionResult *r)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *params = parse_object (r->params_json, parser);
+  JsonObject *params = sal_json_parse_object (r->params_json, parser);
   SalExplainMethod method;
   SalBaseline baseline;
   double v;
@@ -1393,9 +1375,9 @@ restore_method (SalCaseImages *self, const SalAttributionResult *r)
   self->restoring = TRUE;
   select_method (self, method);
   gtk_spin_button_set_value (self->seed_spin, r->seed);
-  if (!isnan (v = number_member (params, "steps")))
+  if (!isnan (v = sal_json_member_double (params, "steps")))
     gtk_spin_button_set_value (self->steps_spin, v);
-  if (!isnan (v = number_member (params, method == SAL_EXPLAIN_RISE ? "masks" : "samples")))
+  if (!isnan (v = sal_json_member_double (params, method == SAL_EXPLAIN_RISE ? "masks" : "samples")))
     gtk_spin_button_set_value (self->samples_spin, v);
   if (r->baseline != NULL && sal_baseline_from_id (r->baseline, &baseline))
     for (guint i = 0; i < G_N_ELEMENTS (baselines); i++)
@@ -1409,7 +1391,7 @@ static void
 restore_overlay (SalCaseImages *self, const char *params_json)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *params = parse_object (params_json, parser);
+  JsonObject *params = sal_json_parse_object (params_json, parser);
   JsonObject *o;
   SalColormap map;
   SalSignMode sign;
@@ -1426,9 +1408,9 @@ restore_overlay (SalCaseImages *self, const char *params_json)
         gtk_drop_down_set_selected (self->sign_dropdown, i);
   if (sal_colormap_from_id (json_object_get_string_member_with_default (o, "colormap", ""), &map))
     gtk_drop_down_set_selected (self->colormap_dropdown, map);
-  if (!isnan (v = number_member (o, "opacity")))
+  if (!isnan (v = sal_json_member_double (o, "opacity")))
     gtk_range_set_value (self->opacity_scale, v);
-  if (!isnan (v = number_member (o, "top_k_percent")))
+  if (!isnan (v = sal_json_member_double (o, "top_k_percent")))
     gtk_range_set_value (self->topk_scale, v);
   gtk_switch_set_active (self->contour_switch,
                          json_object_get_boolean_member_with_default (o, "contours", FALSE));

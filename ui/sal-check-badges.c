@@ -9,6 +9,8 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 
+#include "sal-json-util.h"
+
 /* Integrated Gradients add up to f(x) − f(baseline) within this fraction. */
 #define COMPLETENESS_PASS 0.05
 /* Rank correlation with the map of a model whose top layer was scrambled,
@@ -88,15 +90,8 @@ static double
 checks_number (const char *json, const char *name)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root, *n;
 
-  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL))
-    return NAN;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return NAN;
-  n = json_object_get_member (json_node_get_object (root), name);
-  return n != NULL && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_double (n) : NAN;
+  return sal_json_member_double (sal_json_parse_object (json, parser), name);
 }
 
 void

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "sal-json-util.h"
 #include "sal-model-describe.h"
 
 /* Order of the kind list; ids as in DESIGN.md's salient.input_kind. */
@@ -133,7 +134,6 @@ sal_model_describe_dialog_get_json (GtkWidget *dialog, GError **error)
 {
   Describe *d = g_object_get_data (G_OBJECT (dialog), "sal-describe");
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
   const char *kind;
 
   g_return_val_if_fail (d != NULL, NULL);
@@ -205,6 +205,5 @@ sal_model_describe_dialog_get_json (GtkWidget *dialog, GError **error)
       json_builder_end_object (b);
     }
   json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
+  return sal_json_builder_to_string (b);
 }

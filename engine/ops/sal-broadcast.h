@@ -109,6 +109,23 @@ typedef void (*SalUnaryF32) (int64_t n, const float *x, float *y, const SalUnary
 typedef void (*SalUnaryGradF32) (int64_t n, const float *x, const float *y, const float *gy,
                                  float *gx, const SalUnaryParams *p);
 
+/* Defines `static void name` as a SalUnaryF32 computing y = EXPR, where EXPR may
+ * use x and p. */
+#define SAL_UNARY_F32(name, EXPR)                                                  \
+  static void name (int64_t n, const float *xs, float *ys, const SalUnaryParams *p) \
+  {                                                                                \
+    SAL_FOR_CHUNKED (n, float, ys, =, (EXPR), float x = xs[i]);                    \
+  }
+/* Defines `static void name` as a SalUnaryGradF32 computing gx += gy * DERIV, where
+ * DERIV may use x, y = f(x) and p. */
+#define SAL_UNARY_GRAD_F32(name, DERIV)                                            \
+  static void name (int64_t n, const float *xs, const float *ys, const float *gy,  \
+                    float *gx, const SalUnaryParams *p)                            \
+  {                                                                                \
+    SAL_FOR_CHUNKED (n, float, gx, +=, gy[i] * (DERIV),                            \
+                     float x = xs[i]; float y = ys[i]; (void) x; (void) y);        \
+  }
+
 void sal_map_unary_f32      (const SalExecCtx *ctx, int64_t n, const float *x, float *y,
                              SalUnaryF32 fn, const SalUnaryParams *p);
 void sal_map_unary_grad_f32 (const SalExecCtx *ctx, int64_t n, const float *x, const float *y,

@@ -71,19 +71,8 @@ clamp01 (float v)
   return v < 0 ? 0.0f : v > 1 ? 1.0f : v;
 }
 
-#define MAP(name, EXPR)                                                            \
-  static void name (int64_t n, const float *xs, float *ys, const SalUnaryParams *p) \
-  {                                                                                \
-    SAL_FOR_CHUNKED (n, float, ys, =, (EXPR), float x = xs[i]);                    \
-  }
-/* gx += gy * DERIV, where DERIV may use x, y = f(x) and p */
-#define GRAD(name, DERIV)                                                          \
-  static void name (int64_t n, const float *xs, const float *ys, const float *gy,  \
-                    float *gx, const SalUnaryParams *p)                            \
-  {                                                                                \
-    SAL_FOR_CHUNKED (n, float, gx, +=, gy[i] * (DERIV),                            \
-                     float x = xs[i]; float y = ys[i]; (void) x; (void) y);        \
-  }
+#define MAP  SAL_UNARY_F32
+#define GRAD SAL_UNARY_GRAD_F32
 
 MAP (f_relu, x < 0 ? 0.0f : x)   /* NaN stays NaN */
 GRAD (grad_relu, x > 0 ? 1.0f : 0.0f)

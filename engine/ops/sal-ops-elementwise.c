@@ -589,19 +589,8 @@ where_backward (SalNode *node, SalTensor *const *in, SalTensor *const *out,
 
 /* ---- unary maps -------------------------------------------------------- */
 
-#define MAP(name, EXPR)                                                            \
-  static void name (int64_t n, const float *xs, float *ys, const SalUnaryParams *p) \
-  {                                                                                \
-    SAL_FOR_CHUNKED (n, float, ys, =, (EXPR), float x = xs[i]);                    \
-  }
-/* gx += gy * DERIV, where DERIV may use x, y = f(x) and p */
-#define GRAD(name, DERIV)                                                          \
-  static void name (int64_t n, const float *xs, const float *ys, const float *gy,  \
-                    float *gx, const SalUnaryParams *p)                            \
-  {                                                                                \
-    SAL_FOR_CHUNKED (n, float, gx, +=, gy[i] * (DERIV),                            \
-                     float x = xs[i]; float y = ys[i]; (void) x; (void) y);        \
-  }
+#define MAP  SAL_UNARY_F32
+#define GRAD SAL_UNARY_GRAD_F32
 
 MAP (f_neg, -x)
 GRAD (grad_neg, -1.0f)
