@@ -142,7 +142,8 @@ sal_explain_default_layer (SalModel *model)
         {
           SalNode *next = sal_graph_get_node (graph, m);
           static const char *const acts[] = { "Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh",
-                                              "HardSwish", "Elu", "Selu", "PRelu" };
+                                              "HardSwish", "Elu", "Selu", "PRelu", "Softplus",
+                                              "Softsign", "HardSigmoid" };
           if (next->n_inputs < 1 || next->inputs[0] != out || next->n_outputs < 1)
             continue;
           if (strcmp (next->op_type, "BatchNormalization") == 0)

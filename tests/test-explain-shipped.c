@@ -126,14 +126,15 @@ test_lesion_ig (void)
     }
   g_test_message ("lesion finder, 8 held-out slices with lesions: IG 64 steps completeness gap worst %.4f %%",
                   100 * worst);
-  /* Issue 6 asks for ≤ 1 %; the shipped lesion finder (four Conv → BN → ReLU → MaxPool
-   * stages, global max pool) does not meet it at 64 steps: its score jumps where a max
-   * changes hands along the path (13 % worst over these slices, 2026-11-29). Reported in
-   * engine/README.md; this bound only catches a broken IG (a wrong path or rule gives
-   * gaps of 100 % and more). */
+  /* Issue 6 asks for ≤ 1 %. The lesion finder's global pool is a log-sum-exp (no kink
+   * where the strongest position changes; with a global max pool the worst gap here was
+   * 13 %), but its two 2 × 2 max pools still switch along the path: 7 of these 8
+   * slices are within 1 %, the worst at 1.57 % (0.45 % at 256 steps), 2026-11-29.
+   * Reported in engine/README.md; a broken IG (a wrong path or rule) gives gaps of
+   * 100 % and more. */
   if (worst > 0.01)
-    g_test_message ("lesion finder: IG completeness above the 1 %% target (%.1f %%)", 100 * worst);
-  g_assert_cmpfloat (worst, <=, 0.25);
+    g_test_message ("lesion finder: IG completeness above the 1 %% target (%.2f %%)", 100 * worst);
+  g_assert_cmpfloat (worst, <=, 0.03);
 }
 
 /* The cascading sanity check on the lesion finder: every stage gives a finite

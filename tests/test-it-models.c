@@ -76,7 +76,7 @@ test_cnn_graph (void)
   g_assert_true (sal_run_set_input (run, 0, x, &error));
   g_assert_true (sal_run_execute (run, &error));
   g_assert_no_error (error);
-  /* 128 → stride 2 → 64 → pool → 32 → pool → 16: Grad-CAM's map is 16 × 16. */
+  /* 128 → stride 2 → 64 → pool → 32 → pool → 16: this CNN's Grad-CAM map is 16 × 16. */
   feat = sal_run_get_value (run, SAL_ARCH_CNN_FEATURES);
   g_assert_nonnull (feat);
   g_assert_cmpint (feat->rank, ==, 4);
