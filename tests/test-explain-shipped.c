@@ -129,9 +129,10 @@ test_lesion_ig (void)
   /* Issue 6 asks for ≤ 1 %. The lesion finder's global pool is a log-sum-exp (no kink
    * where the strongest position changes; with a global max pool the worst gap here was
    * 13 %), but its two 2 × 2 max pools still switch along the path: 7 of these 8
-   * slices are within 1 %, the worst at 1.57 % (0.45 % at 256 steps), 2026-11-29.
-   * Reported in engine/README.md; a broken IG (a wrong path or rule) gives gaps of
-   * 100 % and more. */
+   * slices are within 1 %, the worst at 1.57 % (0.45 % at 256 steps); over 50
+   * slices 28 are above 1 % (median 1.16 %), 2026-11-29. Reported in
+   * engine/README.md; a broken IG (a wrong path or rule) gives gaps of 100 % and
+   * more. */
   if (worst > 0.01)
     g_test_message ("lesion finder: IG completeness above the 1 %% target (%.2f %%)", 100 * worst);
   g_assert_cmpfloat (worst, <=, 0.03);
