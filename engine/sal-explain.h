@@ -42,11 +42,12 @@ gboolean    sal_baseline_from_id (const char *id, SalBaseline *out);
 
 /* How Integrated Gradients sums the path: trapezoid uses the gradients at
  * α = 0, 1/m, …, 1 with half weight at both ends; right uses α = 1/m, …, 1;
- * adaptive (token inputs) starts from the trapezoid grid and bisects the
- * intervals where the trapezoid estimate of ∫ f′ dα misses the change of f
- * most, until the completeness gap is below 0.1 % of |f(x) − f(baseline)| or
- * 16 m + 1 points were used (a model can change steeply over a short
- * stretch of the path, which a uniform grid steps over). */
+ * adaptive starts from the trapezoid grid and bisects the intervals where the
+ * trapezoid estimate of ∫ f′ dα misses the change of f most, until the
+ * completeness gap is below 0.1 % of |f(x) − f(baseline)| or 16 m + 1 points
+ * were used (a model can change steeply over a short stretch of the path, or
+ * turn at a kink, which a uniform grid steps over); on images it keeps every
+ * point's gradient, so it also stops at twice the memory budget of them. */
 typedef enum {
   SAL_IG_TRAPEZOID,
   SAL_IG_RIGHT,

@@ -207,6 +207,50 @@ test_integrated_gradients (void)
   }
 }
 
+/* The adaptive rule on an image: starting from the trapezoid's grid it bisects
+ * where the trapezoid misses f's change, so its gap is within 0.1 % of
+ * |f(x) − f(b)| (or it used all 16 × steps + 1 points) and never above the
+ * trapezoid's; with no memory for extra points it is the trapezoid itself. */
+static void
+test_ig_adaptive_image (void)
+{
+  g_autoptr(SalModel) m = build_cnn (5, FALSE);
+  g_autoptr(SalTensor) x = image (6);
+  g_autoptr(SalExplanation) t = NULL, a = NULL, capped = NULL;
+  SalExplainParams p;
+  double sum = 0, delta;
+
+  sal_explain_params_init (&p, SAL_EXPLAIN_INTEGRATED_GRADIENTS);
+  p.steps = 4;
+  p.target = 0;
+  p.check_steps = 0;
+  t = explain (m, x, &p);
+  p.rule = SAL_IG_ADAPTIVE;
+  a = explain (m, x, &p);
+  delta = a->score - a->baseline_score;
+  for (int i = 0; i < S * S; i++)
+    sum += sal_tensor_f32 (a->attribution)[i];
+  g_test_message ("IG 4 steps: trapezoid gap %.3e, adaptive gap %.3e with %d intervals; "
+                  "f(x) - f(b) = %.4f", t->completeness_gap, a->completeness_gap, a->steps, delta);
+  g_assert_cmpfloat (fabs (a->score - t->score), <=, 1e-6 * (1 + fabs (t->score)));
+  g_assert_cmpfloat (fabs (a->baseline_score - t->baseline_score), <=, 1e-6 * (1 + fabs (t->score)));
+  g_assert_cmpfloat_with_epsilon (a->completeness_gap, fabs (sum - delta), 1e-5);
+  /* this path has kinks the 4-step trapezoid misses */
+  g_assert_cmpfloat (t->completeness_gap, >, 1e-3 * fabs (delta));
+  g_assert_cmpint (a->steps, >, 4);
+  g_assert_cmpint (a->steps, <=, 16 * 4);
+  g_assert_cmpint (a->n_backward, >=, a->steps + 1);   /* chunks are padded */
+  g_assert_true (a->completeness_gap <= 1e-3 * fabs (delta) || a->steps == 16 * 4);
+  g_assert_cmpfloat (a->completeness_gap, <, t->completeness_gap);
+
+  p.memory_budget = 1;     /* room for the grid only */
+  capped = explain (m, x, &p);
+  g_assert_cmpint (capped->steps, ==, 4);
+  for (int i = 0; i < S * S; i++)
+    g_assert_cmpfloat_with_epsilon (sal_tensor_f32 (capped->attribution)[i],
+                                    sal_tensor_f32 (t->attribution)[i], 1e-6);
+}
+
 /* With global average pooling, Grad-CAM's weights are W[t, k] / (h·w), so the
  * map is ReLU(Σ_k W[t, k] A_k) / (h·w). */
 static void
@@ -621,6 +665,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/explain/gradient", test_gradient);
   g_test_add_func ("/engine/explain/probability-target", test_probability_target);
   g_test_add_func ("/engine/explain/integrated-gradients", test_integrated_gradients);
+  g_test_add_func ("/engine/explain/ig-adaptive-image", test_ig_adaptive_image);
   g_test_add_func ("/engine/explain/grad-cam", test_grad_cam);
   g_test_add_func ("/engine/explain/occlusion", test_occlusion);
   g_test_add_func ("/engine/explain/rise", test_rise);
