@@ -516,6 +516,7 @@ explain_func (SalJob *job, gpointer data, GCancellable *cancellable, GError **er
   params.model_hash = r->model_sha256;
   params.target = in->spec.target;
   params.baseline = in->spec.baseline;
+  params.rule = in->spec.rule;
   params.seed = in->spec.seed;
   if (in->spec.steps > 0)
     params.steps = in->spec.steps;

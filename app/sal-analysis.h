@@ -41,6 +41,7 @@ typedef struct {
   int              target;      /* class index; -1 = the predicted class */
   SalBaseline      baseline;    /* Integrated Gradients */
   int              steps;       /* Integrated Gradients; 0 = default */
+  SalIgRule        rule;        /* Integrated Gradients (default trapezoid) */
   int              samples;     /* SmoothGrad / RISE; 0 = default */
   guint32          seed;
   gboolean         has_overlay; /* store `overlay` with the result (params_json "overlay"),

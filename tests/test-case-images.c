@@ -9,6 +9,7 @@
 
 #include "sal-analysis.h"   /* first: it pulls in the engine's types */
 
+#include <json-glib/json-glib.h>
 #include <math.h>
 
 #include "sal-case-images.h"
@@ -287,6 +288,19 @@ compare_full_cb (gpointer data)
 
 /* Run shows the lesion finder's probabilities (and stores them); Grad-CAM and
  * Integrated Gradients draw their strongest 20 % over the lesion. */
+/* A number member of a stored checks object. */
+static double
+checks_member (const char *json, const char *name)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *o;
+
+  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
+  o = json_node_get_object (json_parser_get_root (parser));
+  g_assert_true (json_object_has_member (o, name));
+  return json_object_get_double_member (o, name);
+}
+
 static void
 test_run_explain (Fixture *f, gconstpointer data)
 {
@@ -455,6 +469,36 @@ test_run_explain (Fixture *f, gconstpointer data)
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->images), "images.fit", NULL));
     for (guint i = 0; i < 4; i++)
       g_assert_true (sal_image_view_get_fit (sal_method_compare_get_view (compare, i)));
+    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (child (f, "compare_button")), FALSE);
+  }
+
+  /* The path rule: Adaptive is stored with the result, its completeness gap is no
+   * larger than the trapezoid's at the same steps, and reopening the trapezoid
+   * result sets the choice back. */
+  {
+    g_autoptr(SalExplanationRecord) trap = sal_store_get_explanation (f->store, id, NULL);
+    g_autoptr(SalExplanationRecord) adapt = NULL;
+    gint64 adapt_id;
+    double gap_t, gap_a;
+
+    select_method (f, "Integrated Gradients");
+    g_assert_true (gtk_widget_get_visible (GTK_WIDGET (child (f, "rule_dropdown"))));
+    gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (f, "steps_spin")), 16);
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (child (f, "rule_dropdown")), 2);
+    adapt_id = run_and_wait (f, "images.explain");
+    adapt = sal_store_get_explanation (f->store, adapt_id, NULL);
+    g_assert_nonnull (strstr (adapt->params_json, "\"rule\":\"adaptive\""));
+    g_assert_nonnull (strstr (trap->params_json, "\"rule\":\"trapezoid\""));
+    gap_t = checks_member (trap->checks_json, "completeness_gap");
+    gap_a = checks_member (adapt->checks_json, "completeness_gap");
+    g_test_message ("IG 16 steps: completeness gap trapezoid %.4g, adaptive %.4g", gap_t, gap_a);
+    g_assert_cmpfloat (gap_a, <=, gap_t);
+    sal_case_images_show_result (f->images, id);
+    sal_ui_test_wait_idle (200);
+    g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (child (f, "rule_dropdown"))), ==, 0);
+    sal_case_images_show_result (f->images, adapt_id);
+    sal_ui_test_wait_idle (200);
+    g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (child (f, "rule_dropdown"))), ==, 2);
   }
 }
 

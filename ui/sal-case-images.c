@@ -36,6 +36,8 @@ static const struct {
 
 static const SalBaseline baselines[] = { SAL_BASELINE_BLACK, SAL_BASELINE_BLUR, SAL_BASELINE_NOISE };
 static const char *const baseline_names[] = { N_("Black"), N_("Blurred"), N_("Uniform noise") };
+static const SalIgRule rules[] = { SAL_IG_TRAPEZOID, SAL_IG_RIGHT, SAL_IG_ADAPTIVE };
+static const char *const rule_names[] = { N_("Trapezoid"), N_("Right Riemann sum"), N_("Adaptive") };
 static const SalSignMode signs[] = { SAL_SIGN_POSITIVE, SAL_SIGN_NEGATIVE, SAL_SIGN_ABSOLUTE,
                                      SAL_SIGN_SIGNED };
 static const char *const sign_names[] = { N_("Positive (for the class)"),
@@ -93,6 +95,9 @@ struct _SalCaseImages
   GtkWidget     *baseline_label;
   GtkDropDown   *baseline_dropdown;
   GtkStringList *baseline_names;
+  GtkWidget     *rule_label;
+  GtkDropDown   *rule_dropdown;
+  GtkStringList *rule_names;
   GtkWidget     *samples_label;
   GtkSpinButton *samples_spin;
   GtkSpinButton *seed_spin;
@@ -454,6 +459,8 @@ method_changed_cb (SalCaseImages *self)
   gtk_widget_set_visible (GTK_WIDGET (self->steps_spin), ig);
   gtk_widget_set_visible (self->baseline_label, ig);
   gtk_widget_set_visible (GTK_WIDGET (self->baseline_dropdown), ig);
+  gtk_widget_set_visible (self->rule_label, ig);
+  gtk_widget_set_visible (GTK_WIDGET (self->rule_dropdown), ig);
   gtk_widget_set_visible (self->samples_label, sampled);
   gtk_widget_set_visible (GTK_WIDGET (self->samples_spin), sampled);
   if (!self->restoring && sampled)
@@ -507,6 +514,8 @@ get_spec (SalCaseImages *self, SalExplainSpec *spec)
       spec->steps = gtk_spin_button_get_value_as_int (self->steps_spin);
       spec->baseline = baselines[MIN (gtk_drop_down_get_selected (self->baseline_dropdown),
                                       G_N_ELEMENTS (baselines) - 1)];
+      spec->rule = rules[MIN (gtk_drop_down_get_selected (self->rule_dropdown),
+                              G_N_ELEMENTS (rules) - 1)];
     }
   if (m == SAL_EXPLAIN_SMOOTHGRAD || m == SAL_EXPLAIN_RISE)
     spec->samples = gtk_spin_button_get_value_as_int (self->samples_spin);
@@ -624,7 +633,16 @@ explain_done_cb (GObject *source, GAsyncResult *res, gpointer data)
       return;
     }
   if (r->image_id == self->image_id)
-    show_result (self, r);
+    {
+      /* The explanation stores what the model said with it: shown as a Run's
+       * would be (the kiosk explains without a Run first). */
+      g_autoptr(SalExplanationRecord) e = sal_store_get_explanation (self->store, r->record_id, NULL);
+      g_autoptr(SalPrediction) p = e != NULL ? sal_prediction_from_record (e) : NULL;
+
+      if (p != NULL)
+        show_prediction (self, p);
+      show_result (self, r);
+    }
   if (r->image_id == self->image_id && gtk_toggle_button_get_active (self->compare_button))
     sal_method_compare_add_result (self->compare, r);
   g_signal_emit (self, signals[RESULT_STORED], 0, r->record_id);
@@ -1100,6 +1118,9 @@ sal_case_images_class_init (SalCaseImagesClass *klass)
   BIND (baseline_label);
   BIND (baseline_dropdown);
   BIND (baseline_names);
+  BIND (rule_label);
+  BIND (rule_dropdown);
+  BIND (rule_names);
   BIND (samples_label);
   BIND (samples_spin);
   BIND (seed_spin);
@@ -1204,6 +1225,7 @@ sal_case_images_init (SalCaseImages *self)
   for (guint i = 0; i < G_N_ELEMENTS (image_methods); i++)
     gtk_string_list_append (self->method_names, sal_method_display_name (sal_explain_method_id (image_methods[i].method)));
   fill_list (self->baseline_names, baseline_names, G_N_ELEMENTS (baseline_names));
+  fill_list (self->rule_names, rule_names, G_N_ELEMENTS (rule_names));
   fill_list (self->sign_names, sign_names, G_N_ELEMENTS (sign_names));
   fill_list (self->preset_names, preset_names, G_N_ELEMENTS (preset_names));
   for (guint i = 0; i < SAL_N_COLORMAPS; i++)
@@ -1377,6 +1399,17 @@ restore_method (SalCaseImages *self, const SalAttributionResult *r)
   gtk_spin_button_set_value (self->seed_spin, r->seed);
   if (!isnan (v = sal_json_member_double (params, "steps")))
     gtk_spin_button_set_value (self->steps_spin, v);
+  {
+    SalIgRule rule = SAL_IG_TRAPEZOID;   /* results stored before the choice existed */
+    const char *id = params != NULL && json_object_has_member (params, "rule")
+                       ? json_object_get_string_member (params, "rule") : NULL;
+
+    if (id != NULL)
+      sal_ig_rule_from_id (id, &rule);
+    for (guint i = 0; i < G_N_ELEMENTS (rules); i++)
+      if (rules[i] == rule)
+        gtk_drop_down_set_selected (self->rule_dropdown, i);
+  }
   if (!isnan (v = sal_json_member_double (params, method == SAL_EXPLAIN_RISE ? "masks" : "samples")))
     gtk_spin_button_set_value (self->samples_spin, v);
   if (r->baseline != NULL && sal_baseline_from_id (r->baseline, &baseline))

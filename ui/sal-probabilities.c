@@ -22,16 +22,31 @@ struct _SalProbabilities
 
 G_DEFINE_FINAL_TYPE (SalProbabilities, sal_probabilities, GTK_TYPE_WIDGET)
 
+/* Row height and the percentage column's width for the widget's font (the kiosk's
+ * larger type needs more than the defaults). */
+static void
+metrics (GtkWidget *widget, int *row, int *pct_w)
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, "100.0 %");
+  int tw, th;
+
+  pango_layout_get_pixel_size (layout, &tw, &th);
+  *row = MAX (ROW, th + 10);
+  *pct_w = MAX (PCT_W, tw + 8);
+}
+
 static void
 sal_probabilities_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
   SalProbabilities *self = SAL_PROBABILITIES (widget);
-  int width = gtk_widget_get_width (widget);
-  double bar_w = width - LABEL_W - PCT_W;
+  int width = gtk_widget_get_width (widget), row_h, pct_w;
+  double bar_w;
   g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, NULL);
   GdkRGBA fg, colour;
   cairo_t *cr;
 
+  metrics (widget, &row_h, &pct_w);
+  bar_w = width - LABEL_W - pct_w;
   if (self->values->len == 0 || bar_w <= 10)
     return;
 G_GNUC_BEGIN_IGNORE_DEPRECATIONS
@@ -39,7 +54,7 @@ G_GNUC_BEGIN_IGNORE_DEPRECATIONS
 G_GNUC_END_IGNORE_DEPRECATIONS
   sal_chart_palette_colour (0, &colour);
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width,
-                                                                 ROW * self->values->len));
+                                                                 row_h * self->values->len));
   pango_layout_set_width (layout, (LABEL_W - 8) * PANGO_SCALE);
   pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
   for (guint r = 0; r < self->values->len; r++)
@@ -52,19 +67,19 @@ G_GNUC_END_IGNORE_DEPRECATIONS
       gdk_cairo_set_source_rgba (cr, &fg);
       pango_layout_set_text (layout, g_ptr_array_index (self->labels, i), -1);
       pango_layout_get_pixel_size (layout, &tw, &th);
-      cairo_move_to (cr, 0, r * ROW + (ROW - th) / 2.0);
+      cairo_move_to (cr, 0, r * row_h + (row_h - th) / 2.0);
       pango_cairo_show_layout (cr, layout);
       cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.12);
-      cairo_rectangle (cr, LABEL_W, r * ROW + 5, bar_w, ROW - 10);
+      cairo_rectangle (cr, LABEL_W, r * row_h + 5, bar_w, row_h - 10);
       cairo_fill (cr);
       gdk_cairo_set_source_rgba (cr, &colour);
-      cairo_rectangle (cr, LABEL_W, r * ROW + 5, bar_w * v, ROW - 10);
+      cairo_rectangle (cr, LABEL_W, r * row_h + 5, bar_w * v, row_h - 10);
       cairo_fill (cr);
       g_snprintf (pct, sizeof pct, "%.1f %%", 100 * v);
       gdk_cairo_set_source_rgba (cr, &fg);
       pango_layout_set_text (layout, pct, -1);
       pango_layout_get_pixel_size (layout, &tw, &th);
-      cairo_move_to (cr, width - tw, r * ROW + (ROW - th) / 2.0);
+      cairo_move_to (cr, width - tw, r * row_h + (row_h - th) / 2.0);
       pango_cairo_show_layout (cr, layout);
     }
   cairo_destroy (cr);
@@ -75,11 +90,13 @@ sal_probabilities_measure (GtkWidget *widget, GtkOrientation o, int for_size, in
                            int *min_base, int *nat_base)
 {
   SalProbabilities *self = SAL_PROBABILITIES (widget);
+  int row_h, pct_w;
 
+  metrics (widget, &row_h, &pct_w);
   if (o == GTK_ORIENTATION_HORIZONTAL)
-    *min = LABEL_W + PCT_W + 60, *nat = LABEL_W + PCT_W + 200;
+    *min = LABEL_W + pct_w + 60, *nat = LABEL_W + pct_w + 200;
   else
-    *min = *nat = ROW * self->values->len;
+    *min = *nat = row_h * self->values->len;
 }
 
 static void
