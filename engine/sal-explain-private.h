@@ -75,4 +75,16 @@ gboolean      sal_explain_checks      (SalExplainer *ex, const SalTensor *x,
                                        GError **error);
 char         *sal_explain_model_hash  (SalModel *model, GError **error);
 
+/* Integrated Gradients' adaptive rule, shared by images and tokens. The path's
+ * n points (any order) have α, the score f and the derivative of f along the
+ * path (Σ gradient · (x − baseline)). sal_ig_path_order: their indices in
+ * order of α (free with g_free). sal_ig_path_refine: the midpoints (*mid, up
+ * to `want`) of the intervals whose trapezoid estimate of ∫ f′ dα misses f's
+ * change by most, while the completeness gap is above 0.1 % of
+ * |f(1) − f(0)| and fewer than max_points were used; FALSE when done. */
+int          *sal_ig_path_order       (const double *alpha, int n);
+gboolean      sal_ig_path_refine      (const double *alpha, const double *f, const double *deriv,
+                                       int n, int max_points, int want, double **mid,
+                                       int *n_mid);
+
 G_END_DECLS

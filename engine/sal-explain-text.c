@@ -172,28 +172,11 @@ eval_path (PathCtx *c, const double *alpha, int n_pts, GError **error)
   return TRUE;
 }
 
-static const double *sort_key;
-
-static int
-cmp_alpha (const void *a, const void *b)
-{
-  double x = sort_key[*(const int *) a], y = sort_key[*(const int *) b];
-  return x < y ? -1 : x > y;
-}
-
 /* The points' indices in order of α. */
 static int *
 path_order (PathCtx *c)
 {
-  int n = (int) c->alpha->len;
-  int *order = g_new (int, n);
-
-  for (int k = 0; k < n; k++)
-    order[k] = k;
-  sort_key = (const double *) c->alpha->data;
-  qsort (order, n, sizeof (int), cmp_alpha);
-  sort_key = NULL;
-  return order;
+  return sal_ig_path_order ((const double *) c->alpha->data, (int) c->alpha->len);
 }
 
 static double
@@ -206,49 +189,17 @@ path_derivative (PathCtx *c, int k)
   return d;
 }
 
-/* Midpoints of the intervals whose trapezoid estimate of ∫ f' dα misses the
- * change of f by most (up to a batch of them), while the completeness gap
- * is above 0.1 % of |f(1) − f(0)| and fewer than max_points were used.
- * FALSE when done. */
+/* The adaptive rule's next midpoints (sal_ig_path_refine); FALSE when done. */
 static gboolean
 refine (PathCtx *c, int max_points, double **mid, int *n_mid)
 {
-  int n = (int) c->alpha->len, want;
-  g_autofree int *order = path_order (c);
-  g_autofree double *err = g_new (double, n);
-  g_autofree int *pick = NULL;
-  const double *al = (const double *) c->alpha->data, *f = (const double *) c->f->data;
-  double total = 0, df = f[order[n - 1]] - f[order[0]];
+  int n = (int) c->alpha->len;
+  g_autofree double *deriv = g_new (double, MAX (n, 1));
 
-  *n_mid = 0;
-  for (int j = 0; j + 1 < n; j++)
-    {
-      int k0 = order[j], k1 = order[j + 1];
-      double est = (al[k1] - al[k0]) * (path_derivative (c, k0) + path_derivative (c, k1)) / 2;
-      total += est;
-      err[j] = al[k1] - al[k0] > 1e-9 ? fabs ((f[k1] - f[k0]) - est) : 0;
-    }
-  if (fabs (total - df) <= 1e-3 * fabs (df) || n >= max_points)
-    return FALSE;
-  want = MIN (MAX (c->chunk, 4), max_points - n);
-  pick = g_new (int, want);
-  for (int w = 0; w < want; w++)
-    {
-      int best = -1;
-      for (int j = 0; j + 1 < n; j++)
-        if (err[j] > 0 && (best < 0 || err[j] > err[best]))
-          best = j;
-      if (best < 0)
-        break;
-      pick[(*n_mid)++] = best;
-      err[best] = 0;
-    }
-  if (*n_mid == 0)
-    return FALSE;
-  *mid = g_new (double, *n_mid);
-  for (int w = 0; w < *n_mid; w++)
-    (*mid)[w] = (al[order[pick[w]]] + al[order[pick[w] + 1]]) / 2;
-  return TRUE;
+  for (int k = 0; k < n; k++)
+    deriv[k] = path_derivative (c, k);
+  return sal_ig_path_refine ((const double *) c->alpha->data, (const double *) c->f->data, deriv,
+                             n, max_points, MAX (c->chunk, 4), mid, n_mid);
 }
 
 static gboolean

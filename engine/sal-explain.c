@@ -419,15 +419,58 @@ cmp_alpha (gconstpointer a, gconstpointer b, gpointer data)
   return (x > y) - (x < y);
 }
 
-static int *
-image_path_order (ImagePath *c)
+int *
+sal_ig_path_order (const double *alpha, int n)
 {
-  int n = (int) c->alpha->len, *order = g_new (int, n);
+  int *order = g_new (int, MAX (n, 1));
 
   for (int k = 0; k < n; k++)
     order[k] = k;
-  g_qsort_with_data (order, n, sizeof (int), cmp_alpha, c->alpha->data);
+  g_qsort_with_data (order, n, sizeof (int), cmp_alpha, (gpointer) alpha);
   return order;
+}
+
+gboolean
+sal_ig_path_refine (const double *al, const double *f, const double *d, int n, int max_points,
+                    int want, double **mid, int *n_mid)
+{
+  g_autofree int *order = sal_ig_path_order (al, n);
+  g_autofree double *err = g_new (double, MAX (n, 1));
+  double total = 0, df;
+
+  *mid = NULL;
+  *n_mid = 0;
+  if (n < 2)
+    return FALSE;
+  df = f[order[n - 1]] - f[order[0]];
+  for (int j = 0; j + 1 < n; j++)
+    {
+      int k0 = order[j], k1 = order[j + 1];
+      double est = (al[k1] - al[k0]) * (d[k0] + d[k1]) / 2;
+      total += est;
+      err[j] = al[k1] - al[k0] > 1e-9 ? fabs ((f[k1] - f[k0]) - est) : 0;
+    }
+  if (fabs (total - df) <= 1e-3 * fabs (df) || n >= max_points)
+    return FALSE;
+  want = MIN (want, max_points - n);
+  *mid = g_new (double, MAX (want, 1));
+  for (int w = 0; w < want; w++)
+    {
+      int best = -1;
+      for (int j = 0; j + 1 < n; j++)
+        if (err[j] > 0 && (best < 0 || err[j] > err[best]))
+          best = j;
+      if (best < 0)
+        break;
+      (*mid)[(*n_mid)++] = (al[order[best]] + al[order[best + 1]]) / 2;
+      err[best] = 0;
+    }
+  if (*n_mid == 0)
+    {
+      g_clear_pointer (mid, g_free);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Runs the points at `alphas` in equal chunks (the last padded with copies). */
@@ -511,43 +554,19 @@ image_ig_adaptive (SalExplainer *ex, const SalExplainParams *p, const float *x, 
   ok = image_path_eval (&c, grid, steps + 1, error);
   while (ok)
     {
-      int n = (int) c.alpha->len, want, n_mid = 0;
-      g_autofree int *order = image_path_order (&c);
-      g_autofree double *err = g_new (double, n), *mid = NULL;
-      const double *al = (const double *) c.alpha->data, *f = (const double *) c.f->data;
-      const double *d = (const double *) c.deriv->data;
-      double total = 0, df = f[order[n - 1]] - f[order[0]];
+      g_autofree double *mid = NULL;
+      int n_mid = 0;
 
-      for (int j = 0; j + 1 < n; j++)
-        {
-          int k0 = order[j], k1 = order[j + 1];
-          double est = (al[k1] - al[k0]) * (d[k0] + d[k1]) / 2;
-          total += est;
-          err[j] = al[k1] - al[k0] > 1e-9 ? fabs ((f[k1] - f[k0]) - est) : 0;
-        }
-      if (fabs (total - df) <= 1e-3 * fabs (df) || n >= max_points)
-        break;
-      want = MIN (c.chunk * MAX (1, 4 / c.chunk), max_points - n);
-      mid = g_new (double, want);
-      for (int w = 0; w < want; w++)
-        {
-          int best = -1;
-          for (int j = 0; j + 1 < n; j++)
-            if (err[j] > 0 && (best < 0 || err[j] > err[best]))
-              best = j;
-          if (best < 0)
-            break;
-          mid[n_mid++] = (al[order[best]] + al[order[best + 1]]) / 2;
-          err[best] = 0;
-        }
-      if (n_mid == 0)
+      if (!sal_ig_path_refine ((const double *) c.alpha->data, (const double *) c.f->data,
+                               (const double *) c.deriv->data, (int) c.alpha->len, max_points,
+                               c.chunk * MAX (1, 4 / c.chunk), &mid, &n_mid))
         break;
       ok = image_path_eval (&c, mid, n_mid, error);
     }
   if (ok)
     {
       int n = (int) c.alpha->len;
-      g_autofree int *order = image_path_order (&c);
+      g_autofree int *order = sal_ig_path_order ((const double *) c.alpha->data, n);
       const double *al = (const double *) c.alpha->data;
       g_autofree double *acc = g_new0 (double, m);
 
