@@ -231,9 +231,16 @@ metrics_json (GHashTable *metrics)
   g_autoptr(GPtrArray) keys = sorted_keys (metrics);
   GString *s = g_string_new ("{");
 
+  /* JSON numbers: a point whatever the locale (printf's %f writes a comma in
+   * de_DE, and the provenance would no longer parse). */
   for (guint i = 0; i < keys->len; i++)
-    g_string_append_printf (s, "%s\"%s\": %.4f", i ? ", " : "", (char *) keys->pdata[i],
-                            *(double *) g_hash_table_lookup (metrics, keys->pdata[i]));
+    {
+      char num[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_ascii_formatd (num, sizeof num, "%.4f",
+                       *(double *) g_hash_table_lookup (metrics, keys->pdata[i]));
+      g_string_append_printf (s, "%s\"%s\": %s", i ? ", " : "", (char *) keys->pdata[i], num);
+    }
   g_string_append (s, "}");
   return g_string_free (s, FALSE);
 }
@@ -245,8 +252,13 @@ metrics_table (GHashTable *metrics)
   GString *s = g_string_new ("| metric | value |\n|---|---|\n");
 
   for (guint i = 0; i < keys->len; i++)
-    g_string_append_printf (s, "| %s | %.4f |\n", (char *) keys->pdata[i],
-                            *(double *) g_hash_table_lookup (metrics, keys->pdata[i]));
+    {
+      char num[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_ascii_formatd (num, sizeof num, "%.4f",
+                       *(double *) g_hash_table_lookup (metrics, keys->pdata[i]));
+      g_string_append_printf (s, "| %s | %s |\n", (char *) keys->pdata[i], num);
+    }
   return g_string_free (s, FALSE);
 }
 
