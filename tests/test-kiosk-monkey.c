@@ -163,16 +163,6 @@ test_monkey (void)
   /* The monitor list fills in when the X server answers (RandR, after the window manager
    * started): a window laid out before that makes GTK ask for a monitor that is not there. */
   sal_ui_test_wait_until (have_monitor, NULL, 10000);
-  /* Openbox's start can make the X server announce its outputs again, and GDK then
-   * drops and re-adds the monitor: a window going full screen in between asks GDK for
-   * a monitor that is gone (a critical, fatal here). Let the list settle first. */
-  for (int settled = 0; settled < 3; )
-    {
-      sal_ui_test_wait_idle (250);
-      settled = have_monitor (NULL) ? settled + 1 : 0;
-      if (!have_monitor (NULL))
-        sal_ui_test_wait_until (have_monitor, NULL, 10000);
-    }
   g_application_activate (G_APPLICATION (app));
   sal_ui_test_present (GTK_WINDOW (current_window (app)));
   monitor = g_list_model_get_item (gdk_display_get_monitors (gdk_display_get_default ()), 0);
